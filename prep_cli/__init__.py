@@ -1,0 +1,1 @@
+"""The ``prep`` command: admin, batch and benchmark commands."""

@@ -1,0 +1,182 @@
+"""Commands on the domain core: catalogs, keys, QR payloads, figures of a
+published database, the demo, and the figures benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from prep_core.errors import PrepError, PublishedFileError
+
+MAX_CSV_BYTES = 1 << 30
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="demostración de punta a punta / end-to-end demo")
+    p.add_argument("--out", default="prep-demo", help="carpeta de salida / output folder")
+    p.add_argument("--casillas", type=int, default=None)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "figures", help="recalcula las cifras de una base PREP publicada / recount a published DB"
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--final", action="store_true", help="corte final / final cut")
+    p.add_argument("--especial-ballots", type=int, default=None, metavar="N")
+    p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("catalog", help="catálogos / catalogs")
+    csub = p.add_subparsers(dest="action", required=True)
+    g = csub.add_parser("generate", help="genera un catálogo sintético / synthetic catalog")
+    g.add_argument("out", type=Path)
+    g.add_argument("--casillas", type=int, default=None, help="1..170648 (demo BCS: 1114)")
+    g.add_argument("--seed", type=int, default=2024)
+    g.set_defaults(func=cmd_catalog_generate)
+    v = csub.add_parser("validate", help="valida y da la huella / validate, print fingerprint")
+    v.add_argument("path", type=Path)
+    v.set_defaults(func=cmd_catalog_validate)
+
+    p = sub.add_parser("keys", help="llaves Ed25519 / Ed25519 keys")
+    ksub = p.add_subparsers(dest="action", required=True)
+    k = ksub.add_parser("generate", help="genera una llave cifrada / encrypted key")
+    k.add_argument("out", type=Path)
+    k.add_argument("--passphrase-env", default="PREP_PASSPHRASE")
+    k.set_defaults(func=cmd_keys_generate)
+
+    p = sub.add_parser("qr", help="interpreta un QR / parse a QR payload")
+    p.add_argument("payload")
+    p.add_argument("--catalog", type=Path)
+    p.add_argument("--layout", default=None, help="p.ej. / e.g. ID_ESTADO|ID_DISTRITO|…")
+    p.set_defaults(func=cmd_qr)
+
+
+def add_bench_target(bench: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = bench.add_parser("figures", help="prep figures sobre 170,648 actas / on 170,648 actas")
+    p.add_argument("--casillas", type=int, default=170_648)
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=cmd_bench_figures)
+
+
+def _read_csv_file(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise PublishedFileError("archivo demasiado grande", "file too large", where=str(path))
+        return path.read_bytes()
+    except OSError as exc:
+        raise PublishedFileError(
+            f"no se puede leer: {exc.strerror}", f"cannot read: {exc.strerror}", where=str(path)
+        ) from exc
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from prep_core.published import read_results_csv
+    from prep_core.recount import recount
+
+    data = _read_csv_file(args.file)
+    pf = read_results_csv(data, where=str(args.file))
+    result = recount(
+        pf, final=args.final, especial_ballots=args.especial_ballots, where=str(args.file)
+    )
+    doc = {
+        "election": pf.election_name,
+        "cut": pf.cut_label,
+        "final": args.final,
+        **result.to_json(),
+    }
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for k, v in doc.items():
+            if k not in ("votes", "disagreements"):
+                print(f"{k}: {v}")
+        print(f"disagreements: {len(result.disagreements)}")
+    return 0
+
+
+def cmd_catalog_generate(args: argparse.Namespace) -> int:
+    from prep_core.demo import DEMO_CASILLAS, demo_catalog
+    from prep_core.files import save_catalog
+
+    n = args.casillas or DEMO_CASILLAS
+    if not 1 <= n <= 170_648:
+        raise PrepError(
+            "casillas fuera de rango 1..170648",
+            "casillas out of range 1..170648",
+            where="--casillas",
+        )
+    cat = demo_catalog(n, args.seed) if n != DEMO_CASILLAS or args.seed != 2024 else demo_catalog()
+    save_catalog(cat, args.out)
+    print(f"{args.out}: {len(cat.casillas)} casillas, huella / fingerprint {cat.fingerprint}")
+    return 0
+
+
+def cmd_catalog_validate(args: argparse.Namespace) -> int:
+    from prep_core.files import load_catalog
+
+    cat = load_catalog(args.path)
+    print(
+        json.dumps(
+            {
+                "name": cat.name,
+                "synthetic": cat.synthetic,
+                "casillas": len(cat.casillas),
+                "lista_nominal": sum(c.lista_nominal for c in cat.casillas),
+                "elections": {e.id: len(cat.expected_actas(e.id)) for e in cat.elections},
+                "fingerprint": cat.fingerprint,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from prep_core.files import write_atomic
+    from prep_core.signing import KeyPair, encrypt_key, short_fingerprint
+
+    passphrase = os.environ.get(args.passphrase_env) or getpass.getpass(
+        "Frase de acceso / passphrase: "
+    )
+    kp = KeyPair.generate()
+    doc = encrypt_key(kp, passphrase)
+    write_atomic(args.out, (json.dumps(doc, indent=1) + "\n").encode())
+    os.chmod(args.out, 0o600)
+    print(f"{args.out}: {short_fingerprint(kp.fingerprint)}")
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    from prep_core.files import load_catalog
+    from prep_core.qr import INE_LAYOUT, QrLayout, parse_qr
+
+    layout = QrLayout.parse(args.layout) if args.layout else INE_LAYOUT
+    ident = parse_qr(args.payload, layout)
+    out: dict[str, object] = {"clave_casilla": ident.clave_casilla, "clave_acta": ident.clave_acta}
+    if args.catalog:
+        acta = load_catalog(args.catalog).match_qr(ident)
+        out["fuera_de_catalogo"] = acta is None
+        if acta is not None:
+            out["election"] = acta.election.id
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from prep_cli.demo_job import run_demo
+
+    return run_demo(Path(args.out), casillas=args.casillas, seed=args.seed)
+
+
+def cmd_bench_figures(args: argparse.Namespace) -> int:
+    from prep_cli.bench_figures import run
+
+    return run(args.casillas, args.repeat)

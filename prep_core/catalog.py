@@ -1,0 +1,243 @@
+"""The catalog: elections and approved casillas, and so the expected actas.
+
+The catalog is fixed before election day. Its fingerprint (SHA-256 of a
+canonical JSON form) travels with every record so that a station and the
+server can tell they agree on it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from prep_core.identity import CasillaKey
+from prep_core.qr import INE_LAYOUT, QrIdentity, QrLayout
+
+NO_REGISTRADAS = "NO_REGISTRADAS"
+NULOS = "NULOS"
+MECANISMOS = frozenset({"D", "F", "I", ""})
+
+
+class Ambito(enum.Enum):
+    DISTRITO = "DISTRITO"
+    MUNICIPIO = "MUNICIPIO"
+
+
+@dataclass(frozen=True)
+class Candidacy:
+    id_demarcacion: int
+    partido_ci: str
+    propietaria: str
+    suplente: str
+
+
+@dataclass(frozen=True)
+class Election:
+    """One election: its ámbito, acta codes and vote fields in acta order.
+
+    ``tipo_acta`` maps a TIPO_CASILLA to its acta code; key ``"*"`` is the default.
+    ``column`` names the ámbito columns of the published database, e.g.
+    ``DISTRITO_LOCAL`` gives ``ID_DISTRITO_LOCAL`` and ``DISTRITO_LOCAL``.
+    """
+
+    id: str
+    name: str
+    ambito: Ambito
+    column: str
+    id_tipo_candidatura: int
+    tipo_acta: Mapping[str, str]
+    vote_fields: tuple[str, ...]
+    candidacies: tuple[Candidacy, ...] = ()
+    qr_layout: QrLayout = INE_LAYOUT
+
+    def acta_code(self, tipo_casilla: str) -> str:
+        return self.tipo_acta.get(tipo_casilla, self.tipo_acta["*"])
+
+    @property
+    def acta_codes(self) -> frozenset[str]:
+        return frozenset(self.tipo_acta.values())
+
+
+@dataclass(frozen=True)
+class Casilla:
+    key: CasillaKey
+    id_distrito: int
+    id_municipio: int
+    ubicacion: int  # 1 urbana, 2 no urbana
+    lista_nominal: int
+    representantes: int
+    boletas_especial: int | None = None  # approved ballots, casillas especiales only
+    mecanismo: str = ""  # D, F, I or empty
+
+    @property
+    def clave(self) -> str:
+        return self.key.clave
+
+    @property
+    def especial(self) -> bool:
+        return self.key.tipo == "S"
+
+    def limit(self) -> int | None:
+        """LN + representantes (especiales: approved ballots + representantes);
+        None when an especial's approved ballots are unknown."""
+        if self.especial:
+            if self.boletas_especial is None:
+                return None
+            return self.boletas_especial + self.representantes
+        return self.lista_nominal + self.representantes
+
+
+@dataclass(frozen=True)
+class ExpectedActa:
+    election: Election
+    casilla: Casilla
+    tipo_acta: str
+
+    @property
+    def clave_acta(self) -> str:
+        return self.casilla.key.clave_acta(self.tipo_acta)
+
+    @property
+    def id_demarcacion(self) -> int:
+        c = self.casilla
+        return c.id_distrito if self.election.ambito is Ambito.DISTRITO else c.id_municipio
+
+
+@dataclass(frozen=True)
+class Catalog:
+    name: str
+    id_entidad: int
+    entidad: str
+    elections: tuple[Election, ...]
+    casillas: tuple[Casilla, ...]
+    distritos: Mapping[int, str] = field(default_factory=dict)
+    municipios: Mapping[int, str] = field(default_factory=dict)
+    synthetic: bool = False
+
+    def election(self, election_id: str) -> Election:
+        for e in self.elections:
+            if e.id == election_id:
+                return e
+        raise KeyError(election_id)
+
+    def demarcacion_name(self, election: Election, id_demarcacion: int) -> str:
+        names = self.distritos if election.ambito is Ambito.DISTRITO else self.municipios
+        return names.get(id_demarcacion, "")
+
+    @cached_property
+    def _actas(self) -> dict[str, ExpectedActa]:
+        out: dict[str, ExpectedActa] = {}
+        for e in self.elections:
+            for c in self.casillas:
+                a = ExpectedActa(e, c, e.acta_code(c.key.tipo))
+                out[a.clave_acta] = a
+        return out
+
+    def expected_actas(self, election_id: str | None = None) -> list[ExpectedActa]:
+        return [a for a in self._actas.values() if election_id in (None, a.election.id)]
+
+    def acta(self, clave_acta: str) -> ExpectedActa | None:
+        return self._actas.get(clave_acta)
+
+    def match_qr(self, identity: QrIdentity) -> ExpectedActa | None:
+        """The expected acta a QR reading names, or None: fuera de catálogo."""
+        a = self._actas.get(identity.clave_acta)
+        if a is None or a.election.id_tipo_candidatura != identity.id_tipo_candidatura:
+            return None
+        if identity.id_distrito and identity.id_distrito != a.id_demarcacion:
+            return None
+        return a
+
+    def to_canonical(self) -> dict[str, Any]:
+        return {
+            "format": "prep-catalog/1",
+            "name": self.name,
+            "synthetic": self.synthetic,
+            "entidad": {"id": self.id_entidad, "name": self.entidad},
+            "distritos": [{"id": k, "name": v} for k, v in sorted(self.distritos.items())],
+            "municipios": [{"id": k, "name": v} for k, v in sorted(self.municipios.items())],
+            "elections": [_election_doc(e) for e in self.elections],
+            "casillas": [_casilla_row(c) for c in sorted(self.casillas, key=lambda c: c.key)],
+        }
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the canonical JSON form: stable across file layouts."""
+        return hashlib.sha256(canonical_json(self.to_canonical())).hexdigest()
+
+
+def canonical_json(doc: Any) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _election_doc(e: Election) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "ambito": e.ambito.value,
+        "column": e.column,
+        "id_tipo_candidatura": e.id_tipo_candidatura,
+        "tipo_acta": dict(sorted(e.tipo_acta.items())),
+        "vote_fields": list(e.vote_fields),
+        "qr_layout": e.qr_layout.spec,
+        "candidacies": [
+            {
+                "id_demarcacion": c.id_demarcacion,
+                "partido_ci": c.partido_ci,
+                "propietaria": c.propietaria,
+                "suplente": c.suplente,
+            }
+            for c in e.candidacies
+        ],
+    }
+
+
+CASILLA_COLUMNS = (
+    "ID_ENTIDAD",
+    "SECCION",
+    "TIPO_CASILLA",
+    "ID_CASILLA",
+    "EXT_CONTIGUA",
+    "ID_DISTRITO",
+    "ID_MUNICIPIO",
+    "UBICACION_CASILLA",
+    "LISTA_NOMINAL",
+    "REPRESENTANTES_PP_CI",
+    "BOLETAS_ESPECIAL",
+    "MECANISMOS_TRASLADO",
+)
+
+
+def _casilla_row(c: Casilla) -> list[Any]:
+    k = c.key
+    return [
+        k.id_entidad,
+        k.seccion,
+        k.tipo,
+        k.numero,
+        k.ext_contigua,
+        c.id_distrito,
+        c.id_municipio,
+        c.ubicacion,
+        c.lista_nominal,
+        c.representantes,
+        c.boletas_especial,
+        c.mecanismo,
+    ]
+
+
+def casilla_csv_rows(casillas: Iterable[Casilla]) -> list[list[str]]:
+    """Rows of ``casillas.csv`` (header first), in key order."""
+    rows = [list(CASILLA_COLUMNS)]
+    for c in sorted(casillas, key=lambda c: c.key):
+        rows.append(["" if v is None else str(v) for v in _casilla_row(c)])
+    return rows
+
+
+def election_doc(e: Election) -> dict[str, Any]:
+    return _election_doc(e)

@@ -1,0 +1,290 @@
+"""Parsing catalog files: ``catalog.json`` (entidad, demarcaciones, elections)
+and ``casillas.csv`` (one approved casilla a row). See docs/CATALOG.md.
+
+Every bad row is reported with its row number; nothing is half-accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from prep_core.catalog import (
+    CASILLA_COLUMNS,
+    MECANISMOS,
+    NO_REGISTRADAS,
+    NULOS,
+    Ambito,
+    Candidacy,
+    Casilla,
+    Catalog,
+    Election,
+)
+from prep_core.errors import CatalogError, PrepError
+from prep_core.identity import CasillaKey
+from prep_core.qr import QrLayout
+
+MAX_ERRORS = 20
+
+
+def parse_catalog(doc_text: str, casillas_csv: str, *, source: str = "catalog") -> Catalog:
+    """Build a catalog from the text of its two files; raise CatalogError naming rows."""
+    try:
+        doc = json.loads(doc_text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(
+            f"JSON inválido en la línea {exc.lineno}: {exc.msg}",
+            f"invalid JSON at line {exc.lineno}: {exc.msg}",
+            where=f"{source}/catalog.json",
+        ) from exc
+    if not isinstance(doc, dict) or doc.get("format") != "prep-catalog/1":
+        raise CatalogError(
+            "no es un catálogo prep-catalog/1",
+            "not a prep-catalog/1 document",
+            where=f"{source}/catalog.json",
+        )
+    where = f"{source}/catalog.json"
+    entidad = _obj(doc, "entidad", where)
+    id_entidad = _int(entidad.get("id"), "entidad.id", where)
+    elections = tuple(
+        _election(e, f"{where} elections[{i}]")
+        for i, e in enumerate(_list(doc, "elections", where))
+    )
+    if not elections:
+        raise CatalogError(
+            "el catálogo no tiene elecciones", "catalog has no elections", where=where
+        )
+    ids = [e.id for e in elections]
+    if len(set(ids)) != len(ids):
+        raise CatalogError("elecciones repetidas", "duplicate election ids", where=where)
+    codes = [c for e in elections for c in e.acta_codes]
+    if len(set(codes)) != len(codes):
+        raise CatalogError(
+            "dos elecciones comparten un TIPO_ACTA",
+            "two elections share a TIPO_ACTA code",
+            where=where,
+        )
+    casillas = parse_casillas(casillas_csv, id_entidad, where=f"{source}/casillas.csv")
+    return Catalog(
+        name=_str(doc.get("name"), "name", where),
+        id_entidad=id_entidad,
+        entidad=_str(entidad.get("name"), "entidad.name", where),
+        elections=elections,
+        casillas=casillas,
+        distritos=_names(doc.get("distritos", []), "distritos", where),
+        municipios=_names(doc.get("municipios", []), "municipios", where),
+        synthetic=bool(doc.get("synthetic", False)),
+    )
+
+
+def parse_casillas(text: str, id_entidad: int, *, where: str) -> tuple[Casilla, ...]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != list(CASILLA_COLUMNS):
+        raise CatalogError(
+            f"encabezado esperado: {','.join(CASILLA_COLUMNS)}",
+            f"expected header: {','.join(CASILLA_COLUMNS)}",
+            where=f"{where} fila 1",
+        )
+    errors: list[str] = []
+    out: list[Casilla] = []
+    seen: set[CasillaKey] = set()
+    for n, row in enumerate(reader, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        try:
+            c = _casilla(row, id_entidad)
+        except PrepError as exc:
+            errors.append(f"fila {n}: {exc.message_es} / row {n}: {exc.message_en}")
+        else:
+            if c.key in seen:
+                errors.append(f"fila {n}: casilla repetida {c.clave} / row {n}: duplicate casilla")
+            seen.add(c.key)
+            out.append(c)
+        if len(errors) >= MAX_ERRORS:
+            errors.append("… (más errores omitidos / more errors omitted)")
+            break
+    if errors:
+        raise CatalogError(
+            f"{len(errors)} filas rechazadas:\n" + "\n".join(errors),
+            "rows rejected (see above)",
+            where=where,
+        )
+    if not out:
+        raise CatalogError("no hay casillas", "no casillas", where=where)
+    return tuple(out)
+
+
+def _casilla(row: list[str], id_entidad: int) -> Casilla:
+    if len(row) != len(CASILLA_COLUMNS):
+        raise CatalogError(
+            f"{len(row)} columnas, se esperan {len(CASILLA_COLUMNS)}",
+            f"{len(row)} columns, expected {len(CASILLA_COLUMNS)}",
+        )
+    v = dict(zip(CASILLA_COLUMNS, (c.strip() for c in row), strict=True))
+    nums = {
+        k: _cell_int(v[k], k)
+        for k in CASILLA_COLUMNS
+        if k not in ("TIPO_CASILLA", "BOLETAS_ESPECIAL", "MECANISMOS_TRASLADO")
+    }
+    if nums["ID_ENTIDAD"] != id_entidad:
+        raise CatalogError(
+            f"ID_ENTIDAD {nums['ID_ENTIDAD']} no es la del catálogo ({id_entidad})",
+            f"ID_ENTIDAD {nums['ID_ENTIDAD']} is not the catalog's ({id_entidad})",
+        )
+    try:
+        key = CasillaKey(
+            nums["ID_ENTIDAD"],
+            nums["SECCION"],
+            v["TIPO_CASILLA"],
+            nums["ID_CASILLA"],
+            nums["EXT_CONTIGUA"],
+        )
+    except ValueError as exc:
+        raise CatalogError(f"identidad inválida: {exc}", f"invalid identity: {exc}") from exc
+    if nums["UBICACION_CASILLA"] not in (1, 2):
+        raise CatalogError("UBICACION_CASILLA debe ser 1 o 2", "UBICACION_CASILLA must be 1 or 2")
+    boletas = (
+        _cell_int(v["BOLETAS_ESPECIAL"], "BOLETAS_ESPECIAL") if v["BOLETAS_ESPECIAL"] else None
+    )
+    if key.tipo == "S" and nums["LISTA_NOMINAL"] != 0:
+        raise CatalogError(
+            "una casilla especial no tiene lista nominal",
+            "an especial casilla has no lista nominal",
+        )
+    if key.tipo != "S" and boletas is not None:
+        raise CatalogError(
+            "BOLETAS_ESPECIAL solo aplica a especiales",
+            "BOLETAS_ESPECIAL applies to especiales only",
+        )
+    if v["MECANISMOS_TRASLADO"] not in MECANISMOS:
+        raise CatalogError(
+            "MECANISMOS_TRASLADO debe ser D, F, I o vacío",
+            "MECANISMOS_TRASLADO must be D, F, I or empty",
+        )
+    return Casilla(
+        key=key,
+        id_distrito=nums["ID_DISTRITO"],
+        id_municipio=nums["ID_MUNICIPIO"],
+        ubicacion=nums["UBICACION_CASILLA"],
+        lista_nominal=nums["LISTA_NOMINAL"],
+        representantes=nums["REPRESENTANTES_PP_CI"],
+        boletas_especial=boletas,
+        mecanismo=v["MECANISMOS_TRASLADO"],
+    )
+
+
+def _cell_int(text: str, name: str) -> int:
+    if not (text.isdigit() and text.isascii()) or len(text) > 9:
+        raise CatalogError(f"{name} no es un número: {text!r}", f"{name} is not a number: {text!r}")
+    return int(text)
+
+
+def _election(doc: Any, where: str) -> Election:
+    if not isinstance(doc, dict):
+        raise CatalogError("se espera un objeto", "expected an object", where=where)
+    try:
+        ambito = Ambito(doc.get("ambito"))
+    except ValueError as exc:
+        raise CatalogError(
+            "ambito debe ser DISTRITO o MUNICIPIO",
+            "ambito must be DISTRITO or MUNICIPIO",
+            where=where,
+        ) from exc
+    tipo_acta = doc.get("tipo_acta")
+    if (
+        not isinstance(tipo_acta, dict)
+        or "*" not in tipo_acta
+        or not all(isinstance(v, str) and v.isalnum() and v.isascii() for v in tipo_acta.values())
+    ):
+        raise CatalogError(
+            'tipo_acta debe ser un objeto con clave "*" y códigos alfanuméricos',
+            'tipo_acta must be an object with a "*" key and alphanumeric codes',
+            where=where,
+        )
+    fields = doc.get("vote_fields")
+    if (
+        not isinstance(fields, list)
+        or not fields
+        or not all(isinstance(f, str) and f and f.strip() == f and "," not in f for f in fields)
+        or len(set(fields)) != len(fields)
+    ):
+        raise CatalogError(
+            "vote_fields debe ser una lista de nombres distintos",
+            "vote_fields must be a list of distinct names",
+            where=where,
+        )
+    if fields[-2:] != [NO_REGISTRADAS, NULOS]:
+        raise CatalogError(
+            "vote_fields debe terminar con NO_REGISTRADAS, NULOS",
+            "vote_fields must end with NO_REGISTRADAS, NULOS",
+            where=where,
+        )
+    layout = QrLayout.parse(doc["qr_layout"]) if "qr_layout" in doc else None
+    cands = tuple(
+        Candidacy(
+            _int(c.get("id_demarcacion"), "id_demarcacion", where),
+            _str(c.get("partido_ci"), "partido_ci", where),
+            _str(c.get("propietaria"), "propietaria", where),
+            _str(c.get("suplente"), "suplente", where),
+        )
+        for c in doc.get("candidacies", [])
+    )
+    kwargs: dict[str, Any] = {"qr_layout": layout} if layout else {}
+    return Election(
+        id=_str(doc.get("id"), "id", where),
+        name=_str(doc.get("name"), "name", where),
+        ambito=ambito,
+        column=_str(doc.get("column"), "column", where),
+        id_tipo_candidatura=_int(doc.get("id_tipo_candidatura"), "id_tipo_candidatura", where),
+        tipo_acta=dict(tipo_acta),
+        vote_fields=tuple(fields),
+        candidacies=cands,
+        **kwargs,
+    )
+
+
+def _obj(doc: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    v = doc.get(key)
+    if not isinstance(v, dict):
+        raise CatalogError(f"falta el objeto {key}", f"missing object {key}", where=where)
+    return v
+
+
+def _list(doc: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    v = doc.get(key)
+    if not isinstance(v, list):
+        raise CatalogError(f"falta la lista {key}", f"missing list {key}", where=where)
+    return v
+
+
+def _int(v: Any, name: str, where: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise CatalogError(f"{name} debe ser un entero", f"{name} must be an integer", where=where)
+    return v
+
+
+def _str(v: Any, name: str, where: str) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise CatalogError(f"{name} debe ser texto", f"{name} must be text", where=where)
+    return v
+
+
+def _names(v: Any, name: str, where: str) -> dict[int, str]:
+    if not isinstance(v, list):
+        raise CatalogError(f"{name} debe ser una lista", f"{name} must be a list", where=where)
+    return {
+        _int(d.get("id"), f"{name}.id", where): _str(d.get("name"), f"{name}.name", where)
+        for d in v
+        if isinstance(d, dict)
+    }
+
+
+def catalog_document(catalog: Catalog) -> dict[str, Any]:
+    """``catalog.json`` content for a catalog (casillas go to casillas.csv)."""
+    doc = catalog.to_canonical()
+    del doc["casillas"]
+    return doc

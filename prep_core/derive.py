@@ -1,0 +1,233 @@
+"""Each acta's state, derived from any set of events (PREP-RULES §2).
+
+A pure function of the *set* of events: repeats and arrival order change
+nothing (events are deduplicated by hash and processed in a total order of
+their own content), so merging batches is idempotent and commutative.
+
+Verification: an acta is verified when two captures from different sources
+agree exactly. A disagreement needs a third capture (a verificación, which may
+carry only the disputed fields) or a supervisor's decision (corrección or
+resolución); the latest such decision wins and keeps the history.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from prep_core.counting import SinActaCause
+from prep_core.events import CAPTURE_KINDS, Event, Kind
+from prep_core.values import FieldValue, check_value
+
+
+class Status(enum.Enum):
+    ACOPIADA = "acopiada"
+    SIN_ACTA = "sin_acta"
+    DIGITALIZADA = "digitalizada"
+    CAPTURADA = "capturada"  # one source so far
+    DISCREPANCIA = "discrepancia"  # sources disagree: needs a third capture
+    VERIFICADA = "verificada"
+    CONFLICTO = "conflicto"  # two verified readings differ: a coordinator decides
+
+
+@dataclass(frozen=True)
+class Image:
+    sha256: str
+    origen: str
+    digitalizacion: str
+    tipo_documento: str
+    at: int
+    qr: str | None
+
+
+@dataclass(frozen=True)
+class ActaState:
+    clave_acta: str
+    status: Status
+    fecha_acopio: int | None
+    fecha_captura: int | None
+    fecha_verificacion: int | None
+    sin_acta: SinActaCause | None
+    images: tuple[Image, ...]
+    reading: Mapping[str, FieldValue] | None  # the verified values
+    reading_image: Image | None
+    disputed: tuple[str, ...]
+    readings_in_conflict: tuple[Mapping[str, FieldValue], ...]
+    cotejada: int | None  # 1, 2, 3 or None when not cotejada yet
+    captures: int
+    sources: tuple[str, ...]
+
+    @property
+    def verificada(self) -> bool:
+        return self.status is Status.VERIFICADA
+
+
+def order_key(ev: Event) -> tuple[int, str, int, str]:
+    return (ev.at, ev.station, ev.seq, ev.hash)
+
+
+def _values(raw: Mapping[str, object]) -> dict[str, FieldValue]:
+    return {k: check_value(v) for k, v in raw.items()}
+
+
+def _freeze(values: Mapping[str, FieldValue]) -> tuple[tuple[str, FieldValue], ...]:
+    return tuple(sorted(values.items(), key=lambda kv: kv[0]))
+
+
+def derive_actas(events: Iterable[Event]) -> dict[str, ActaState]:
+    """The state of every acta named by the events."""
+    by_acta: dict[str, dict[str, Event]] = defaultdict(dict)
+    for ev in events:
+        by_acta[ev.clave_acta][ev.hash] = ev
+    return {clave: derive_acta(clave, evs.values()) for clave, evs in by_acta.items()}
+
+
+def derive_acta(clave_acta: str, events: Iterable[Event]) -> ActaState:
+    evs = sorted({e.hash: e for e in events if e.clave_acta == clave_acta}.values(), key=order_key)
+    acopio = [e.at for e in evs if e.kind is Kind.ACOPIO]
+    images = tuple(
+        Image(
+            e.payload["image"],
+            e.payload["origen"],
+            e.payload["digitalizacion"],
+            e.payload["tipo_documento"],
+            e.at,
+            e.payload.get("qr"),
+        )
+        for e in evs
+        if e.kind is Kind.DIGITALIZACION
+    )
+    sin_acta_evs = [e for e in evs if e.kind is Kind.SIN_ACTA]
+    overrides = [e for e in evs if e.kind in (Kind.CORRECCION, Kind.RESOLUCION)]
+    last = overrides[-1] if overrides else None
+    epoch = (
+        last.at
+        if last is not None and last.payload.get("action") in ("recapture", "rescan")
+        else -1
+    )
+    live_images = tuple(
+        i
+        for i in images
+        if not (last is not None and last.payload.get("action") == "rescan" and i.at < epoch)
+    )
+    captures = [e for e in evs if e.kind in CAPTURE_KINDS]
+    live = [e for e in captures if e.at >= epoch]
+    # one reading per source: its latest
+    per_source: dict[str, Event] = {}
+    for e in live:
+        per_source[e.payload["source"]] = e
+    first_capture = captures[0].at if captures else None
+
+    reading: dict[str, FieldValue] | None = None
+    reading_image_sha: str | None = None
+    fecha_verif: int | None = None
+    disputed: tuple[str, ...] = ()
+    conflict: tuple[dict[str, FieldValue], ...] = ()
+    status: Status | None
+
+    if (last is not None and last.kind is Kind.CORRECCION) or (
+        last is not None and last.payload.get("action") == "choose"
+    ):
+        assert last is not None
+        reading = _values(last.payload["values"])
+        fecha_verif = last.at
+        reading_image_sha = last.payload.get("image")
+        status = Status.VERIFICADA
+    else:
+        status, reading, reading_image_sha, fecha_verif, disputed, conflict = _agree(
+            list(per_source.values())
+        )
+
+    if status is None:
+        if sin_acta_evs and not live_images:
+            status = Status.SIN_ACTA
+        elif live_images:
+            status = Status.DIGITALIZADA
+        else:
+            status = Status.ACOPIADA
+
+    reading_image = None
+    if reading is not None:
+        reading_image = next((i for i in images if i.sha256 == reading_image_sha), None)
+        if reading_image is None and live_images:
+            catd = [i for i in live_images if i.origen == "CATD"]
+            reading_image = (catd or list(live_images))[0]
+
+    cotejos = [e.payload["result"] for e in evs if e.kind is Kind.COTEJO]
+    cotejada = None
+    if cotejos:
+        if cotejos[-1] != "accept":
+            cotejada = 3
+        elif any(r != "accept" for r in cotejos):
+            cotejada = 2
+        else:
+            cotejada = 1
+
+    return ActaState(
+        clave_acta=clave_acta,
+        status=status,
+        fecha_acopio=min(acopio) if acopio else None,
+        fecha_captura=first_capture,
+        fecha_verificacion=fecha_verif,
+        sin_acta=SinActaCause(sin_acta_evs[-1].payload["cause"]) if sin_acta_evs else None,
+        images=images,
+        reading=reading,
+        reading_image=reading_image,
+        disputed=disputed,
+        readings_in_conflict=conflict,
+        cotejada=cotejada,
+        captures=len(captures),
+        sources=tuple(sorted(per_source)),
+    )
+
+
+def _agree(
+    caps: list[Event],
+) -> tuple[
+    Status | None,
+    dict[str, FieldValue] | None,
+    str | None,
+    int | None,
+    tuple[str, ...],
+    tuple[dict[str, FieldValue], ...],
+]:
+    """Find readings on which two different sources agree exactly."""
+    if not caps:
+        return None, None, None, None, (), ()
+    full = [e for e in caps if e.kind is Kind.CAPTURA]
+    base = _common_fields(full)
+    readings: list[tuple[Event, dict[str, FieldValue]]] = []
+    for e in caps:
+        vals = _values(e.payload["values"])
+        if e.kind is Kind.VERIFICACION:
+            vals = {**base, **vals}
+        readings.append((e, vals))
+    groups: dict[tuple[tuple[str, FieldValue], ...], list[Event]] = defaultdict(list)
+    for e, vals in readings:
+        groups[_freeze(vals)].append(e)
+    agreed = {k: v for k, v in groups.items() if len(v) >= 2}
+    if len(agreed) == 1:
+        key, evs = next(iter(agreed.items()))
+        evs.sort(key=order_key)
+        return Status.VERIFICADA, dict(key), evs[0].payload.get("image"), evs[1].at, (), ()
+    if len(agreed) > 1:
+        conflict = tuple(dict(k) for k in sorted(agreed, key=repr))
+        return Status.CONFLICTO, None, None, None, _diff(list(conflict)), conflict
+    if len(caps) == 1:
+        return Status.CAPTURADA, None, None, None, (), ()
+    return Status.DISCREPANCIA, None, None, None, _diff([v for _, v in readings]), ()
+
+
+def _common_fields(caps: list[Event]) -> dict[str, FieldValue]:
+    if not caps:
+        return {}
+    vals = [_values(e.payload["values"]) for e in caps]
+    first = vals[0]
+    return {k: v for k, v in first.items() if all(o.get(k) == v for o in vals[1:])}
+
+
+def _diff(readings: list[dict[str, FieldValue]]) -> tuple[str, ...]:
+    names = sorted({k for r in readings for k in r})
+    return tuple(n for n in names if len({repr(r.get(n)) for r in readings}) > 1)

@@ -1,0 +1,160 @@
+"""A cut: from the catalog and the derived state of every acta to the figures
+and the published results CSV of one election (PREP-RULES §5–6).
+
+Only verified readings are published (a reading is never published unless a
+human capture agrees with it), plus Sin acta and fuera de catálogo actas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
+from prep_core.catalog import Catalog, Election
+from prep_core.counting import decide, decide_sin_acta, total_calculado
+from prep_core.derive import ActaState, Status
+from prep_core.figures import ActaOutcome, CutFigures, cut_figures
+from prep_core.identity import split_clave_acta
+from prep_core.published import UBICACION_FUERA, PublishedRow, write_results_csv
+from prep_core.values import FieldValue, Mark
+
+
+def ms_to_datetime(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+@dataclass(frozen=True)
+class Cut:
+    catalog: Catalog
+    election: Election
+    cut_time: datetime
+    final: bool
+    rows: tuple[PublishedRow, ...]
+    figures: CutFigures
+    votes: Mapping[str, int]
+
+    @cached_property
+    def csv_bytes(self) -> bytes:
+        return write_results_csv(
+            election_name=self.election.name,
+            cut_time=self.cut_time,
+            figures=self.figures,
+            ambito_column=self.election.column,
+            vote_fields=self.election.vote_fields,
+            rows=self.rows,
+        )
+
+
+def publishable(state: ActaState) -> bool:
+    return state.status in (Status.VERIFICADA, Status.SIN_ACTA)
+
+
+def published_row(catalog: Catalog, election: Election, state: ActaState) -> PublishedRow:
+    acta = catalog.acta(state.clave_acta)
+    fuera = acta is None or acta.election.id != election.id
+    reading: Mapping[str, FieldValue] = state.reading or {}
+    votes = [reading.get(f, Mark.SIN_DATO) for f in election.vote_fields]
+    image = state.reading_image
+    if state.status is Status.SIN_ACTA:
+        decision = decide_sin_acta(state.sin_acta)
+    else:
+        limit = None if acta is None else acta.casilla.limit()
+        decision = decide(votes, limit, fuera_de_catalogo=fuera)
+    common = dict(
+        figures=[reading.get(f) for f in FIGURE_FIELDS],
+        votes=votes,
+        total_asentado=reading.get(TOTAL_FIELD),
+        total_calculado=None if decision.no_acta else total_calculado(votes),
+        decision=decision,
+        codigo_integridad=image.sha256 if image else None,
+        fecha_acopio=ms_to_datetime(state.fecha_acopio),
+        fecha_captura=ms_to_datetime(state.fecha_captura),
+        fecha_verificacion=ms_to_datetime(state.fecha_verificacion),
+        origen=image.origen if image else None,
+        digitalizacion=image.digitalizacion if image else None,
+        tipo_documento=image.tipo_documento if image else None,
+        cotejada=state.cotejada,
+    )
+    if fuera or acta is None:
+        try:
+            tipo_acta = split_clave_acta(state.clave_acta)[1]
+        except ValueError:
+            tipo_acta = "-"
+        return PublishedRow(
+            key=None,
+            tipo_acta=tipo_acta,
+            id_entidad=catalog.id_entidad,
+            entidad="",
+            id_demarcacion=0,
+            demarcacion="",
+            ubicacion=UBICACION_FUERA,
+            lista_nominal=None,
+            representantes=None,
+            **common,  # type: ignore[arg-type]
+        )
+    c = acta.casilla
+    return PublishedRow(
+        key=c.key,
+        tipo_acta=acta.tipo_acta,
+        id_entidad=catalog.id_entidad,
+        entidad=catalog.entidad,
+        id_demarcacion=acta.id_demarcacion,
+        demarcacion=catalog.demarcacion_name(election, acta.id_demarcacion),
+        ubicacion=c.ubicacion,
+        lista_nominal=c.lista_nominal,
+        representantes=c.representantes,
+        mecanismo=c.mecanismo,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def belongs_to(catalog: Catalog, election: Election, clave_acta: str) -> bool:
+    """In the election's catalog, or fuera de catálogo with one of its acta codes."""
+    acta = catalog.acta(clave_acta)
+    if acta is not None:
+        return acta.election.id == election.id
+    return clave_acta[11:] in election.acta_codes
+
+
+def build_cut(
+    catalog: Catalog,
+    election_id: str,
+    states: Iterable[ActaState],
+    cut_time: datetime,
+    *,
+    final: bool = False,
+) -> Cut:
+    election = catalog.election(election_id)
+    rows: list[PublishedRow] = []
+    outcomes: list[ActaOutcome] = []
+    totals = dict.fromkeys(election.vote_fields, 0)
+    for st in states:
+        if not publishable(st) or not belongs_to(catalog, election, st.clave_acta):
+            continue
+        row = published_row(catalog, election, st)
+        rows.append(row)
+        outcomes.append(
+            ActaOutcome(
+                row.decision,
+                row.lista_nominal or 0,
+                row.total_calculado or 0,
+                row.key is not None and row.key.tipo == "S",
+            )
+        )
+        if row.decision.counted:
+            for f, v in zip(election.vote_fields, row.votes, strict=True):
+                if isinstance(v, int):
+                    totals[f] += v
+    esperadas = len(catalog.expected_actas(election_id))
+    return Cut(
+        catalog=catalog,
+        election=election,
+        cut_time=cut_time,
+        final=final,
+        rows=tuple(rows),
+        figures=cut_figures(esperadas, outcomes, final=final),
+        votes=totals,
+    )

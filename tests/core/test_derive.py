@@ -1,0 +1,198 @@
+"""Deriving each acta's state from a set of events."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prep_core.derive import Status, derive_acta, derive_actas
+from prep_core.events import EventLog, Kind
+from prep_core.signing import KeyPair
+from prep_core.values import Mark
+
+CAT = "c" * 64
+ACTA = "030001B01006"
+IMG = "ab" * 32
+K = KeyPair.generate()
+
+
+class Night:
+    def __init__(self):
+        self.logs = {s: EventLog(s, K, CAT) for s in ("CATD01", "CCV01", "CCV02", "SERVER")}
+        self.events = []
+
+    def add(self, station, kind, at, payload=None, acta=ACTA, op="op"):
+        se = self.logs[station].append(kind, acta, at, op, payload or {})
+        self.events.append(se.event)
+        return se.event
+
+    def capture(self, station, at, values, source, kind=Kind.CAPTURA):
+        return self.add(station, kind, at, {"source": source, "image": IMG, "values": values})
+
+    def scan(self, at, origen="CATD"):
+        return self.add(
+            "CATD01",
+            Kind.DIGITALIZACION,
+            at,
+            {
+                "image": IMG,
+                "qr": None,
+                "origen": origen,
+                "digitalizacion": "ESCANER" if origen == "CATD" else "MOVIL",
+                "tipo_documento": "Acta PREP",
+            },
+        )
+
+
+V = {"PAN": 10, "PRI": 5, "NULOS": 1}
+
+
+def test_lifecycle_to_verified():
+    n = Night()
+    n.add("CATD01", Kind.ACOPIO, 100)
+    assert derive_acta(ACTA, n.events).status is Status.ACOPIADA
+    n.scan(200)
+    assert derive_acta(ACTA, n.events).status is Status.DIGITALIZADA
+    n.capture("CATD01", 300, V, "ocr:m1")
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.CAPTURADA and s.reading is None and s.fecha_captura == 300
+    n.capture("CCV01", 900, V, "operator:ana")
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading == V
+    assert (s.fecha_acopio, s.fecha_captura, s.fecha_verificacion) == (100, 300, 900)
+    assert s.reading_image is not None and s.reading_image.origen == "CATD"
+    assert s.cotejada is None
+    n.add("CCV01", Kind.COTEJO, 1000, {"result": "accept"})
+    assert derive_acta(ACTA, n.events).cotejada == 1
+
+
+def test_same_source_twice_does_not_verify():
+    n = Night()
+    n.capture("CCV01", 300, V, "operator:ana")
+    n.capture("CCV02", 400, V, "operator:ana")
+    assert derive_acta(ACTA, n.events).status is Status.CAPTURADA
+
+
+def test_disagreement_needs_a_third_capture_of_the_disputed_fields():
+    n = Night()
+    n.capture("CATD01", 300, V, "ocr:m1")
+    n.capture("CCV01", 400, {**V, "PRI": 8}, "operator:ana")
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.DISCREPANCIA and s.disputed == ("PRI",)
+    n.capture("CCV02", 500, {"PRI": 5}, "operator:beto", kind=Kind.VERIFICACION)
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading == V and s.fecha_verificacion == 500
+
+
+def test_supervisor_decision_and_recapture():
+    n = Night()
+    n.capture("CATD01", 300, V, "ocr:m1")
+    n.capture("CCV01", 400, {**V, "PRI": 8}, "operator:ana")
+    n.add(
+        "SERVER",
+        Kind.RESOLUCION,
+        600,
+        {"action": "choose", "values": {**V, "PRI": 8}, "reason": "imagen clara"},
+    )
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading["PRI"] == 8
+    n.add("SERVER", Kind.RESOLUCION, 700, {"action": "recapture", "reason": "dudosa"})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.ACOPIADA and s.reading is None  # earlier captures set aside
+    n.capture("CCV01", 800, V, "operator:ana")
+    n.capture("CCV02", 900, V, "operator:beto")
+    assert derive_acta(ACTA, n.events).reading == V
+
+
+def test_two_verified_readings_that_differ_are_a_conflict():
+    n = Night()
+    n.scan(100, "CASILLA")
+    n.capture("CATD01", 200, V, "ocr:m1")
+    n.capture("CCV01", 300, V, "operator:ana")
+    other = {**V, "PAN": 11}
+    n.capture("CCV02", 400, other, "operator:beto")
+    n.capture("CCV02", 500, other, "operator:carla")
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.CONFLICTO and s.disputed == ("PAN",)
+    assert len(s.readings_in_conflict) == 2
+
+
+def test_cotejo_flow():
+    n = Night()
+    n.capture("CATD01", 200, V, "ocr:m1")
+    n.capture("CCV01", 300, V, "operator:ana")
+    n.add("CCV01", Kind.COTEJO, 400, {"result": "recapture"})
+    assert derive_acta(ACTA, n.events).cotejada == 3
+    n.add("CCV01", Kind.CORRECCION, 500, {"values": {**V, "PRI": 6}, "reason": "error"})
+    n.add("CCV02", Kind.COTEJO, 600, {"result": "accept"})
+    s = derive_acta(ACTA, n.events)
+    assert s.cotejada == 2 and s.reading["PRI"] == 6
+
+
+def test_sin_acta():
+    n = Night()
+    n.add("CATD01", Kind.ACOPIO, 100)
+    n.add("CATD01", Kind.SIN_ACTA, 110, {"cause": 3})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.SIN_ACTA and int(s.sin_acta) == 3
+
+
+def random_night(seed: int):
+    rng = random.Random(seed)
+    n = Night()
+    for i in range(rng.randint(1, 4)):
+        acta = f"030001B0100{6 + i % 2}"
+        n.add("CATD01", Kind.ACOPIO, rng.randint(0, 50), acta=acta)
+        vals = {"PAN": rng.randint(0, 3), "PRI": rng.choice([1, 2, "Ilegible"])}
+        for src in rng.sample(["ocr:m", "operator:a", "operator:b", "operator:c"], 3):
+            v = dict(vals)
+            if rng.random() < 0.3:
+                v["PAN"] = 9
+            n.add(
+                rng.choice(["CCV01", "CCV02"]),
+                Kind.CAPTURA,
+                rng.randint(0, 100),
+                {"source": src, "values": v},
+                acta=acta,
+            )
+        if rng.random() < 0.3:
+            n.add(
+                "SERVER",
+                Kind.RESOLUCION,
+                rng.randint(0, 120),
+                {"action": rng.choice(["choose", "recapture"]), "values": vals, "reason": "r"},
+                acta=acta,
+            )
+        if rng.random() < 0.5:
+            n.add(
+                "CCV01",
+                Kind.COTEJO,
+                rng.randint(0, 130),
+                {"result": rng.choice(["accept", "recapture"])},
+                acta=acta,
+            )
+    return n.events
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.randoms(use_true_random=False), st.integers(0, 3))
+def test_derivation_is_order_independent_and_idempotent(seed, rnd, repeats):
+    events = random_night(seed)
+    expected = derive_actas(events)
+    shuffled = list(events) + [rnd.choice(events) for _ in range(repeats * 3)]
+    rnd.shuffle(shuffled)
+    assert derive_actas(shuffled) == expected
+    # merging two overlapping batches is the union
+    half = len(shuffled) // 2
+    assert derive_actas(shuffled[:half] + shuffled[half // 2 :]) == expected
+
+
+def test_marks_survive_derivation():
+    n = Night()
+    vals = {"PAN": "Ilegible", "PRI": "Sin dato", "NULOS": 0}
+    n.capture("CATD01", 200, vals, "ocr:m1")
+    n.capture("CCV01", 300, vals, "operator:ana")
+    r = derive_acta(ACTA, n.events).reading
+    assert r == {"PAN": Mark.ILEGIBLE, "PRI": Mark.SIN_DATO, "NULOS": 0}
