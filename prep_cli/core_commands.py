@@ -47,6 +47,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     k.add_argument("--passphrase-env", default="PREP_PASSPHRASE")
     k.set_defaults(func=cmd_keys_generate)
 
+    p = sub.add_parser("events", help="eventos firmados / signed events")
+    esub = p.add_subparsers(dest="action", required=True)
+    e = esub.add_parser("verify", help="verifica firmas y cadena de un lote / verify a batch")
+    e.add_argument("batch", type=Path, help='JSON {"station", "events": [{"event", "sig"}]}')
+    e.add_argument("--public-key", required=True, help="base64 o archivo de llave / or key file")
+    e.set_defaults(func=cmd_events_verify)
+
     p = sub.add_parser("qr", help="interpreta un QR / parse a QR payload")
     p.add_argument("payload")
     p.add_argument("--catalog", type=Path)
@@ -167,6 +174,51 @@ def cmd_qr(args: argparse.Namespace) -> int:
         if acta is not None:
             out["election"] = acta.election.id
     print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_events_verify(args: argparse.Namespace) -> int:
+    from prep_core.errors import SignatureError
+    from prep_core.events import check_chain, signed_from_wire
+    from prep_core.signing import fingerprint, short_fingerprint, unb64
+
+    where = str(args.batch)
+    key_arg = Path(args.public_key)
+    if key_arg.is_file():
+        try:
+            public = unb64(json.loads(key_arg.read_text())["public_key"], "public_key")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SignatureError(
+                "archivo de llave ilegible", "unreadable key file", where=str(key_arg)
+            ) from exc
+    else:
+        public = unb64(args.public_key, "--public-key")
+    if len(public) != 32:
+        raise SignatureError("llave pública inválida", "invalid public key", where="--public-key")
+    try:
+        doc = json.loads(args.batch.read_bytes())
+        wire = doc["events"]
+        if not isinstance(wire, list):
+            raise TypeError
+    except OSError as exc:
+        raise SignatureError(
+            f"no se puede leer: {exc.strerror}", f"cannot read: {exc.strerror}", where=where
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SignatureError(
+            "no es un lote JSON con events", "not a JSON batch with events", where=where
+        ) from exc
+    events = [signed_from_wire(w, where=f"{where} evento {i}") for i, w in enumerate(wire)]
+    check = check_chain(events, public)
+    if check.errors or check.held:
+        problems = list(check.errors) + [
+            f"seq {s.event.seq}: retenido tras un hueco / held after a gap" for s in check.held
+        ]
+        raise SignatureError("; ".join(problems), "the batch does not verify", where=where)
+    print(
+        f"{len(check.verified)} eventos verificados / events verified "
+        f"(llave / key {short_fingerprint(fingerprint(public))})"
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from prep_core.counting import Decision
 
@@ -37,8 +38,7 @@ def truncated_percent(part: int, whole: int) -> Decimal:
     return Decimal(scaled).scaleb(-4)
 
 
-@dataclass(frozen=True)
-class ActaOutcome:
+class ActaOutcome(NamedTuple):
     """What the figures need of one registered acta."""
 
     decision: Decision

@@ -9,7 +9,6 @@ rows where its decision differs from the file's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import add
 from typing import Any
 
 from prep_core.counting import Decision, SinActaCause, decide, decide_sin_acta, parse_observaciones
@@ -61,6 +60,20 @@ def _parse(text: str, where: str, n: int, clave: str) -> FieldValue | str | None
         ) from None
 
 
+def _disagreement(
+    n: int, row: list[str], i_acta: int, i_cont: int, i_obs: int, decision: Decision
+) -> dict[str, Any]:
+    return {
+        "row": n,
+        "CLAVE_ACTA": row[i_acta],
+        "file": {"CONTABILIZADA": row[i_cont], "OBSERVACIONES": row[i_obs]},
+        "computed": {
+            "CONTABILIZADA": decision.contabilizada,
+            "OBSERVACIONES": decision.observaciones,
+        },
+    }
+
+
 def _int_or_none(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
@@ -82,12 +95,34 @@ def recount(
     i_cont = ix.get("CONTABILIZADA")
     cache: dict[str, FieldValue | str | None] = {}
     counts_cache: dict[str, int] = {}
-    totals = [0] * len(pf.vote_fields)
+    plain: set[str] = set()  # cell texts that are whole numbers
+    counted_rows: list[list[int]] = []
+    ok, over = decide([0], 1), decide([2], 1)  # the two decisions of an all-number acta
+    count_of = counts_cache.__getitem__
     outcomes: list[ActaOutcome] = []
     disagreements: list[dict[str, Any]] = []
     unchecked = 0
+    decision: Decision
     for n, row in enumerate(pf.rows, start=1):
         texts = row[v0:v1]
+        especial = row[i_tipo] == "S"
+        if (
+            plain.issuperset(texts)
+            and not especial
+            and row[i_clave] != UNKNOWN
+            and row[i_ubic] != UBICACION_FUERA_TEXT
+        ):
+            # fast path: every vote cell a number, an ordinary casilla in the catalog
+            counts = list(map(count_of, texts))
+            calc = sum(counts)
+            ln = _int_or_none(row[i_ln]) or 0
+            decision = over if calc > ln + (_int_or_none(row[i_rep]) or 0) else ok
+            if decision is ok:
+                counted_rows.append(counts)
+            outcomes.append(ActaOutcome(decision, ln, calc, False))
+            if i_cont is not None and row[i_cont] != str(decision.contabilizada):
+                disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision))
+            continue
         try:
             cells = [cache[t] for t in texts]
         except KeyError:
@@ -96,12 +131,12 @@ def recount(
                     cache[t] = _parse(t, where, n, row[i_acta])
                     c = cache[t]
                     counts_cache[t] = c if isinstance(c, int) else 0
+                    if isinstance(c, int):
+                        plain.add(t)
             cells = [cache[t] for t in texts]
         fuera = row[i_clave] == UNKNOWN or row[i_ubic] == UBICACION_FUERA_TEXT
         obs_text = row[i_obs]
-        especial = row[i_tipo] == "S"
         ln = _int_or_none(row[i_ln]) or 0
-        decision: Decision
         if SIN_ACTA in cells or obs_text[:8].casefold() == "sin acta":
             try:
                 cause = parse_observaciones(obs_text)[1]
@@ -125,20 +160,11 @@ def recount(
                 limit = ln + rep
             decision = decide(cells, limit, fuera_de_catalogo=fuera, total=calc)  # type: ignore[arg-type]
             if decision.counted:
-                totals = list(map(add, totals, counts))
+                counted_rows.append(counts)
         outcomes.append(ActaOutcome(decision, ln, calc, especial))
         if i_cont is not None and row[i_cont] != str(decision.contabilizada):
-            disagreements.append(
-                {
-                    "row": n,
-                    "CLAVE_ACTA": row[i_acta],
-                    "file": {"CONTABILIZADA": row[i_cont], "OBSERVACIONES": obs_text},
-                    "computed": {
-                        "CONTABILIZADA": decision.contabilizada,
-                        "OBSERVACIONES": decision.observaciones,
-                    },
-                }
-            )
+            disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision))
+    totals = [sum(col) for col in zip(*counted_rows, strict=True)] or [0] * len(pf.vote_fields)
     esperadas_text = pf.header.get("ACTAS_ESPERADAS", "")
     from_header = esperadas_text.isdigit()
     esperadas = (
