@@ -8,6 +8,7 @@ each published file is recounted independently to check its header.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from prep_core.demo import DEMO_CASILLAS, demo_catalog
 from prep_core.derive import Status, derive_actas
 from prep_core.events import check_chain
 from prep_core.files import save_catalog, write_atomic
+from prep_core.package import package_name, package_zip
 from prep_core.publication import build_cut
 from prep_core.published import read_results_csv
 from prep_core.recount import recount
@@ -62,8 +64,10 @@ def run_demo(out: Path, *, casillas: int | None = None, seed: int = 1) -> int:
     ok = True
     for election in catalog.elections:
         cut = build_cut(catalog, election.id, states.values(), CUT_TIME)
-        path = out / f"{election.id}.csv"
-        write_atomic(path, cut.csv_bytes)
+        path = out / f"{package_name(cut)}.zip"
+        package = package_zip(cut)
+        write_atomic(path, package)
+        write_atomic(out / f"{election.id}.csv", cut.csv_bytes)
         check = recount(read_results_csv(cut.csv_bytes), especial_ballots=None)
         same = check.figures.as_header() == cut.figures.as_header()
         ok &= same
@@ -81,6 +85,7 @@ def run_demo(out: Path, *, casillas: int | None = None, seed: int = 1) -> int:
         )
         top = sorted(cut.votes.items(), key=lambda kv: -kv[1])[:4]
         print("  " + " · ".join(f"{k} {v:,}" for k, v in top))
+        print(f"  paquete / package SHA-256 {hashlib.sha256(package).hexdigest()}")
         print(
             f"  recuento independiente / independent recount: "
             f"{'coincide / matches' if same else 'NO COINCIDE / MISMATCH'}"

@@ -159,3 +159,32 @@ def test_writer_reader_round_trip(readings, final):
     assert rc.figures == cut.figures
     assert rc.votes == dict(cut.votes)
     assert rc.disagreements == []
+
+
+def test_the_published_zip_is_reproducible_and_complete():
+    import hashlib
+    import io
+    import zipfile
+
+    from prep_core.package import package_zip
+
+    cut = fixture.cut()
+    a, b = package_zip(cut), package_zip(fixture.cut())
+    assert hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
+    z = zipfile.ZipFile(io.BytesIO(a))
+    names = z.namelist()
+    assert names == [
+        "DIP_LOC_20240602_2230/DIP_LOC.csv",
+        "DIP_LOC_20240602_2230/DIP_LOC_candidaturas.csv",
+        "DIP_LOC_20240602_2230/LEEME.txt",
+    ]
+    assert z.read(names[0]) == GOLDEN.read_bytes()
+    leeme = z.read(names[2]).decode()
+    for col in read_results_csv(GOLDEN.read_bytes()).columns:
+        assert f"  {col}: " in leeme
+        assert not leeme.split(f"  {col}: ")[1].startswith("\r")  # every column described
+    cands = z.read(names[1]).decode("utf-8-sig").splitlines()
+    assert cands[0] == (
+        "ID_ESTADO,ID_DISTRITO_LOCAL,PARTIDO_CI,CANDIDATURA_PROPIETARIA,CANDIDATURA_SUPLENTE"
+    )
+    assert len(cands) > 1

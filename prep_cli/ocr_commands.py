@@ -1,0 +1,107 @@
+"""``prep read IMAGE`` and ``prep bench ocr [DECK]``: acta recognition from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("read", help="lee un acta escaneada / read a scanned acta")
+    p.add_argument("image", type=Path)
+    p.add_argument(
+        "--catalog",
+        default=None,
+        help="carpeta o catalog.json; 'demo' = catálogo demo BCS / catalog folder, or 'demo'",
+    )
+    p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
+    p.add_argument("--model", type=Path, default=None, help="modelo ONNX / ONNX digit model")
+    p.set_defaults(func=cmd_read)
+
+
+def add_bench_target(bench: argparse._SubParsersAction) -> None:
+    p = bench.add_parser(
+        "ocr", help="exactitud y tiempo del lector de actas / acta reader accuracy and speed"
+    )
+    p.add_argument(
+        "deck",
+        nargs="?",
+        default=None,
+        help="carpeta con manifest.jsonl; si falta se genera / deck folder (generated if absent)",
+    )
+    p.add_argument(
+        "--n", type=int, default=1000, help="actas del mazo generado / actas to generate"
+    )
+    p.add_argument("--seed", type=int, default=20240602)
+    p.add_argument("--dpi", default="200", help="dpi del mazo generado, p.ej. 150,200,300")
+    p.add_argument("--limit", type=int, default=None, help="leer sólo las primeras N / read only N")
+    p.add_argument(
+        "--tess-limit",
+        type=int,
+        default=200,
+        help="actas para la línea base Tesseract / actas for the Tesseract baseline",
+    )
+    p.add_argument("--no-tesseract", action="store_true")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--json-out", default=None)
+    p.set_defaults(func=cmd_bench_ocr)
+
+
+def _catalog(spec: str | None):
+    if spec is None:
+        return None
+    if spec == "demo":
+        from prep_core.demo import demo_catalog
+
+        return demo_catalog()
+    from prep_core.files import load_catalog
+
+    return load_catalog(spec)
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    import cv2
+
+    from capture_station.recognition.digits import load_model
+    from capture_station.recognition.reader import read_acta
+
+    cv2.setNumThreads(1)
+    catalog = _catalog(args.catalog)
+    model = load_model(str(args.model)) if args.model else None
+    r = read_acta(args.image, catalog=catalog, model=model)
+    doc = r.to_json()
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        if r.reason:
+            print(f"{args.image}: {r.reason.es} / {r.reason.en}")
+        print(
+            f"QR: {r.qr}  CLAVE_ACTA: {r.clave_acta}  plantilla/template: {r.template}  {r.ms:.0f} ms"
+        )
+        for name, f in r.fields.items():
+            flag = "auto" if f["auto"] else "REVISAR"
+            print(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
+        for c in r.checks:
+            print(f"  [{'ok' if c.get('ok') else '!!'}] {c.get('es')} / {c.get('en')}")
+    return 0 if r.ok else 2
+
+
+def cmd_bench_ocr(args: argparse.Namespace) -> int:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from capture_station.recognition.bench import bench_main
+
+    return bench_main(
+        args.deck,
+        n=args.n,
+        seed=args.seed,
+        limit=args.limit,
+        tess_limit=args.tess_limit,
+        no_tesseract=args.no_tesseract,
+        workers=args.workers,
+        json_out=args.json_out,
+        dpi=args.dpi,
+    )
