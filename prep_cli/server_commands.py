@@ -37,11 +37,23 @@ def audit_verify(args: argparse.Namespace) -> int:
     from sync_server.db.store import Store
     from sync_server.services.audit import verify_audit
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from prep_core.errors import PrepError
+
     url = args.db or os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        raise PrepError("no existe la base de datos", "database not found", where=url)
     store = Store(url)
     try:
         with store.read() as conn:
             check = verify_audit(conn)
+    except SQLAlchemyError as exc:
+        raise PrepError(
+            "no se puede leer la bitácora (¿es la base del servidor?)",
+            f"cannot read the audit log (is it the server database?): {type(exc).__name__}",
+            where=url.split("@")[-1],
+        ) from None
     finally:
         store.dispose()
     for e in check.errors:

@@ -42,7 +42,7 @@ def _votes(rng: random.Random, election: Election, voters: int) -> dict[str, int
     weights[-2] = 0.002 * sum(weights)  # NO_REGISTRADAS
     total_w = sum(weights)
     out = {f: int(voters * w / total_w) for f, w in zip(fields, weights, strict=True)}
-    out[fields[0]] += voters - sum(out.values())
+    out[rng.choice(fields[:-2])] += voters - sum(out.values())  # rounding remainder
     return out
 
 
