@@ -115,9 +115,12 @@ def derive_acta(clave_acta: str, events: Iterable[Event]) -> ActaState:
     captures = [e for e in evs if e.kind in CAPTURE_KINDS]
     live = [e for e in captures if e.at >= epoch]
     # one reading per source: its latest
-    per_source: dict[str, Event] = {}
+    # one reading per source and image: its latest (a capturist correcting
+    # themselves); one source reading two images (a PREP Casilla photo and a
+    # CATD scan) keeps both
+    per_source: dict[tuple[str, str], Event] = {}
     for e in live:
-        per_source[e.payload["source"]] = e
+        per_source[(e.payload["source"], e.payload.get("image") or "")] = e
     first_capture = captures[0].at if captures else None
 
     reading: dict[str, FieldValue] | None = None
@@ -179,7 +182,7 @@ def derive_acta(clave_acta: str, events: Iterable[Event]) -> ActaState:
         readings_in_conflict=conflict,
         cotejada=cotejada,
         captures=len(captures),
-        sources=tuple(sorted(per_source)),
+        sources=tuple(sorted({src for src, _ in per_source})),
     )
 
 
@@ -207,17 +210,27 @@ def _agree(
     groups: dict[tuple[tuple[str, FieldValue], ...], list[Event]] = defaultdict(list)
     for e, vals in readings:
         groups[_freeze(vals)].append(e)
-    agreed = {k: v for k, v in groups.items() if len(v) >= 2}
+    agreed = {k: v for k, v in groups.items() if len({e.payload["source"] for e in v}) >= 2}
     if len(agreed) == 1:
         key, evs = next(iter(agreed.items()))
         evs.sort(key=order_key)
-        return Status.VERIFICADA, dict(key), evs[0].payload.get("image"), evs[1].at, (), ()
+        return Status.VERIFICADA, dict(key), evs[0].payload.get("image"), _second(evs), (), ()
     if len(agreed) > 1:
         conflict = tuple(dict(k) for k in sorted(agreed, key=repr))
         return Status.CONFLICTO, None, None, None, _diff(list(conflict)), conflict
-    if len(caps) == 1:
+    if len({e.payload["source"] for e in caps}) == 1:
         return Status.CAPTURADA, None, None, None, (), ()
     return Status.DISCREPANCIA, None, None, None, _diff([v for _, v in readings]), ()
+
+
+def _second(evs: list[Event]) -> int:
+    """When the second distinct source joined an agreeing reading."""
+    seen: set[str] = set()
+    for e in evs:
+        seen.add(e.payload["source"])
+        if len(seen) == 2:
+            return e.at
+    raise AssertionError("an agreed reading has two sources")
 
 
 def _common_fields(caps: list[Event]) -> dict[str, FieldValue]:

@@ -196,3 +196,25 @@ def test_marks_survive_derivation():
     n.capture("CCV01", 300, vals, "operator:ana")
     r = derive_acta(ACTA, n.events).reading
     assert r == {"PAN": Mark.ILEGIBLE, "PRI": Mark.SIN_DATO, "NULOS": 0}
+
+
+def test_a_casilla_photo_and_a_catd_scan_that_disagree_are_a_conflict():
+    n = Night()
+    photo, scan = "aa" * 32, "bb" * 32
+    other = {**V, "PAN": 13}
+    n.add("CATD01", Kind.CAPTURA, 200, {"source": "ocr:m1", "image": photo, "values": V})
+    n.add("CCV01", Kind.CAPTURA, 300, {"source": "operator:ana", "image": photo, "values": V})
+    n.add("CATD01", Kind.CAPTURA, 400, {"source": "ocr:m1", "image": scan, "values": other})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading == V  # the scan is not verified yet
+    n.add("CCV02", Kind.CAPTURA, 500, {"source": "operator:beto", "image": scan, "values": other})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.CONFLICTO and s.disputed == ("PAN",)
+    assert s.sources == ("ocr:m1", "operator:ana", "operator:beto")
+
+
+def test_one_source_on_two_images_is_not_a_verification():
+    n = Night()
+    n.add("CATD01", Kind.CAPTURA, 200, {"source": "ocr:m1", "image": "aa" * 32, "values": V})
+    n.add("CATD01", Kind.CAPTURA, 300, {"source": "ocr:m1", "image": "bb" * 32, "values": V})
+    assert derive_acta(ACTA, n.events).status is Status.CAPTURADA
