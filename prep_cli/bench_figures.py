@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prep_cli.main import main as prep_main
+from prep_cli.core_commands import gc_paused
 
 
 def build_database(casillas: int, out: Path) -> Path:
@@ -32,7 +32,8 @@ def build_database(casillas: int, out: Path) -> Path:
 def run(casillas: int, repeat: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        path = build_database(casillas, Path(tmp))
+        with gc_paused():
+            path = build_database(casillas, Path(tmp))
         print(
             f"base generada / database built: {casillas:,} actas esperadas, "
             f"{path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s"
@@ -40,8 +41,20 @@ def run(casillas: int, repeat: int) -> int:
         times: list[float] = []
         for _ in range(repeat):
             t = time.perf_counter()
-            with contextlib.redirect_stdout(io.StringIO()):
-                rc = prep_main(["figures", str(path), "--especial-ballots", "1000", "--json"])
+            rc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "prep_cli.main",
+                    "figures",
+                    str(path),
+                    "--especial-ballots",
+                    "1000",
+                    "--json",
+                ],
+                stdout=subprocess.DEVNULL,
+                check=False,
+            ).returncode
             times.append(time.perf_counter() - t)
             assert rc == 0
         print(

@@ -1,7 +1,7 @@
 """Server commands for the ``prep`` CLI (wired by prep_cli/main.py):
 
-    prep audit verify [--db URL]     check the server's hash-chained audit log
-    prep bench ingest [...]          verified events/s into SQLite and PostgreSQL
+prep audit verify [--db URL]     check the server's hash-chained audit log
+prep bench ingest [...]          verified events/s into SQLite and PostgreSQL
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ def add_parsers(subparsers: Any) -> None:
 def add_bench_target(bench_subparsers: Any) -> None:
     """Add ``ingest`` to ``prep bench``."""
     p = bench_subparsers.add_parser("ingest", help="ingest throughput / rendimiento de ingesta")
-    p.add_argument("--casillas", type=int, default=20_000,
-                   help="catalog size (170648: a whole federal election)")
+    p.add_argument(
+        "--casillas",
+        type=int,
+        default=20_000,
+        help="catalog size (170648: a whole federal election)",
+    )
     p.add_argument("--elections", default="DIP_LOC", help="comma-separated election ids")
     p.add_argument("--batch", type=int, default=500, help="events per batch")
     p.add_argument("--backends", default="sqlite,postgresql")
@@ -33,16 +37,15 @@ def add_bench_target(bench_subparsers: Any) -> None:
 
 
 def audit_verify(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from prep_core.errors import PrepError
     from sync_server.config import DEFAULT_DB
     from sync_server.db.store import Store
     from sync_server.services.audit import verify_audit
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from prep_core.errors import PrepError
-
     url = args.db or os.environ.get("DATABASE_URL") or DEFAULT_DB
-    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         raise PrepError("no existe la base de datos", "database not found", where=url)
     store = Store(url)
     try:
@@ -61,8 +64,10 @@ def audit_verify(args: argparse.Namespace) -> int:
     if check.ok:
         print(f"bitácora íntegra / audit log intact: {check.entries} entradas / entries")
         return 0
-    print(f"bitácora ALTERADA / audit log ALTERED: {len(check.errors)} errores / errors",
-          file=sys.stderr)
+    print(
+        f"bitácora ALTERADA / audit log ALTERED: {len(check.errors)} errores / errors",
+        file=sys.stderr,
+    )
     return 1
 
 
