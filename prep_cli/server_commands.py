@@ -33,6 +33,7 @@ def add_bench_target(bench_subparsers: Any) -> None:
     p.add_argument("--elections", default="DIP_LOC", help="comma-separated election ids")
     p.add_argument("--batch", type=int, default=500, help="events per batch")
     p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--threads", type=int, default=2, help="concurrent batches (as requests)")
     p.set_defaults(func=bench_ingest)
 
 
@@ -80,7 +81,13 @@ def bench_ingest(args: argparse.Namespace) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from benchmarks.bench_ingest import run
 
-    run(args.casillas, tuple(args.elections.split(",")), args.batch, args.backends.split(","))
+    run(
+        args.casillas,
+        tuple(args.elections.split(",")),
+        args.batch,
+        args.backends.split(","),
+        threads=args.threads,
+    )
     return 0
 
 

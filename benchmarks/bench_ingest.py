@@ -1,0 +1,219 @@
+"""``prep bench ingest``: verified events per second into SQLite and PostgreSQL,
+beside the raw Ed25519 verification rate measured in the same run.
+
+The events come from :mod:`prep_core.sim` (CATD and CCV stations, ~5 signed
+events per acta). Ingest goes through the real service (parse, verify, chain,
+store, re-derive, receipt) in batches, as the API does, without HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prep_core.demo import demo_catalog
+from prep_core.signing import verify
+from prep_core.sim import Night, simulate_events, simulate_readings
+
+
+@dataclass
+class Result:
+    backend: str
+    events: int
+    actas: int
+    seconds: float
+    cpu: float = 0.0  # CPU seconds of the ingesting process (verification workers apart)
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.seconds
+
+    @property
+    def actas_per_s(self) -> float:
+        return self.actas / self.seconds
+
+
+def make_night(casillas: int, elections: tuple[str, ...], seed: int = 7) -> tuple[Any, Night, int]:
+    catalog = demo_catalog(casillas)
+    readings = []
+    for e in elections:
+        readings += simulate_readings(catalog, e, seed=seed)
+    night = simulate_events(catalog, readings, catd=8, ccv=4, seed=seed, with_images=True)
+    return catalog, night, len(readings)
+
+
+def raw_verify_rate(night: Night, limit: int = 20_000) -> float:
+    items = [
+        (night.keys[se.event.station].public_bytes, se.signature, se.event.encode())
+        for evs in night.events.values()
+        for se in evs
+    ][:limit]
+    t = time.perf_counter()
+    for pk, sig, msg in items:
+        verify(pk, sig, msg)
+    return len(items) / (time.perf_counter() - t)
+
+
+def ingest_into(
+    url: str,
+    catalog: Any,
+    night: Night,
+    actas: int,
+    batch_size: int,
+    backend: str,
+    threads: int = 2,
+) -> Result:
+    from prep_core.signing import b64
+    from sync_server.config import Settings
+    from sync_server.db.store import Store
+    from sync_server.services import ingest, stations
+    from sync_server.services.context import Context, load_or_create_key
+    from sync_server.services.resolutions import ensure_server_station
+    from sync_server.services.stations import enrollment_message
+
+    tmp = Path(tempfile.mkdtemp(prefix="prep-bench-"))
+    store = Store(url)
+    store.migrate()
+    ctx = Context(
+        Settings(database_url=url),
+        store,
+        lambda: time.time_ns() // 1_000_000,
+        catalog,
+        load_or_create_key(tmp / "key.json"),
+    )
+    ensure_server_station(ctx)
+    for name, key in night.keys.items():
+        doc = {
+            "station": name,
+            "public_key": b64(key.public_bytes),
+            "role": "CCV" if name.startswith("CCV") else "CATD",
+            "name": name,
+            "at": 0,
+        }
+        doc["sig"] = b64(key.sign(enrollment_message(doc)))
+        stations.request_enrollment(ctx, doc)
+        stations.decide(ctx, name, True, "bench")
+    plan: list[dict[str, Any]] = []  # batches interleaved across stations, as they would arrive
+    cursors = {n: 0 for n in night.events}
+    while any(cursors[n] < len(evs) for n, evs in night.events.items()):
+        for n, evs in night.events.items():
+            i = cursors[n]
+            if i < len(evs):
+                part = evs[i : i + batch_size]
+                imgs = {
+                    se.event.payload["image"]: b64(night.images[se.event.payload["image"]])
+                    for se in part
+                    if se.event.kind.value == "digitalizacion"
+                }
+                plan.append({"station": n, "events": [se.to_wire() for se in part], "images": imgs})
+                cursors[n] = i + batch_size
+    n_events = sum(len(b["events"]) for b in plan)
+    t, cpu = time.perf_counter(), time.process_time()
+    if threads <= 1:
+        for doc in plan:
+            ingest.ingest(ctx, doc)
+    else:  # as concurrent requests: one batch is verified while another merges
+        with ThreadPoolExecutor(threads) as pool:
+            for _ in pool.map(lambda d: ingest.ingest(ctx, d), plan):
+                pass
+    seconds = time.perf_counter() - t
+    store.dispose()
+    return Result(backend, n_events, actas, seconds, time.process_time() - cpu)
+
+
+@contextmanager
+def postgres() -> Iterator[str | None]:
+    try:
+        from tests.server.pg import Cluster, pg_bin
+    except ImportError:
+        yield None
+        return
+    if pg_bin() is None:
+        yield None
+        return
+    cluster = Cluster()
+    cluster.start()
+    try:
+        yield cluster.new_database()
+    finally:
+        cluster.stop()
+
+
+def run(
+    casillas: int,
+    elections: tuple[str, ...],
+    batch_size: int,
+    backends: list[str],
+    out: Any = sys.stdout,
+    threads: int = 2,
+) -> list[Result]:
+    t0 = time.perf_counter()
+    catalog, night, actas = make_night(casillas, elections)
+    n = sum(len(v) for v in night.events.values())
+    print(
+        f"catálogo / catalog: {casillas} casillas, {actas} actas, {n} signed events "
+        f"(generated in {time.perf_counter() - t0:.1f} s)",
+        file=out,
+    )
+    rate = raw_verify_rate(night)
+    with suppress(OSError):
+        load = Path("/proc/loadavg").read_text().split()[0]
+        print(f"load average: {load} (other work on the machine slows every figure)", file=out)
+    print(f"Ed25519 verify (raw, 1 core):      {rate:10,.0f} /s", file=out)
+    results = []
+    for backend in backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as d:
+                r = ingest_into(
+                    f"sqlite:///{d}/bench.db", catalog, night, actas, batch_size, backend, threads
+                )
+        else:
+            with postgres() as url:
+                if url is None:
+                    print("postgresql: skipped (binaries absent)", file=out)
+                    continue
+                r = ingest_into(url, catalog, night, actas, batch_size, backend, threads)
+        results.append(r)
+        print(
+            f"{backend:<10} ingest+derive:         {r.events_per_s:10,.0f} verified events/s  "
+            f"{r.actas_per_s:8,.0f} actas/s  ({r.events:,} events, {r.actas:,} actas "
+            f"in {r.seconds:.1f} s, {r.cpu:.1f} s CPU in the main process; "
+            f"{r.events_per_s / rate:.0%} of raw verify)",
+            file=out,
+        )
+    return results
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--casillas",
+        type=int,
+        default=20_000,
+        help="catalog size (170648 for a whole federal election)",
+    )
+    p.add_argument("--elections", default="DIP_LOC", help="comma-separated election ids")
+    p.add_argument("--batch", type=int, default=500, help="events per batch")
+    p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--threads", type=int, default=2, help="concurrent batches (as requests)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="bench_ingest", description=__doc__)
+    add_arguments(p)
+    a = p.parse_args(argv)
+    run(
+        a.casillas, tuple(a.elections.split(",")), a.batch, a.backends.split(","), threads=a.threads
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""HTTP API for stations: thin routes over the services."""

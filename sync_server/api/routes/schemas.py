@@ -1,0 +1,73 @@
+"""Pydantic models that document the API in OpenAPI (the services validate again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class WireEvent(BaseModel):
+    event: dict[str, Any] = Field(description="Event body (prep-event/1), see docs/EVENTS.md")
+    sig: str = Field(description="Ed25519 signature of the canonical body, base64")
+
+
+class BatchIn(BaseModel):
+    station: str = Field(max_length=64)
+    events: list[WireEvent] = Field(min_length=1)
+    images: dict[str, str] | None = Field(
+        default=None, description="Optional inline images: SHA-256 hex → base64 bytes"
+    )
+
+
+class EnrollmentIn(BaseModel):
+    station: str = Field(max_length=64)
+    public_key: str = Field(description="Raw Ed25519 public key, base64")
+    role: str = Field(description="CATD, CCV or CASILLA")
+    name: str = Field(max_length=200)
+    at: int = Field(ge=0, description="Milliseconds since the epoch")
+    sig: str = Field(description="Signature of the canonical request (prep-enrollment/1)")
+
+
+class Head(BaseModel):
+    seq: int
+    hash: str
+
+
+class StationOut(BaseModel):
+    station: str
+    role: str
+    name: str
+    status: str
+    fingerprint: str
+    head: Head
+    held: int
+    last_contact: int | None
+
+
+class ReceiptOut(BaseModel):
+    receipt: dict[str, Any]
+    sig: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: str
+    message_es: str | None = None
+    message_en: str | None = None
+    index: int | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 403, 404, 409, 413, 422)
+}
+
+
+def body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI requestBody for routes that read the raw body themselves."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }

@@ -1,0 +1,61 @@
+"""App factory: everything the app needs arrives as arguments (no globals)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from prep_core.catalog import Catalog
+from sync_server.api.errors import install_error_handlers
+from sync_server.api.limits import BodyLimit
+from sync_server.api.routes import batches, health, images, server, stations
+from sync_server.clock import Clock, system_clock
+from sync_server.config import Settings
+from sync_server.db.store import Store
+from sync_server.services.context import Context, load_or_create_key
+from sync_server.services.resolutions import ensure_server_station
+
+API_DESCRIPTION = """Servidor de sincronización del PREP / PREP sync server.
+
+Stations send signed batches of events; the server verifies, chains, stores and
+re-derives the affected actas in one transaction and answers with a signed
+receipt. See docs/SERVER.md for the receipt format and the rules."""
+
+
+def load_catalog_for(settings: Settings) -> Catalog:
+    if settings.catalog_path:
+        from prep_core.files import load_catalog
+
+        return load_catalog(settings.catalog_path)
+    from prep_core.demo import demo_catalog
+
+    return demo_catalog(settings.demo_casillas)
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    clock: Clock = system_clock,
+    *,
+    catalog: Catalog | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    if migrate:
+        store.migrate()
+    ctx = Context(
+        settings=settings,
+        store=store,
+        clock=clock,
+        catalog=catalog if catalog is not None else load_catalog_for(settings),
+        key=load_or_create_key(settings.key_path),
+    )
+    ensure_server_station(ctx)
+    app = FastAPI(title="PREP Abierto — servidor", version="0.1.0", description=API_DESCRIPTION)
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    for module in (health, server, stations, batches, images):
+        app.include_router(module.router)
+    from sync_server.console import mount_console
+
+    mount_console(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

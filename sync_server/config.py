@@ -1,0 +1,44 @@
+"""Server settings: one immutable object handed to the app factory (no globals)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB = "sqlite:///prep-server.db"
+SERVER_STATION = "SERVIDOR"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DB
+    catalog_path: str | None = None  # None: the BCS demo catalog
+    demo_casillas: int = 1_114
+    data_dir: Path = field(default_factory=lambda: Path("prep-server-data"))
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_events_per_batch: int = 5_000
+    session_hours: int = 12
+    secure_cookies: bool = False  # set True behind HTTPS
+    default_lang: str = "es"
+    server_station: str = SERVER_STATION
+    verify_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "server-key.json"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            values["database_url"] = env["DATABASE_URL"]
+        if env.get("PREP_CATALOG"):
+            values["catalog_path"] = env["PREP_CATALOG"]
+        if env.get("PREP_DATA_DIR"):
+            values["data_dir"] = Path(env["PREP_DATA_DIR"])
+        if env.get("PREP_SECURE_COOKIES") == "1":
+            values["secure_cookies"] = True
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,28 @@
+"""Coordinators' console: server-rendered pages and a small script that polls
+JSON endpoints so the views refresh without reloading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def mount_console(app: FastAPI) -> None:
+    from fastapi import Request
+    from fastapi.responses import RedirectResponse
+
+    from sync_server.console import api, routes
+    from sync_server.console.auth import LoginRequired
+
+    async def _login(_: Request, __: Exception) -> RedirectResponse:
+        return RedirectResponse("/console/login", status_code=303)
+
+    app.add_exception_handler(LoginRequired, _login)
+
+    app.include_router(routes.router)
+    app.include_router(api.router)
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

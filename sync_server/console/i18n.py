@@ -1,0 +1,95 @@
+"""Console texts: Spanish first, English available (cookie ``prep_lang``)."""
+
+from __future__ import annotations
+
+LANGS = ("es", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("Consola de coordinación PREP", "PREP coordination console"),
+    "login": ("Iniciar sesión", "Log in"),
+    "logout": ("Salir", "Log out"),
+    "username": ("Usuario", "Username"),
+    "password": ("Contraseña", "Password"),
+    "login_failed": ("Usuario o contraseña incorrectos", "Wrong username or password"),
+    "dashboard": ("Tablero", "Dashboard"),
+    "stations": ("Estaciones", "Stations"),
+    "conflicts": ("Conflictos", "Conflicts"),
+    "audit": ("Bitácora", "Audit log"),
+    "import": ("Importar USB", "USB import"),
+    "language": ("English", "Español"),
+    "election": ("Elección", "Election"),
+    "esperadas": ("Esperadas", "Expected"),
+    "acopiadas": ("Acopiadas", "Collected"),
+    "digitalizadas": ("Digitalizadas", "Digitized"),
+    "capturadas": ("Capturadas", "Captured"),
+    "verificadas": ("Verificadas", "Verified"),
+    "contabilizadas": ("Contabilizadas", "Counted"),
+    "DISTRITO": ("Distrito", "District"),
+    "MUNICIPIO": ("Municipio", "Municipality"),
+    "progress": ("Avance en el tiempo", "Progress over time"),
+    "station": ("Estación", "Station"),
+    "role": ("Rol", "Role"),
+    "name": ("Nombre", "Name"),
+    "status": ("Estado", "Status"),
+    "last_contact": ("Último contacto", "Last contact"),
+    "head": ("Último evento", "Last event"),
+    "gap": ("Hueco en la cadena", "Chain gap"),
+    "queue": ("En espera", "Held"),
+    "fingerprint": ("Huella", "Fingerprint"),
+    "approve": ("Aprobar", "Approve"),
+    "revoke": ("Revocar", "Revoke"),
+    "pending": ("pendiente", "pending"),
+    "approved": ("aprobada", "approved"),
+    "revoked": ("revocada", "revoked"),
+    "acta": ("Acta", "Acta"),
+    "kind": ("Tipo", "Kind"),
+    "conflicto": (
+        "Conflicto (lecturas verificadas distintas)",
+        "Conflict (different verified readings)",
+    ),
+    "discrepancia": ("Inconsistencia (capturas distintas)", "Inconsistency (captures disagree)"),
+    "readings": ("Lecturas", "Readings"),
+    "reading": ("Lectura", "Reading"),
+    "disputed": ("Campos en disputa", "Disputed fields"),
+    "choose": ("Elegir esta lectura", "Choose this reading"),
+    "recapture": ("Ordenar recaptura", "Order recapture"),
+    "rescan": ("Ordenar redigitalización", "Order rescan"),
+    "reason": ("Motivo", "Reason"),
+    "resolve": ("Resolver", "Resolve"),
+    "no_conflicts": ("No hay conflictos abiertos.", "No open conflicts."),
+    "history": ("Historial", "History"),
+    "images": ("Imágenes", "Images"),
+    "event": ("Evento", "Event"),
+    "at": ("Hora", "Time"),
+    "actor": ("Actor", "Actor"),
+    "action": ("Acción", "Action"),
+    "detail": ("Detalle", "Detail"),
+    "file": ("Archivo (lote o solicitud de alta)", "File (batch or enrollment request)"),
+    "upload": ("Importar", "Import"),
+    "result": ("Resultado", "Result"),
+    "fuera": ("Fuera de catálogo", "Outside the catalog"),
+    "held_events": ("Eventos retenidos", "Held events"),
+    "updated": ("Actualizado", "Updated"),
+    "open_queue": ("Cola abierta", "Open queue"),
+    "total": ("Total", "Total"),
+    "view": ("Ver", "View"),
+    "ok": ("aceptado", "accepted"),
+    "rejected": ("rechazado", "rejected"),
+    "catalog": ("Catálogo", "Catalog"),
+    "audit_ok": ("Cadena de bitácora íntegra", "Audit chain intact"),
+    "audit_bad": ("¡Cadena de bitácora alterada!", "Audit chain altered!"),
+    "done": ("Hecho", "Done"),
+    "cuts": ("Cortes de publicación", "Publication cuts"),
+    "make_cut": ("Generar corte", "Make a cut"),
+    "participation": ("Participación", "Turnout"),
+    "download": ("CSV", "CSV"),
+}
+
+
+def texts(lang: str) -> dict[str, str]:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in TEXTS.items()}
+
+
+def pick_lang(cookie: str | None, default: str = "es") -> str:
+    return cookie if cookie in LANGS else default

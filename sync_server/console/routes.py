@@ -1,0 +1,158 @@
+"""Console pages: login/logout, the views, an acta's history, images, USB import."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Form, Path, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sync_server.api.deps import Ctx
+from sync_server.console import pages
+from sync_server.console.auth import (
+    LANG_COOKIE,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    Lang,
+    Sess,
+    check_csrf,
+)
+from sync_server.services import cuts, images, importer, resolutions, users
+from sync_server.services.errors import ServiceError
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def html(text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status, headers=HEADERS)
+
+
+@router.get("/login")
+def login_form(ctx: Ctx, lang: Lang, failed: int = 0) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    resp = html(pages.login_page(lang, token, bool(failed)))
+    resp.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.secure_cookies,
+        path="/console",
+    )
+    return resp
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    ctx: Ctx,
+    username: str = Form(max_length=64),
+    password: str = Form(max_length=256),
+    csrf: str = Form(max_length=128),
+) -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE)
+    if not expected or not secrets.compare_digest(expected, csrf):
+        raise ServiceError(403, "csrf", "token CSRF inválido", "invalid CSRF token")
+    token = await run_in_threadpool(users.login, ctx, username, password)
+    if token is None:
+        return RedirectResponse("/console/login?failed=1", status_code=303)
+    resp = RedirectResponse("/console/", status_code=303)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.secure_cookies,
+        path="/",
+        max_age=ctx.settings.session_hours * 3600,
+    )
+    resp.delete_cookie(LOGIN_COOKIE, path="/console")
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, ctx: Ctx, s: Sess, csrf: str = Form(max_length=128)) -> Response:
+    check_csrf(s, csrf)
+    users.logout(ctx, request.cookies.get(SESSION_COOKIE, ""), s.username)
+    resp = RedirectResponse("/console/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.get("/lang")
+def set_lang(to: str = "es", next: str = "/console/") -> Response:
+    target = next if next.startswith("/console") and "//" not in next else "/console/"
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(LANG_COOKIE, "en" if to == "en" else "es", samesite="strict", path="/")
+    return resp
+
+
+@router.get("/")
+def dashboard(s: Sess, lang: Lang) -> HTMLResponse:
+    return html(pages.dashboard_page(lang, s.username, s.csrf))
+
+
+@router.get("/stations")
+def stations_page(s: Sess, lang: Lang) -> HTMLResponse:
+    return html(pages.simple_page(lang, "stations", s.username, s.csrf))
+
+
+@router.get("/conflicts")
+def conflicts_page(s: Sess, lang: Lang) -> HTMLResponse:
+    return html(pages.simple_page(lang, "conflicts", s.username, s.csrf))
+
+
+@router.get("/audit")
+def audit_page(s: Sess, lang: Lang) -> HTMLResponse:
+    return html(pages.simple_page(lang, "audit", s.username, s.csrf))
+
+
+@router.get("/actas/{clave}")
+def acta_page(ctx: Ctx, s: Sess, lang: Lang, clave: str) -> HTMLResponse:
+    h = resolutions.acta_history(ctx, clave[:32])
+    return html(pages.acta_page(lang, s.username, s.csrf, h))
+
+
+@router.get("/images/{sha256}")
+def image(ctx: Ctx, s: Sess, sha256: str) -> Response:
+    data, media = images.get_image(ctx, sha256)
+    return Response(
+        data,
+        media_type=media,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/import")
+def import_form(s: Sess, lang: Lang) -> HTMLResponse:
+    return html(pages.import_page(lang, s.username, s.csrf, None))
+
+
+@router.post("/import")
+async def import_file(
+    ctx: Ctx, s: Sess, lang: Lang, file: UploadFile, csrf: str = Form(max_length=128)
+) -> HTMLResponse:
+    check_csrf(s, csrf)
+    data = await file.read()
+    try:
+        results = await run_in_threadpool(importer.import_file, ctx, data, file.filename or "")
+    except ServiceError as err:
+        results = [{"kind": "file", "ok": False, **err.to_json()}]
+    return html(pages.import_page(lang, s.username, s.csrf, results))
+
+
+@router.get("/cuts/{cut_id}.csv")
+def cut_csv(ctx: Ctx, s: Sess, cut_id: int = Path(ge=1, le=2**31 - 1)) -> Response:
+    data, name = cuts.cut_csv(ctx, cut_id)
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

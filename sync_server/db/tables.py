@@ -1,0 +1,175 @@
+"""The server's tables (SQLAlchemy Core). The schema itself is created by the
+Alembic migrations in sync_server/migrations; tests check that both agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("public_key", String(64), nullable=False),  # base64 of 32 raw bytes
+    Column("fingerprint", String(64), nullable=False),
+    Column("role", String(16), nullable=False),  # CATD, CCV, CASILLA, SERVER
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, approved, revoked
+    Column("requested_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger),
+    Column("decided_by", String(64)),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("last_hash", String(64), nullable=False),
+    Column("last_contact", BigInteger),
+    Column("held_count", Integer, nullable=False, default=0),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("clave_acta", String(32), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON, exactly as signed
+    Column("sig", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("station", "seq", name="uq_events_station_seq"),
+)
+Index("ix_events_clave_acta", events.c.clave_acta)
+
+held_events = Table(
+    "held_events",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("sig", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("station", "seq", name="uq_held_station_seq"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("held", Integer, nullable=False),
+    Column("receipt", Text, nullable=False),  # signed receipt JSON, returned again on replay
+    Column("received_at", BigInteger, nullable=False),
+    Column("source", String(16), nullable=False),  # api, usb
+)
+
+images = Table(
+    "images",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+)
+
+actas = Table(
+    "actas",
+    metadata,
+    Column("clave_acta", String(32), primary_key=True),
+    Column("election_id", String(32)),  # NULL: fuera de catálogo
+    Column("id_distrito", Integer),
+    Column("id_municipio", Integer),
+    Column("status", String(20), nullable=False),
+    Column("acopiada", Boolean, nullable=False),
+    Column("digitalizada", Boolean, nullable=False),
+    Column("capturada", Boolean, nullable=False),
+    Column("verificada", Boolean, nullable=False),
+    Column("contabilizada", Integer),  # 1, 0, 2 (fuera de catálogo); NULL not decided yet
+    Column("fecha_acopio", BigInteger),
+    Column("fecha_digitalizacion", BigInteger),
+    Column("fecha_captura", BigInteger),
+    Column("fecha_verificacion", BigInteger),
+    Column("state", Text, nullable=False),  # JSON summary of the derived ActaState
+    Column("events", Integer, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+Index("ix_actas_election", actas.c.election_id)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clave_acta", String(32), nullable=False),
+    Column("kind", String(20), nullable=False),  # conflicto, discrepancia
+    Column("readings", Text, nullable=False),  # JSON list of readings
+    Column("disputed", Text, nullable=False),  # JSON list of field names
+    Column("opened_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger),
+    Column("resolution", String(64)),  # hash of the server's RESOLUCION event
+    Column("resolved_by", String(64)),
+)
+Index("ix_conflicts_open", conflicts.c.clave_acta, conflicts.c.closed_at)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # admin, coordinator
+    Column("created_at", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+
+cuts = Table(
+    "cuts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("election_id", String(32), nullable=False),
+    Column("cut_time", BigInteger, nullable=False),
+    Column("final", Boolean, nullable=False),
+    Column("figures", Text, nullable=False),  # JSON: header fields as published text
+    Column("votes", Text, nullable=False),  # JSON: votes per field
+    Column("csv", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)

@@ -1,0 +1,187 @@
+"""Stations: enrollment requests (online or by file), approval and revocation
+by a coordinator, and the public status a station polls to resume its sync."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from prep_core.errors import PrepError
+from prep_core.events import GENESIS, canonical
+from prep_core.signing import fingerprint, unb64, verify
+from sync_server.db.tables import stations
+from sync_server.services import audit
+from sync_server.services.context import Context
+from sync_server.services.errors import ServiceError, conflict, not_found, unprocessable
+
+ENROLL_FORMAT = "prep-enrollment/1"
+ROLES = ("CATD", "CCV", "CASILLA")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+FIELDS = {"station", "public_key", "role", "name", "at", "sig"}
+
+
+def enrollment_message(doc: dict[str, Any]) -> bytes:
+    """What the station signs to prove it holds the key it enrolls."""
+    body = {k: doc[k] for k in ("station", "public_key", "role", "name", "at")}
+    return canonical({"format": ENROLL_FORMAT, **body})
+
+
+def _check(doc: Any) -> tuple[str, bytes]:
+    if not isinstance(doc, dict):
+        raise unprocessable("bad_request", "se espera un objeto JSON", "expected a JSON object")
+    doc = {k: v for k, v in doc.items() if k != "format"}
+    if set(doc) != FIELDS:
+        raise unprocessable(
+            "bad_fields",
+            f"campos esperados: {sorted(FIELDS)}",
+            f"expected fields: {sorted(FIELDS)}",
+        )
+    sid = doc["station"]
+    if not isinstance(sid, str) or not _ID.match(sid):
+        raise unprocessable(
+            "bad_station_id", "identificador de estación inválido", "invalid station id"
+        )
+    if doc["role"] not in ROLES:
+        raise unprocessable(
+            "bad_role", "rol debe ser CATD, CCV o CASILLA", "role must be CATD, CCV or CASILLA"
+        )
+    if not isinstance(doc["name"], str) or not 0 < len(doc["name"]) <= 200:
+        raise unprocessable("bad_name", "nombre inválido", "invalid name")
+    if not isinstance(doc["at"], int) or isinstance(doc["at"], bool) or doc["at"] < 0:
+        raise unprocessable("bad_at", "at debe ser un entero", "at must be an integer")
+    try:
+        if not isinstance(doc["public_key"], str) or not isinstance(doc["sig"], str):
+            raise PrepError("llave o firma no es texto", "key or signature is not text")
+        key = unb64(doc["public_key"], "public_key")
+        sig = unb64(doc["sig"], "sig")
+    except PrepError as exc:
+        raise unprocessable("bad_encoding", exc.message_es, exc.message_en) from None
+    if len(key) != 32 or not verify(key, sig, enrollment_message(doc)):
+        raise unprocessable(
+            "bad_signature",
+            "la solicitud no está firmada con la llave que presenta",
+            "the request is not signed with the key it presents",
+        )
+    return sid, key
+
+
+def request_enrollment(ctx: Context, doc: Any, *, source: str = "api") -> dict[str, Any]:
+    sid, key = _check(doc)
+    if sid == ctx.settings.server_station:
+        raise conflict("reserved_id", "identificador reservado", "reserved station id")
+    now = ctx.now()
+    with ctx.store.write() as conn:
+        row = conn.execute(select(stations).where(stations.c.id == sid)).first()
+        if row is not None:
+            if row.fingerprint != fingerprint(key):
+                raise conflict(
+                    "station_exists",
+                    "ya existe una estación con ese identificador y otra llave",
+                    "a station with this id and another key exists",
+                )
+            return station_info(row)
+        conn.execute(
+            stations.insert().values(
+                id=sid,
+                public_key=doc["public_key"],
+                fingerprint=fingerprint(key),
+                role=doc["role"],
+                name=doc["name"],
+                status="pending",
+                requested_at=now,
+                last_seq=0,
+                last_hash=GENESIS,
+                held_count=0,
+            )
+        )
+        audit.append(
+            conn,
+            now,
+            f"station:{sid}",
+            "enrollment_requested",
+            {
+                "station": sid,
+                "role": doc["role"],
+                "fingerprint": fingerprint(key),
+                "source": source,
+            },
+        )
+        return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
+
+
+def decide(ctx: Context, sid: str, approve: bool, user: str) -> dict[str, Any]:
+    now = ctx.now()
+    with ctx.store.write() as conn:
+        row = conn.execute(select(stations).where(stations.c.id == sid)).first()
+        if row is None or row.role == "SERVER":
+            raise not_found("unknown_station", "estación desconocida", "unknown station")
+        status = "approved" if approve else "revoked"
+        if row.status == "revoked" and approve:
+            raise conflict(
+                "revoked", "una estación revocada no se reactiva", "a revoked station stays revoked"
+            )
+        conn.execute(
+            stations.update()
+            .where(stations.c.id == sid)
+            .values(status=status, decided_at=now, decided_by=user)
+        )
+        audit.append(
+            conn,
+            now,
+            f"user:{user}",
+            f"station_{status}",
+            {"station": sid, "fingerprint": row.fingerprint},
+        )
+        return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
+
+
+def station_info(row: Any) -> dict[str, Any]:
+    return {
+        "station": row.id,
+        "role": row.role,
+        "name": row.name,
+        "status": row.status,
+        "fingerprint": row.fingerprint,
+        "head": {"seq": row.last_seq, "hash": row.last_hash},
+        "held": row.held_count,
+        "last_contact": row.last_contact,
+    }
+
+
+def get_station(ctx: Context, sid: str) -> dict[str, Any]:
+    with ctx.store.read() as conn:
+        row = conn.execute(select(stations).where(stations.c.id == sid)).first()
+    if row is None:
+        raise not_found("unknown_station", "estación desconocida", "unknown station")
+    return station_info(row)
+
+
+def list_stations(conn: Connection) -> list[dict[str, Any]]:
+    from sqlalchemy import func
+
+    from sync_server.db.tables import held_events
+
+    first_held = dict(
+        conn.execute(
+            select(held_events.c.station, func.min(held_events.c.seq)).group_by(
+                held_events.c.station
+            )
+        ).all()
+    )
+    out = []
+    for row in conn.execute(select(stations).order_by(stations.c.status, stations.c.id)):
+        info = station_info(row)
+        low = first_held.get(row.id)
+        info["gap"] = [row.last_seq + 1, low - 1] if low else None
+        out.append(info)
+    return out
+
+
+def load_enrollment_file(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ServiceError(400, "malformed_json", "JSON mal formado", "malformed JSON") from exc

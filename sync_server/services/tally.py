@@ -1,0 +1,177 @@
+"""Central state: re-derive the actas touched by new events with the domain
+function, store the summary rows and keep the conflict queue in step."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from prep_core.counting import decide
+from prep_core.derive import ActaState, Status, derive_acta, order_key
+from prep_core.events import CAPTURE_KINDS, Event
+from prep_core.values import Mark, values_to_json
+from sync_server.db.tables import actas, conflicts, events
+from sync_server.services.context import Context
+from sync_server.services.fastevent import from_stored
+
+CHUNK = 500
+QUEUE_STATUSES = {Status.CONFLICTO: "conflicto", Status.DISCREPANCIA: "discrepancia"}
+
+
+def event_from_stored(body: str, digest: str | None = None) -> Event:
+    """An event already validated at ingest, rebuilt from its stored canonical body."""
+    return from_stored(body, digest)
+
+
+def load_events(
+    conn: Connection, claves: Iterable[str], cache: dict[str, Event] | None = None
+) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = defaultdict(list)
+    cache = {} if cache is None else cache
+    keys = sorted(set(claves))
+    for i in range(0, len(keys), CHUNK):
+        q = select(events.c.body, events.c.hash).where(events.c.clave_acta.in_(keys[i : i + CHUNK]))
+        for body, digest in conn.execute(q):
+            ev = cache.get(digest) or from_stored(body, digest)
+            out[ev.clave_acta].append(ev)
+    return out
+
+
+def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[str, Any]:
+    """The row of ``actas`` for one derived state."""
+    expected = ctx.acta(state.clave_acta)
+    contabilizada: int | None = None
+    observaciones = ""
+    total = None
+    if expected is None:
+        contabilizada, observaciones = 2, "Fuera de catálogo"
+    elif state.status is Status.SIN_ACTA:
+        contabilizada, observaciones = 0, f"Sin acta({int(state.sin_acta or 0)})"
+    elif state.reading is not None:
+        votes = [state.reading.get(f, Mark.SIN_DATO) for f in expected.election.vote_fields]
+        decision = decide(votes, expected.casilla.limit())
+        contabilizada, observaciones = decision.contabilizada, decision.observaciones
+        total = sum(v for v in votes if isinstance(v, int))
+    doc = {
+        "status": state.status.value,
+        "reading": values_to_json(state.reading) if state.reading else None,
+        "reading_image": state.reading_image.sha256 if state.reading_image else None,
+        "images": [
+            {"sha256": i.sha256, "origen": i.origen, "at": i.at, "tipo_documento": i.tipo_documento}
+            for i in state.images
+        ],
+        "disputed": list(state.disputed),
+        "readings_in_conflict": [values_to_json(r) for r in state.readings_in_conflict],
+        "sources": list(state.sources),
+        "captures": state.captures,
+        "cotejada": state.cotejada,
+        "observaciones": observaciones,
+        "total_calculado": total,
+    }
+    first_image = min((i.at for i in state.images), default=None)
+    capturada = state.captures > 0
+    return {
+        "clave_acta": state.clave_acta,
+        "election_id": expected.election.id if expected else None,
+        "id_distrito": expected.casilla.id_distrito if expected else None,
+        "id_municipio": expected.casilla.id_municipio if expected else None,
+        "status": state.status.value,
+        "acopiada": True,
+        "digitalizada": bool(state.images),
+        "capturada": capturada,
+        "verificada": state.status is Status.VERIFICADA,
+        "contabilizada": contabilizada,
+        "fecha_acopio": state.fecha_acopio,
+        "fecha_digitalizacion": first_image,
+        "fecha_captura": state.fecha_captura,
+        "fecha_verificacion": state.fecha_verificacion,
+        "state": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "events": n_events,
+        "updated_at": now,
+    }
+
+
+def rederive(ctx: Context, conn: Connection, claves: Iterable[str]) -> dict[str, ActaState]:
+    """Re-derive these actas from all their stored events (inside the caller's transaction)."""
+    now = ctx.now()
+    by_acta = load_events(conn, claves, ctx.event_cache)
+    states = {c: derive_acta(c, evs) for c, evs in by_acta.items()}
+    rows = [summarize(ctx, s, len(by_acta[c]), now) for c, s in states.items()]
+    _upsert(conn, rows)
+    _sync_conflicts(conn, states, by_acta, now)
+    return states
+
+
+def queue_readings(state: ActaState, evs: list[Event]) -> list[dict[str, Any]]:
+    """The readings a coordinator chooses from: the verified readings in conflict,
+    or for a discrepancy the latest capture of each source."""
+    if state.readings_in_conflict:
+        return [values_to_json(r) for r in state.readings_in_conflict]
+    per_source: dict[str, dict[str, Any]] = {}
+    for e in sorted(evs, key=order_key):
+        if e.kind in CAPTURE_KINDS:
+            per_source[e.payload["source"]] = dict(e.payload["values"])
+    out: list[dict[str, Any]] = []
+    for r in per_source.values():
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    existing: set[str] = set()
+    keys = [r["clave_acta"] for r in rows]
+    for i in range(0, len(keys), CHUNK):
+        q = select(actas.c.clave_acta).where(actas.c.clave_acta.in_(keys[i : i + CHUNK]))
+        existing.update(conn.scalars(q))
+    new = [r for r in rows if r["clave_acta"] not in existing]
+    old = [{**r, "k": r["clave_acta"]} for r in rows if r["clave_acta"] in existing]
+    if new:
+        conn.execute(actas.insert(), new)
+    if old:
+        cols: dict[str, Any] = {c: bindparam(c) for c in rows[0] if c != "clave_acta"}
+        conn.execute(actas.update().where(actas.c.clave_acta == bindparam("k")).values(cols), old)
+
+
+def _sync_conflicts(
+    conn: Connection, states: dict[str, ActaState], by_acta: dict[str, list[Event]], now: int
+) -> None:
+    """Open a queue entry for each acta in conflict or discrepancy; close the rest."""
+    keys = sorted(states)
+    open_rows: dict[str, Any] = {}
+    for i in range(0, len(keys), CHUNK):
+        q = select(conflicts).where(
+            conflicts.c.clave_acta.in_(keys[i : i + CHUNK]), conflicts.c.closed_at.is_(None)
+        )
+        for r in conn.execute(q):
+            open_rows[r.clave_acta] = r
+    to_close = []
+    for clave, st in states.items():
+        kind = QUEUE_STATUSES.get(st.status)
+        row = open_rows.get(clave)
+        if kind is None:
+            if row is not None:
+                to_close.append({"i": row.id})
+            continue
+        readings = json.dumps(queue_readings(st, by_acta[clave]), sort_keys=True)
+        disputed = json.dumps(list(st.disputed))
+        if row is not None and row.kind == kind and row.readings == readings:
+            continue
+        if row is not None:
+            to_close.append({"i": row.id})
+        conn.execute(
+            conflicts.insert().values(
+                clave_acta=clave, kind=kind, readings=readings, disputed=disputed, opened_at=now
+            )
+        )
+    if to_close:
+        conn.execute(
+            conflicts.update().where(conflicts.c.id == bindparam("i")).values(closed_at=now),
+            to_close,
+        )

@@ -1,0 +1,129 @@
+"""Coordinators: scrypt-hashed passwords, sessions and CSRF tokens.
+
+Session tokens and CSRF tokens are random; only the SHA-256 of the session
+token is stored, so a copy of the database cannot be used to log in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from sync_server.db.tables import sessions, users
+from sync_server.services import audit
+from sync_server.services.context import Context
+from sync_server.services.errors import conflict, unprocessable
+
+N, R, P = 2**14, 8, 1
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    dk = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
+    return f"scrypt${N}${R}${P}${salt.hex()}${dk.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        name, n, r, p, salt, dk = stored.split("$")
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(dk) // 2,
+            maxmem=128 * 1024 * 1024,
+        )
+    except (ValueError, TypeError):
+        return False
+    return name == "scrypt" and hmac.compare_digest(got.hex(), dk)
+
+
+def create_user(
+    ctx: Context, username: str, password: str, role: str = "coordinator", actor: str = "system"
+) -> None:
+    if not USERNAME.match(username):
+        raise unprocessable("bad_username", "nombre de usuario inválido", "invalid username")
+    if len(password) < 10:
+        raise unprocessable(
+            "weak_password",
+            "contraseña de al menos 10 caracteres",
+            "password of at least 10 characters",
+        )
+    now = ctx.now()
+    with ctx.store.write() as conn:
+        if conn.execute(select(users.c.username).where(users.c.username == username)).first():
+            raise conflict("user_exists", "el usuario ya existe", "user exists")
+        conn.execute(
+            users.insert().values(
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                created_at=now,
+                active=True,
+            )
+        )
+        audit.append(conn, now, actor, "user_created", {"user": username, "role": role})
+
+
+def has_users(ctx: Context) -> bool:
+    with ctx.store.read() as conn:
+        return conn.execute(select(users.c.username).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class Session:
+    username: str
+    csrf: str
+
+
+def _h(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(ctx: Context, username: str, password: str) -> str | None:
+    """A new session token, or None (and an audit entry) when the login fails."""
+    with ctx.store.read() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).first()
+    ok = row is not None and row.active and check_password(password, row.password_hash)
+    now = ctx.now()
+    token = secrets.token_urlsafe(32)
+    with ctx.store.write() as conn:
+        actor = f"user:{username[:32]}"
+        if not ok:
+            audit.append(conn, now, actor, "login_failed", {})
+            return None
+        conn.execute(
+            sessions.insert().values(
+                token_hash=_h(token),
+                username=username,
+                csrf=secrets.token_urlsafe(24),
+                created_at=now,
+                expires_at=now + ctx.settings.session_hours * 3_600_000,
+            )
+        )
+        audit.append(conn, now, actor, "login", {})
+    return token
+
+
+def get_session(ctx: Context, token: str | None) -> Session | None:
+    if not token:
+        return None
+    with ctx.store.read() as conn:
+        row = conn.execute(select(sessions).where(sessions.c.token_hash == _h(token))).first()
+    if row is None or row.expires_at < ctx.now():
+        return None
+    return Session(row.username, row.csrf)
+
+
+def logout(ctx: Context, token: str, username: str) -> None:
+    with ctx.store.write() as conn:
+        conn.execute(delete(sessions).where(sessions.c.token_hash == _h(token)))
+        audit.append(conn, ctx.now(), f"user:{username}", "logout", {})

@@ -1,0 +1,207 @@
+"""Helpers for the server tests: stations, enrollment, batches, a live uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from prep_core.catalog import Catalog
+from prep_core.events import SignedEvent
+from prep_core.signing import KeyPair, b64
+from sync_server.app import create_app
+from sync_server.config import Settings
+from sync_server.db.store import Store
+from sync_server.services import stations, users
+from sync_server.services.context import Context
+from sync_server.services.stations import enrollment_message
+
+ADMIN, PASSWORD = "coordinadora", "contraseña-de-prueba"
+
+
+def enrollment(station: str, key: KeyPair, role: str = "CATD", at: int = 1) -> dict[str, Any]:
+    doc = {
+        "station": station,
+        "public_key": b64(key.public_bytes),
+        "role": role,
+        "name": f"Estación {station}",
+        "at": at,
+    }
+    doc["sig"] = b64(key.sign(enrollment_message(doc)))
+    return doc
+
+
+def enroll_all(ctx: Context, keys: dict[str, KeyPair], approve: bool = True) -> None:
+    for name, key in keys.items():
+        role = "CCV" if name.startswith("CCV") else "CATD"
+        stations.request_enrollment(ctx, enrollment(name, key, role))
+        if approve:
+            stations.decide(ctx, name, True, "tests")
+
+
+def batch(
+    station: str, events: Sequence[SignedEvent], images: dict[str, bytes] | None = None
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {"station": station, "events": [se.to_wire() for se in events]}
+    if images:
+        doc["images"] = {k: b64(v) for k, v in images.items()}
+    return doc
+
+
+def images_for(events: Sequence[SignedEvent], all_images: dict[str, bytes]) -> dict[str, bytes]:
+    return {
+        se.event.payload["image"]: all_images[se.event.payload["image"]]
+        for se in events
+        if se.event.kind.value == "digitalizacion"
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Live:
+    url: str
+    app: Any
+    store: Store
+
+    @property
+    def ctx(self) -> Context:
+        ctx: Context = self.app.state.ctx
+        return ctx
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+
+class Clock:
+    def __init__(self, start: int = 1_717_400_000_000) -> None:
+        self.t = start
+
+    def __call__(self) -> int:
+        self.t += 1
+        return self.t
+
+
+@contextmanager
+def live_server(db_url: str, catalog: Catalog, tmp: Path, **settings: Any) -> Iterator[Live]:
+    """The app on a real uvicorn bound to loopback, in a thread."""
+    s = Settings(database_url=db_url, data_dir=tmp / "data", **settings)
+    store = Store(db_url)
+    app = create_app(s, store, Clock(), catalog=catalog)
+    users.create_user(app.state.ctx, ADMIN, PASSWORD, role="admin")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    t = threading.Thread(target=server.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield Live(f"http://127.0.0.1:{port}", app, store)
+    finally:
+        server.should_exit = True
+        t.join(10)
+        store.dispose()
+
+
+def readings_for(catalog: Catalog, clave: str, base: int) -> dict[str, int]:
+    e = catalog.acta(clave).election  # type: ignore[union-attr]
+    return {f: base + i for i, f in enumerate(e.vote_fields)}
+
+
+def conflict_night(
+    catalog: Catalog,
+    *,
+    conflict: bool = True,
+    n: int = 1,
+    names: tuple[str, str, str] = ("CATD01", "CCV01", "CCV02"),
+    election: str = "DIP_LOC",
+) -> Any:
+    """Stations whose captures put ``n`` actas in conflict (two verified readings
+    differ) or in discrepancy (two captures differ, no third)."""
+    import hashlib
+
+    from prep_core.events import EventLog, Kind
+    from prep_core.sim import Night
+
+    keys = {s: KeyPair.generate() for s in names}
+    logs = {s: EventLog(s, keys[s], catalog.fingerprint) for s in names}
+    out: dict[str, list[SignedEvent]] = {s: [] for s in names}
+    imgs: dict[str, bytes] = {}
+    t = 1_717_380_000_000
+    for a in catalog.expected_actas(election)[:n]:
+        clave = a.clave_acta
+        data = acta_png(clave)
+        sha = hashlib.sha256(data).hexdigest()
+        imgs[sha] = data
+        c = logs[names[0]]
+        out[names[0]].append(c.append(Kind.ACOPIO, clave, t, "acopio1", {}))
+        out[names[0]].append(
+            c.append(
+                Kind.DIGITALIZACION,
+                clave,
+                t + 1,
+                "dig1",
+                {
+                    "image": sha,
+                    "qr": None,
+                    "origen": "CATD",
+                    "digitalizacion": "ESCANER",
+                    "tipo_documento": "Acta PREP",
+                },
+            )
+        )
+        x, y = readings_for(catalog, clave, 10), readings_for(catalog, clave, 20)
+        plan = [(names[1], "operator:a", x), (names[2], "operator:b", y if not conflict else x)]
+        if conflict:
+            plan += [(names[1], "operator:c", y), (names[2], "operator:d", y)]
+        for i, (st, src, vals) in enumerate(plan):
+            out[st].append(
+                logs[st].append(
+                    Kind.CAPTURA,
+                    clave,
+                    t + 10 + i,
+                    "cap",
+                    {"source": src, "image": sha, "values": vals},
+                )
+            )
+        t += 1000
+    return Night(keys, out, imgs)
+
+
+def acta_png(clave: str) -> bytes:
+    """A small synthetic acta image (PNG) naming its CLAVE_ACTA."""
+    import io
+
+    try:
+        from PIL import Image, ImageDraw
+    except ImportError:
+        return f"imagen {clave}".encode()
+    img = Image.new("RGB", (340, 220), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle((4, 4, 335, 215), outline="black", width=2)
+    d.text((14, 12), f"ACTA PREP (SINTETICA)  {clave}", fill="black")
+    for i in range(8):
+        y = 40 + i * 21
+        d.line((14, y + 16, 326, y + 16), fill="#999999")
+        d.text((14, y), f"PARTIDO {i + 1}", fill="black")
+        d.text((260, y), str(10 + i), fill="#1a3aa8")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
