@@ -333,20 +333,34 @@ def check_chain(
     Repeats of one event collapse; two different events with the same number,
     a bad signature or a broken link are errors; events past a gap are held.
     """
+    good: list[SignedEvent] = []
+    errors: list[str] = []
+    for se in events:
+        if se.event.seq <= after_seq:
+            continue  # already accepted (a replay)
+        if verify(public_key, se.signature, se.event.encode()):
+            good.append(se)
+        else:
+            errors.append(f"seq {se.event.seq}: firma inválida / invalid signature")
+    linked = link_chain(good, after_seq=after_seq, after_hash=after_hash)
+    return ChainCheck(linked.verified, linked.held, (*errors, *linked.errors))
+
+
+def link_chain(
+    events: Iterable[SignedEvent], *, after_seq: int = 0, after_hash: str = GENESIS
+) -> ChainCheck:
+    """Continuity only, for events whose signatures are already verified."""
     by_seq: dict[int, SignedEvent] = {}
     errors: list[str] = []
     for se in events:
-        ev = se.event
-        if ev.seq <= after_seq:
-            continue  # already accepted (a replay)
-        other = by_seq.get(ev.seq)
+        seq = se.event.seq
+        if seq <= after_seq:
+            continue
+        other = by_seq.get(seq)
         if other is not None and other.hash != se.hash:
-            errors.append(f"seq {ev.seq}: dos eventos distintos / two different events")
+            errors.append(f"seq {seq}: dos eventos distintos / two different events")
             continue
-        if not verify(public_key, se.signature, ev.encode()):
-            errors.append(f"seq {ev.seq}: firma inválida / invalid signature")
-            continue
-        by_seq[ev.seq] = se
+        by_seq[seq] = se
     verified: list[SignedEvent] = []
     seq, prev = after_seq, after_hash
     while seq + 1 in by_seq:

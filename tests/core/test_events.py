@@ -151,3 +151,14 @@ def test_encrypted_key_storage():
         encrypt_key(kp, "corta")
     assert fingerprint(kp.public_bytes) == kp.fingerprint
     assert len(short_fingerprint(kp.fingerprint).split()) == 8
+
+
+def test_password_hashes():
+    from prep_core.passwords import check_password, hash_password
+
+    h = hash_password("una clave larga", n=2**10)
+    assert h.startswith("scrypt$1024$8$1$")
+    assert check_password(h, "una clave larga")
+    assert not check_password(h, "otra clave")
+    assert not check_password("scrypt$x$8$1$00$00", "x")
+    assert not check_password("bcrypt$...", "x")
