@@ -3,9 +3,8 @@
 ``check_wires`` validates every event of a batch and checks its signature, in
 worker processes when the batch is large (Ed25519 verification and validation
 are the largest costs of ingest).
-``link`` then has the semantics of :func:`prep_core.events.check_chain` without
-verifying again: repeats collapse, two different events with one number are a
-fork, a broken ``prev`` is an error, events past a gap are held. Events held
+Linking then uses :func:`prep_core.events.link_chain` (``link`` here), which
+has the semantics of ``check_chain`` without verifying again. Events held
 earlier were verified when they arrived.
 """
 
@@ -13,13 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from prep_core.errors import PrepError
-from prep_core.events import ChainCheck, SignedEvent, signed_from_wire
+from prep_core.events import signed_from_wire
 from prep_core.signing import verify
 
 PARALLEL_FROM = 256  # smaller batches are verified inline
@@ -77,28 +75,3 @@ def _executor(workers: int) -> Executor:
 
 def default_workers() -> int:
     return min(4, os.cpu_count() or 1)
-
-
-def link(events: Iterable[SignedEvent], *, after_seq: int, after_hash: str) -> ChainCheck:
-    by_seq: dict[int, SignedEvent] = {}
-    errors: list[str] = []
-    for se in events:
-        seq = se.event.seq
-        if seq <= after_seq:
-            continue
-        other = by_seq.get(seq)
-        if other is not None and other.hash != se.hash:
-            errors.append(f"seq {seq}: dos eventos distintos / two different events")
-            continue
-        by_seq[seq] = se
-    verified: list[SignedEvent] = []
-    seq, prev = after_seq, after_hash
-    while seq + 1 in by_seq:
-        se = by_seq.pop(seq + 1)
-        if se.event.prev != prev:
-            errors.append(f"seq {seq + 1}: la cadena no enlaza / chain link broken")
-            break
-        verified.append(se)
-        seq, prev = seq + 1, se.hash
-    held = tuple(sorted(by_seq.values(), key=lambda s: s.event.seq))
-    return ChainCheck(tuple(verified), held, tuple(errors))

@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from prep_core.events import SignedEvent
+from prep_core.events import link_chain as link
 from prep_core.signing import b64, unb64
 from sync_server.db.tables import batches, events, held_events, images, stations
 from sync_server.services import audit
 from sync_server.services.batch_checks import chain_error, check_images, check_old
 from sync_server.services.batch_parse import ParsedBatch, build_batch, parse_shape
-from sync_server.services.chain import check_wires, link
+from sync_server.services.chain import check_wires
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden
 from sync_server.services.receipts import batch_hash, make_receipt

@@ -7,43 +7,19 @@ token is stored, so a copy of the database cannot be used to log in.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from prep_core.passwords import check_password, hash_password
 from sync_server.db.tables import sessions, users
 from sync_server.services import audit
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict, unprocessable
 
-N, R, P = 2**14, 8, 1
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    dk = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
-    return f"scrypt${N}${R}${P}${salt.hex()}${dk.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        name, n, r, p, salt, dk = stored.split("$")
-        got = hashlib.scrypt(
-            password.encode(),
-            salt=bytes.fromhex(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(dk) // 2,
-            maxmem=128 * 1024 * 1024,
-        )
-    except (ValueError, TypeError):
-        return False
-    return name == "scrypt" and hmac.compare_digest(got.hex(), dk)
 
 
 def create_user(
@@ -92,7 +68,7 @@ def login(ctx: Context, username: str, password: str) -> str | None:
     """A new session token, or None (and an audit entry) when the login fails."""
     with ctx.store.read() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
-    ok = row is not None and row.active and check_password(password, row.password_hash)
+    ok = row is not None and row.active and check_password(row.password_hash, password)
     now = ctx.now()
     token = secrets.token_urlsafe(32)
     with ctx.store.write() as conn:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prep_core.events import GENESIS, EventLog, Kind, check_chain
+from prep_core.events import link_chain as link
 from prep_core.signing import KeyPair
-from sync_server.services.chain import link
 
 KEY = KeyPair.generate()
 LOG = EventLog("CATD01", KEY, "c" * 64)
