@@ -4,7 +4,9 @@ docs/screenshots/console-*.png."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,8 @@ from tests.server.helpers import (
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# screenshots go to PREP_SCREENSHOTS when set (e.g. docs/screenshots), else a temp folder
+SHOTS = Path(os.environ.get("PREP_SCREENSHOTS") or tempfile.mkdtemp(prefix="console-shots-"))
 ARGS = [
     "--headless",
     "--no-sandbox",
