@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from prep_core.counting import SinActaCause
 from prep_core.events import CAPTURE_KINDS, Event, Kind
-from prep_core.values import FieldValue, check_value
+from prep_core.values import FieldValue, Mark, check_value
 
 
 class Status(enum.Enum):
@@ -68,8 +68,15 @@ def order_key(ev: Event) -> tuple[int, str, int, str]:
     return (ev.at, ev.station, ev.seq, ev.hash)
 
 
+_MARK_TEXT: dict[object, Mark] = {m.value: m for m in Mark}
+
+
 def _values(raw: Mapping[str, object]) -> dict[str, FieldValue]:
-    return {k: check_value(v) for k, v in raw.items()}
+    """Values of a payload (validated when the event was made or received)."""
+    try:
+        return {k: v if type(v) is int else _MARK_TEXT[v] for k, v in raw.items()}
+    except (KeyError, TypeError):
+        return {k: check_value(v) for k, v in raw.items()}
 
 
 def _freeze(values: Mapping[str, FieldValue]) -> tuple[tuple[str, FieldValue], ...]:
@@ -199,8 +206,11 @@ def _agree(
     """Find readings on which two different sources agree exactly."""
     if not caps:
         return None, None, None, None, (), ()
-    full = [e for e in caps if e.kind is Kind.CAPTURA]
-    base = _common_fields(full)
+    base = (
+        _common_fields([e for e in caps if e.kind is Kind.CAPTURA])
+        if any(e.kind is Kind.VERIFICACION for e in caps)
+        else {}
+    )
     readings: list[tuple[Event, dict[str, FieldValue]]] = []
     for e in caps:
         vals = _values(e.payload["values"])
