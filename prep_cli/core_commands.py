@@ -30,11 +30,20 @@ def gc_paused() -> Iterator[None]:
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="demostración de punta a punta / end-to-end demo")
-    p.add_argument("--out", default="prep-demo", help="carpeta de salida / output folder")
+    p = sub.add_parser(
+        "demo", help="servidor + estación con actas de prueba / server + station with test actas"
+    )
+    p.add_argument("--dir", type=Path, default=Path("prep-demo"))
+    p.add_argument("--actas", type=int, default=12)
+    p.add_argument("--lang", choices=("es", "en"), default="es")
+    p.add_argument("--check", action="store_true", help="sin ventana, y salir / offscreen, exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("simulate", help="simula una noche electoral / simulate an election night")
+    p.add_argument("--out", default="prep-demo/simulacion", help="carpeta / output folder")
     p.add_argument("--casillas", type=int, default=None)
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser(
         "figures", help="recalcula las cifras de una base PREP publicada / recount a published DB"
@@ -239,10 +248,31 @@ def cmd_events_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_simulate(args: argparse.Namespace) -> int:
     from prep_cli.demo_job import run_demo
 
     return run_demo(Path(args.out), casillas=args.casillas, seed=args.seed)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: a sync server and a station window enrolled with it, on the
+    demo catalog, with a watched folder of generated actas. Without a display it
+    says how to get one, runs the same set-up offscreen, then simulates a night."""
+    from capture_station.app import NO_DISPLAY_HELP, no_display
+    from capture_station.demo_launch import main as launch
+
+    argv = ["--dir", str(args.dir), "--actas", str(args.actas), "--lang", args.lang]
+    headless = args.check or no_display()
+    if headless and not args.check:
+        print(NO_DISPLAY_HELP)
+        print("Se ejecuta la demostración sin ventana (--check) / running it offscreen.\n")
+    rc = launch([*argv, "--check"] if headless else argv)
+    if rc or not headless:
+        return rc
+    from prep_cli.demo_job import run_demo
+
+    print("\nSimulación de una noche electoral completa / a whole simulated night:")
+    return run_demo(args.dir / "simulacion", casillas=None, seed=1)
 
 
 def cmd_bench_figures(args: argparse.Namespace) -> int:

@@ -1,0 +1,54 @@
+"""``prep-station``: the capture station desktop app.
+
+    prep-station [--data DIR] [--server URL] [--lang es|en] [--folder DIR]
+
+Without a display, run it offscreen (``QT_QPA_PLATFORM=offscreen``, for tests and
+screenshots) or under a virtual display (``xvfb-run prep-station``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="prep-station", description="PREP capture station")
+    p.add_argument("--data", default=os.environ.get("PREP_STATION_DATA", "prep-station-data"),
+                   help="station data folder (created on first run)")
+    p.add_argument("--server", default="", help="sync server URL, e.g. http://127.0.0.1:8000")
+    p.add_argument("--lang", choices=("es", "en"), default=None)
+    p.add_argument("--folder", default="", help="watched folder the scanner saves into")
+    p.add_argument("--font-size", type=int, default=11)
+    return p.parse_args(argv)
+
+
+def no_display() -> bool:
+    return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal", "vnc"))
+
+
+NO_DISPLAY_HELP = (
+    "No hay pantalla (DISPLAY vacío). Opciones / No display. Options:\n"
+    "  xvfb-run -a prep-station ...          (apt-get install xvfb xauth libxcb-cursor0)\n"
+    "  QT_QPA_PLATFORM=offscreen prep-station ...   (sin ventana visible; pruebas y capturas)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if no_display():
+        print(NO_DISPLAY_HELP, file=sys.stderr)
+        return 2
+    from capture_station.station import StationConfig, is_initialized
+    from capture_station.ui.run import run_window
+
+    data = Path(args.data)
+    lang = args.lang or (StationConfig.load(data).lang if is_initialized(data) else "es")
+    return run_window(data, args.server, lang, args.folder, args.font_size)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Digit-cell classifier: a small CNN in ONNX, run with onnxruntime on one thread.
+
+Classes 0–9, 10 = blank, 11 = scribble (illegible). The sidecar JSON beside the model
+holds the softmax temperature (calibrated on validation writers) and the ``auto``
+threshold chosen on them; the evaluation writers are never used for either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+MODEL_NAME = "digits-v1"
+BLANK, SCRIBBLE = 10, 11
+N_CLASSES = 12
+
+
+@dataclass
+class DigitModel:
+    session: object
+    input_name: str
+    temperature: float
+    auto_threshold: float
+    meta: dict
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """(N, 1, P, P) float32 → (N, 12) calibrated probabilities."""
+        if len(x) == 0:
+            return np.zeros((0, N_CLASSES), np.float32)
+        logits = self.session.run(None, {self.input_name: x.astype(np.float32)})[0]
+        z = logits / self.temperature
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> DigitModel | None:
+    """The committed model (or ``path``); None when it is missing or unreadable."""
+    path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
+    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
+    if not p.exists():
+        return None
+    try:
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.log_severity_level = 3
+        sess = ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
+    except Exception:
+        return None
+    meta_p = p.with_suffix(".json")
+    meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
+    return DigitModel(sess, sess.get_inputs()[0].name, float(meta.get("temperature", 1.0)),
+                      float(meta.get("auto_threshold", 0.98)), meta)

@@ -1,0 +1,149 @@
+"""From per-cell probabilities to field values, confidences and cross-checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from capture_station.recognition.digits import BLANK, SCRIBBLE
+from capture_station.recognition.templates import EXTRA, FIGURE, TOTAL, VOTE, Template
+
+ILEGIBLE = "Ilegible"
+SIN_DATO = "Sin dato"
+
+
+def _valid(classes: tuple[int, ...]) -> int | str | None:
+    """The field value a cell reading spells, or None if it is not a well-formed figure."""
+    if any(c == SCRIBBLE for c in classes):
+        return ILEGIBLE
+    if all(c == BLANK for c in classes):
+        return SIN_DATO
+    digits = ""
+    seen_digit = False
+    for c in classes:
+        if c == BLANK:
+            if seen_digit:
+                return None  # a gap or a trailing blank: not right-aligned
+            continue
+        seen_digit = True
+        digits += str(c)
+    return int(digits)
+
+
+def decode_field(p: np.ndarray, top: int = 3) -> list[tuple[int | str, float]]:
+    """``p``: (cells, 12) probabilities → readings sorted by probability (value, prob).
+
+    Enumerates the ``top`` classes of every cell; readings that spell the same value
+    (e.g. "_7" and "07") are summed.
+    """
+    order = np.argsort(-p, axis=1)[:, :top]
+    acc: dict[int | str, float] = {}
+    for combo in itertools.product(*[list(o) for o in order]):
+        v = _valid(tuple(int(c) for c in combo))
+        if v is None:
+            continue
+        pr = float(np.prod([p[i, c] for i, c in enumerate(combo)]))
+        if v == ILEGIBLE:
+            pass
+        acc[v] = acc.get(v, 0.0) + pr
+    if not acc:
+        return [(ILEGIBLE, 0.0)]
+    return sorted(acc.items(), key=lambda kv: -kv[1])
+
+
+def as_count(v) -> int:
+    return v if isinstance(v, int) else 0
+
+
+def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
+    """Arithmetic checks printed on the acta (PREP-RULES §4; INE acta sections 5, 8, 9).
+
+    ``complete``: every field involved holds a number. When some are Ilegible or Sin dato
+    the check can still fail one way: the numbers read add up to more than the total.
+    """
+    checks = []
+    votes = [f.name for f in t.fields if f.kind == VOTE]
+    totals = [f.name for f in t.fields if f.kind == TOTAL]
+    names = {f.name for f in t.fields}
+
+    def add(code, es, en, parts, whole):
+        fields = [*parts, whole]
+        vals = [values.get(n) for n in fields]
+        complete = all(isinstance(v, int) for v in vals)
+        left = sum(as_count(values.get(n)) for n in parts)
+        right = values.get(whole)
+        if complete:
+            ok = left == right
+        elif isinstance(right, int):
+            ok = left <= right  # missing figures can only make the sum smaller
+        else:
+            ok = True
+        checks.append({"code": code, "es": es, "en": en, "ok": bool(ok), "complete": complete,
+                       "left": left, "right": as_count(right), "fields": fields})
+
+    if totals:
+        add("suma_votos", "suma de votos = total asentado", "sum of votes = written total",
+            votes, totals[0])
+    p, r = "TOTAL_PERSONAS_VOTARON", "TOTAL_REP_PARTIDO_CI_VOTARON"
+    if {p, r, "SUMA_PERSONAS_Y_REP"} <= names:
+        add("personas_mas_rep", "personas + representantes = total de personas que votaron",
+            "voters + representatives = total who voted", [p, r], "SUMA_PERSONAS_Y_REP")
+    if {p, r, "TOTAL_VOTOS_SACADOS"} <= names:
+        add("votantes_vs_sacados", "personas + representantes = votos sacados de las urnas",
+            "voters + representatives = votes taken from the boxes", [p, r], "TOTAL_VOTOS_SACADOS")
+    if totals and "TOTAL_VOTOS_SACADOS" in names:
+        add("sacados_vs_total", "votos sacados = total de la votación",
+            "votes taken from the boxes = total of the votes", ["TOTAL_VOTOS_SACADOS"], totals[0])
+    return checks
+
+
+def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
+                 strict: float, t: Template | None = None,
+                 alternatives: dict[str, list] | None = None) -> None:
+    """Adjust confidence and ``auto`` with the checks.
+
+    A complete check that holds raises the confidence of its fields (an error would have
+    to be cancelled by another). A failing one is explained, when it can be, by a single
+    field whose second reading makes it hold: that field is marked for review (its
+    confidence cut); otherwise every field of the check below ``strict`` is cut.
+    """
+    passed: set[str] = set()
+    suspect: dict[str, float] = {}
+    values = {n: f["value"] for n, f in fields.items()}
+    for c in checks:
+        if "fields" not in c:
+            continue
+        if c["ok"]:
+            if c.get("complete"):
+                passed.update(c["fields"])
+            continue
+        culprits = []
+        if t is not None and alternatives:
+            for n in c["fields"]:
+                for alt, _ in alternatives.get(n, [])[1:3]:
+                    trial = {**values, n: alt}
+                    again = [x for x in cross_checks(t, trial) if x["code"] == c["code"]]
+                    if again and again[0]["ok"]:
+                        culprits.append(n)
+                        break
+        if len(culprits) == 1:
+            suspect[culprits[0]] = min(suspect.get(culprits[0], 1.0), 0.3)
+        else:
+            for n in c["fields"]:
+                if fields.get(n) and fields[n]["confidence"] < strict:
+                    suspect[n] = min(suspect.get(n, 1.0), 0.5)
+    covered = {n for c in checks for n in c.get("fields", ())}
+    for n, f in fields.items():
+        conf = f["confidence"]
+        if n in suspect:
+            conf *= suspect[n]
+        elif n in passed and isinstance(f["value"], int):
+            conf = 1 - (1 - conf) * 0.1
+        f["confidence"] = round(float(conf), 6)
+        # a figure no check covers (e.g. boletas sobrantes) must stand on its own
+        f["checked"] = n in covered
+        f["auto"] = bool(conf >= (threshold if n in covered else max(threshold, strict)))
+
+
+__all__ = ["EXTRA", "FIGURE", "ILEGIBLE", "SIN_DATO", "apply_checks", "cross_checks", "decode_field"]

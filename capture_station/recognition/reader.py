@@ -1,0 +1,251 @@
+"""Read one acta image: quality, QR identity, template, every figure with a confidence.
+
+:func:`read_acta` never raises on a bad image: the returned :class:`Reading` has
+``status`` ``"ok"`` or ``"rejected"`` and a ``reason`` (Spanish first, English beside).
+Time and memory are bounded: dimensions are checked from the file header before any
+decoding, and large pages are decoded at reduced resolution.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from capture_station.recognition import cells, qrread
+from capture_station.recognition.digits import DigitModel, load_model
+from capture_station.recognition.fields import apply_checks, cross_checks, decode_field
+from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
+from capture_station.recognition.register import register
+from capture_station.recognition.templates import Template, load_templates
+
+MAX_BYTES = 80 * 1024 * 1024
+MIN_SIDE = 400
+MAX_SIDE = 12_000
+MAX_PIXELS = 60_000_000
+REDUCE_ABOVE = 4_600  # long side in px: decode JPEGs at half size above this (≈ >270 dpi)
+MIN_FINGERPRINT = 0.7
+STRICT = 0.9995
+
+
+@dataclass
+class Reading:
+    status: str = "rejected"
+    reason: Reason | None = None
+    quality: Quality | None = None
+    qr: str | None = None
+    qr_method: str = ""
+    clave_acta: str | None = None
+    template: str | None = None
+    election: str | None = None
+    upside_down: bool | None = None
+    fields: dict = field(default_factory=dict)
+    checks: list = field(default_factory=list)
+    ms: float = 0.0
+    size: tuple[int, int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "reason": self.reason.to_json() if self.reason else None,
+            "quality": self.quality.to_json() if self.quality else {"ok": False, "reasons": [
+                self.reason.to_json()] if self.reason else [], "metrics": {}},
+            "qr": self.qr,
+            "qr_method": self.qr_method or None,
+            "clave_acta": self.clave_acta,
+            "template": self.template,
+            "election": self.election,
+            "upside_down": self.upside_down,
+            "fields": self.fields,
+            "checks": self.checks,
+            "ms": round(self.ms, 1),
+        }
+
+
+# --------------------------------------------------------------------------- loading
+def _truncated(data: bytes, fmt: str | None) -> bool:
+    tail = data.rstrip(b"\x00\r\n ")
+    if fmt == "JPEG":
+        return not tail.endswith(b"\xff\xd9")
+    if fmt == "PNG":
+        return b"IEND" not in data[-64:]
+    return False
+
+
+def load_image(data: bytes) -> tuple[np.ndarray | None, Reason | None, tuple[int, int] | None]:
+    """Decode an image after checking its header; (image BGR or grey, reason, (w, h))."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_BYTES:
+        return None, REASONS["too_large"], None
+    try:
+        with Image.open(io.BytesIO(data)) as im:  # lazy: reads the header only
+            w, h = im.size
+            fmt = im.format
+    except Image.DecompressionBombError:
+        return None, REASONS["too_large"], None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None, REASONS["not_image"], None
+    except Exception:
+        return None, REASONS["not_image"], None
+    if min(w, h) < MIN_SIDE:
+        return None, REASONS["too_small"], (w, h)
+    if max(w, h) > MAX_SIDE or w * h > MAX_PIXELS:
+        return None, REASONS["too_large"], (w, h)
+    if _truncated(data, fmt):
+        return None, REASONS["truncated"], (w, h)
+    buf = np.frombuffer(data, np.uint8)
+    flag = cv2.IMREAD_COLOR
+    if fmt == "JPEG" and max(w, h) > REDUCE_ABOVE:
+        flag = cv2.IMREAD_REDUCED_COLOR_2
+    img = cv2.imdecode(buf, flag)
+    if img is None:
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                img = cv2.cvtColor(np.asarray(im.convert("RGB")), cv2.COLOR_RGB2BGR)
+        except Exception:
+            return None, REASONS["truncated"], (w, h)
+    if img.ndim == 3:
+        s = img[::16, ::16].astype(np.int16)
+        if np.abs(s[:, :, 0] - s[:, :, 2]).mean() < 2 and np.abs(s[:, :, 1] - s[:, :, 2]).mean() < 2:
+            img = img[:, :, 1].copy()
+    return img, None, (w, h)
+
+
+# --------------------------------------------------------------------------- main
+def read_acta(source: bytes | str | Path, catalog=None, templates: list[Template] | None = None,
+              model: DigitModel | None = None) -> Reading:
+    t0 = time.perf_counter()
+    r = Reading()
+    try:
+        _read(source, catalog, templates, model, r)
+    except MemoryError:
+        r.status, r.reason = "rejected", REASONS["too_large"]
+    except Exception as exc:  # never crash on an image: report and go on
+        r.status, r.reason = "rejected", Reason("internal", f"{REASONS['internal'].es}: {exc!r}",
+                                                f"{REASONS['internal'].en}: {exc!r}")
+    r.ms = (time.perf_counter() - t0) * 1000
+    return r
+
+
+def _read(source, catalog, templates, model, r: Reading) -> None:
+    if isinstance(source, (str, Path)):
+        p = Path(source)
+        try:
+            if p.stat().st_size > MAX_BYTES:
+                r.reason = REASONS["too_large"]
+                return
+            data = p.read_bytes()
+        except OSError as exc:
+            r.reason = Reason("not_found", f"no se puede abrir el archivo: {exc.strerror}",
+                              f"cannot open the file: {exc.strerror}")
+            return
+    else:
+        data = bytes(source)
+    img, reason, size = load_image(data)
+    r.size = size
+    if img is None:
+        r.reason = reason
+        return
+    gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    small = to_quality_size(gray)
+    k = small.shape[1] / gray.shape[1]
+    r.quality = assess(small)
+    if not r.quality.ok:
+        r.reason = r.quality.reasons[0]
+        return
+    all_t = list(templates or load_templates())
+    reg, code = register(small, k, all_t)
+    if reg is None:
+        r.quality.ok = False
+        r.quality.reasons.append(REASONS[code])
+        r.reason = REASONS[code]
+        r.qr, r.qr_method = qrread.read_page(gray)
+        _identity(r, catalog)
+        return
+    r.upside_down = reg.upside_down
+    r.qr, r.qr_method = qrread.read_label(gray, reg.H, reg.template)
+    if r.qr is None:
+        r.qr, r.qr_method = qrread.read_page(gray)
+    ident, expected = _identity(r, catalog)
+
+    # choose the template: catalog election, else the QR's acta type, else the page itself
+    t: Template | None = None
+    if expected is not None:
+        cands = [x for x in all_t if x.election == expected.election.id]
+        if not cands:
+            r.reason = REASONS["unknown_form"]
+            return
+        t = max(cands, key=lambda x: reg.scores.get(x.id, -1))
+    elif ident is not None:
+        cands = [x for x in all_t if ident.tipo_acta in x.tipo_acta
+                 and x.id_tipo_candidatura == ident.id_tipo_candidatura]
+        if cands:
+            t = max(cands, key=lambda x: reg.scores.get(x.id, -1))
+    if t is None:
+        t = reg.template
+        # forms sharing a layout (same corner marks, near-equal fingerprints): the printed number
+        close = [x for x in all_t if reg.scores.get(x.id, -1) > reg.score - 0.05]
+        if len(close) > 1:
+            from capture_station.recognition.printed import best_by_number
+
+            t = best_by_number(gray, reg.H, close) or t
+    if reg.scores.get(t.id, -1) < MIN_FINGERPRINT:
+        r.reason = REASONS["unknown_form"]
+        return
+    if catalog is not None:
+        elections = {e.id for e in catalog.elections}
+        if t.election not in elections:
+            r.template, r.reason = t.id, REASONS["other_election"]
+            return
+        if ident is not None and expected is None:
+            r.checks.append({"code": "fuera_catalogo", "ok": False, **REASONS["fuera_catalogo"].to_json()})
+    r.template, r.election = t.id, t.election
+    H = reg.H if t.id == reg.template.id else reg.for_template(t)
+
+    model = model or load_model()
+    if model is None:
+        r.reason = REASONS["no_model"]
+        return
+    x, _keys = cells.extract(img, H, t)
+    probs = model.probs(x)
+    values, alternatives = {}, {}
+    i = 0
+    for f in t.fields:
+        n = len(f.cells)
+        readings = decode_field(probs[i: i + n])
+        i += n
+        v, conf = readings[0]
+        values[f.name] = v
+        alternatives[f.name] = readings
+        r.fields[f.name] = {"value": v, "confidence": round(conf, 6), "auto": False}
+    r.checks.extend(cross_checks(t, values))
+    apply_checks(r.fields, r.checks, model.auto_threshold, STRICT, t, alternatives)
+    r.status = "ok"
+
+
+def _identity(r: Reading, catalog):
+    if r.qr is None:
+        r.checks.append({"code": "qr_unreadable", "ok": False, **REASONS["qr_unreadable"].to_json()})
+        return None, None
+    try:
+        from prep_core.qr import INE_LAYOUT, parse_qr
+
+        layout = INE_LAYOUT
+        ident = parse_qr(r.qr, layout)
+    except ValueError as exc:
+        r.checks.append({"code": "qr_invalid", "ok": False, "es": f"{REASONS['qr_invalid'].es}: "
+                         f"{getattr(exc, 'message_es', exc)}", "en": f"{REASONS['qr_invalid'].en}: "
+                         f"{getattr(exc, 'message_en', exc)}"})
+        return None, None
+    r.clave_acta = ident.clave_acta
+    expected = catalog.match_qr(ident) if catalog is not None else None
+    return ident, expected

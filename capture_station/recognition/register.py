@@ -1,0 +1,137 @@
+"""Registration: the four black corner squares → homography to the template frame.
+
+The four squares are symmetric, so orientation (upright or upside down) and, when no
+QR is read, the template itself are decided by comparing the registered page with each
+template's fingerprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from capture_station.recognition.templates import FINGERPRINT_SCALE, Template, fingerprint_of
+
+MAX_SKEW_DEG = 10.0
+
+
+@dataclass
+class Registration:
+    H: np.ndarray  # 3x3, template points -> pixels of the full-resolution image
+    template: Template
+    upside_down: bool
+    score: float  # fingerprint correlation
+    skew_deg: float
+    scores: dict  # template id -> best correlation
+    points: np.ndarray | None = None  # fiducial centres in full-resolution pixels
+
+    def for_template(self, t: Template) -> np.ndarray:
+        """The homography for another template with the same corner squares."""
+        assert self.points is not None
+        return homography(t, self.points, self.upside_down)
+
+
+def find_fiducials(small: np.ndarray) -> np.ndarray | None:
+    """Centres (TL, TR, BL, BR in image orientation) of the corner squares, in ``small`` px."""
+    h, w = small.shape
+    thr, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    thr = min(thr, 110)
+    m = (small < thr).astype(np.uint8)
+    n, _, st, cen = cv2.connectedComponentsWithStats(m, connectivity=8)
+    L = max(h, w)
+    lo, hi = 0.010 * L, 0.040 * L
+    cands = []
+    for i in range(1, n):
+        _x, _y, bw, bh, a = st[i]
+        if lo <= bw <= hi and lo <= bh <= hi and 0.7 < bw / bh < 1.4 and a > 0.75 * bw * bh:
+            cands.append((cen[i][0], cen[i][1], bw * bh))
+    if len(cands) < 4:
+        return None
+    c = np.array(cands)
+    corners = np.array([(0, 0), (w, 0), (0, h), (w, h)], float)
+    out = []
+    for cx, cy in corners:
+        d = np.hypot(c[:, 0] - cx, c[:, 1] - cy)
+        j = int(np.argmin(d))
+        if d[j] > 0.3 * np.hypot(w, h):
+            return None
+        out.append(c[j, :2])
+    pts = np.array(out, float)
+    if len({tuple(p) for p in pts}) < 4:
+        return None
+    return pts
+
+
+def _geometry_ok(pts: np.ndarray, t: Template) -> tuple[bool, float]:
+    tl, tr, bl, br = pts
+    top, bottom = np.linalg.norm(tr - tl), np.linalg.norm(br - bl)
+    left, right = np.linalg.norm(bl - tl), np.linalg.norm(br - tr)
+    ft = np.array(t.fiducials)
+    ratio_t = np.linalg.norm(ft[1] - ft[0]) / np.linalg.norm(ft[2] - ft[0])
+    ratio = (top + bottom) / (left + right + 1e-9)
+    skew = float(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])))
+    ok = (abs(top - bottom) < 0.06 * top and abs(left - right) < 0.06 * left
+          and abs(ratio / ratio_t - 1) < 0.08)
+    return ok, skew
+
+
+def homography(t: Template, pts_px: np.ndarray, upside_down: bool) -> np.ndarray:
+    src = np.array(t.fiducials, np.float32)
+    dst = pts_px[[3, 2, 1, 0]] if upside_down else pts_px
+    return cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+
+
+def warp_to_template(img: np.ndarray, H: np.ndarray, t: Template, scale: float) -> np.ndarray:
+    """The image resampled into the template frame at ``scale`` pixels per point."""
+    S = np.diag([1 / scale, 1 / scale, 1.0])
+    size = (round(t.page_w * scale), round(t.page_h * scale))
+    return cv2.warpPerspective(img, H @ S, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderValue=255)
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    a = a.astype(np.float32).ravel()
+    b = b.astype(np.float32).ravel()
+    a -= a.mean()
+    b -= b.mean()
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6))
+
+
+def register(small: np.ndarray, k: float, templates: list[Template]) -> tuple[Registration | None, str]:
+    """``small`` is the grey page scaled by ``k`` (small px = k * full px).
+
+    Returns a registration against the best-matching template (or None and a reason code).
+    """
+    pts = find_fiducials(small)
+    if pts is None:
+        return None, "no_fiducials"
+    page_pts = pts / k
+    best: Registration | None = None
+    scores: dict[str, float] = {}
+    geometry_seen = False
+    skew = 0.0
+    warped: dict[tuple, np.ndarray] = {}
+    for t in templates:
+        ok, skew = _geometry_ok(pts, t)
+        if not ok:
+            continue
+        geometry_seen = True
+        for ud in (False, True):
+            Hs = homography(t, pts, ud)
+            key = (t.fiducials, t.page_w, t.page_h, ud)
+            if key not in warped:  # templates sharing corner marks share the warp
+                warped[key] = fingerprint_of(warp_to_template(small, Hs, t, FINGERPRINT_SCALE))
+            score = _corr(warped[key], t.fingerprint) if t.fingerprint is not None else 0.0
+            scores[t.id] = max(scores.get(t.id, -1.0), score)
+            if best is None or score > best.score:
+                best = Registration(homography(t, page_pts, ud), t, ud, score, skew, scores)
+    if not geometry_seen:
+        return None, "page_size"
+    assert best is not None
+    if abs(best.skew_deg) > MAX_SKEW_DEG:
+        return None, "skew"
+    best.scores = scores
+    best.points = page_pts
+    return best, ""

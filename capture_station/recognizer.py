@@ -1,0 +1,86 @@
+"""A small interface over the recognition reader (capture_station.recognition).
+
+The station needs four things from a page: is it good enough, what does its QR
+say, which election's form is it, and (when a digit model exists) the figures.
+If the reader, or part of it, is missing, the station still works: pages are
+decoded and checked here, and capture is manual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from prep_core.catalog import Catalog
+
+
+@dataclass
+class Recognition:
+    usable: bool  # the page may be stored as this acta's image
+    code: str = ""  # reason code when not usable (or a warning)
+    message_es: str = ""
+    message_en: str = ""
+    qr: str | None = None
+    election: str | None = None  # election id of the form, when known
+    other_election: bool = False
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> value/confidence
+    model_id: str | None = None
+    ms: float = 0.0
+
+
+class Recognizer(Protocol):
+    def __call__(self, data: bytes, catalog: Catalog) -> Recognition: ...
+
+
+# reader outcomes that still leave a usable page (manual capture)
+_USABLE_REJECTIONS = {"no_model", "internal"}
+
+
+def read_page(data: bytes, catalog: Catalog) -> Recognition:
+    """The default recognizer: capture_station.recognition.reader.read_acta."""
+    try:
+        from capture_station.recognition.reader import read_acta
+    except ImportError:  # a build without the recognition package: manual capture
+        return _fallback(data)
+    r = read_acta(data, catalog)
+    rec = Recognition(usable=r.ok, qr=r.qr, election=r.election, ms=r.ms)
+    if r.reason is not None:
+        rec.code, rec.message_es, rec.message_en = r.reason.code, r.reason.es, r.reason.en
+    if not r.ok:
+        quality_ok = r.quality is not None and r.quality.ok
+        if rec.code in _USABLE_REJECTIONS and quality_ok:
+            rec.usable = True
+        if rec.code == "other_election":
+            rec.other_election = True
+    if r.ok and r.fields:
+        rec.fields = dict(r.fields)
+        rec.model_id = _model_id()
+    return rec
+
+
+def _model_id() -> str:
+    try:
+        from capture_station.recognition.digits import MODEL_NAME, load_model
+
+        m = load_model()
+        meta = getattr(m, "meta", {}) or {}
+        return str(meta.get("id") or meta.get("model") or MODEL_NAME)
+    except Exception:
+        return "digits"
+
+
+def _fallback(data: bytes) -> Recognition:
+    import cv2
+    import numpy as np
+
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE) if data else None
+    if img is None:
+        return Recognition(False, "not_image", "no es una imagen", "not an image")
+    qr = None
+    try:
+        text, _, _ = cv2.QRCodeDetectorAruco().detectAndDecode(img)
+        qr = text or None
+    except Exception:
+        pass
+    return Recognition(True, "no_reader", "lector automático no disponible; captura manual",
+                       "automatic reader unavailable; manual capture", qr=qr)

@@ -1,0 +1,245 @@
+"""HTTP sync client: enroll, push signed batches and their images, keep receipts.
+
+Resumable by construction: each round asks the server for this station's chain
+head and sends only what comes after it, so a batch interrupted at any point is
+sent again and the server's de-duplication keeps it exactly once.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from capture_station.station import Station
+from capture_station.storage.db import Store
+from capture_station.storage.outbox import load_events, now_ms
+from prep_core.events import GENESIS, Kind, canonical
+from prep_core.signing import b64, unb64, verify
+
+ENROLL_FORMAT = "prep-enrollment/1"
+TIMEOUT = (3.05, 30)
+
+
+class SyncError(Exception):
+    def __init__(self, es: str, en: str, *, offline: bool = False, code: str = "") -> None:
+        super().__init__(f"{es} / {en}")
+        self.message_es, self.message_en, self.offline, self.code = es, en, offline, code
+
+
+@dataclass
+class SyncReport:
+    state: str  # online, offline, pending (enrollment), error
+    sent: int = 0
+    pending: int = 0
+    head: int = 0
+    last_receipt: dict[str, Any] | None = None
+    message_es: str = ""
+    message_en: str = ""
+    at: int = field(default_factory=now_ms)
+
+
+def enrollment_request(station: Station) -> dict[str, Any]:
+    doc = {"station": station.id, "public_key": b64(station.key.public_bytes),
+           "role": station.config.role, "name": station.config.name, "at": now_ms()}
+    sig = station.key.sign(canonical({"format": ENROLL_FORMAT, **doc}))
+    return {"format": ENROLL_FORMAT, **doc, "sig": b64(sig)}
+
+
+def pending_count(store: Store) -> int:
+    return int(store.one("SELECT COUNT(*) FROM events WHERE acked = 0")[0])
+
+
+def mark_acked(store: Store, head_seq: int, head_hash: str) -> None:
+    """Record that the server holds everything up to ``head_seq``; refuse a fork."""
+    if head_seq <= 0:
+        return
+    row = store.one("SELECT hash FROM events WHERE seq = ?", head_seq)
+    if row is None or row[0] != head_hash:
+        raise SyncError("el servidor tiene una cadena distinta de la de esta estación",
+                        "the server holds a chain different from this station's", code="fork")
+    with store.tx() as c:
+        c.execute("UPDATE events SET acked = 1 WHERE seq <= ? AND acked = 0", (head_seq,))
+
+
+def keep_receipt(store: Store, wire: dict[str, Any], via: str) -> None:
+    body = wire["receipt"]
+    with store.tx() as c:
+        c.execute("INSERT OR IGNORE INTO receipts (batch, head_seq, body, received_at, via) "
+                  "VALUES (?, ?, ?, ?, ?)",
+                  (body["batch"], int(body["head"]["seq"]), json.dumps(wire, sort_keys=True),
+                   now_ms(), via))
+
+
+def last_receipt(store: Store) -> dict[str, Any] | None:
+    row = store.one("SELECT body FROM receipts ORDER BY head_seq DESC, received_at DESC LIMIT 1")
+    return json.loads(row[0])["receipt"] if row else None
+
+
+class SyncClient:
+    def __init__(self, station: Station, store: Store, base_url: str, *,
+                 batch_size: int = 200, session: requests.Session | None = None) -> None:
+        self.station, self.store = station, store
+        self.base = base_url.rstrip("/")
+        self.batch_size = batch_size
+        self.http = session or requests.Session()
+        self.http.trust_env = False  # loopback/LAN only: never through a proxy
+
+    # ---------------------------------------------------------------- HTTP helpers
+    def _call(self, method: str, path: str, **kw: Any) -> requests.Response:
+        try:
+            return self.http.request(method, self.base + path, timeout=TIMEOUT, **kw)
+        except requests.RequestException as exc:
+            raise SyncError("sin conexión con el servidor", f"server unreachable: {exc.__class__.__name__}",
+                            offline=True) from None
+
+    @staticmethod
+    def _fail(resp: requests.Response) -> SyncError:
+        try:
+            doc = resp.json()
+        except ValueError:
+            doc = {}
+        if resp.status_code >= 500:
+            return SyncError(f"el servidor falló ({resp.status_code}); se reintentará",
+                             f"server error {resp.status_code}; will retry", offline=True)
+        return SyncError(doc.get("message_es") or f"el servidor rechazó la solicitud ({resp.status_code})",
+                         doc.get("message_en") or f"rejected ({resp.status_code})",
+                         code=str(doc.get("error", resp.status_code)))
+
+    # ---------------------------------------------------------------- steps
+    def server_info(self) -> dict[str, Any]:
+        resp = self._call("GET", "/api/v1/server")
+        if resp.status_code != 200:
+            raise self._fail(resp)
+        info = resp.json()
+        if info.get("catalog") != self.station.catalog.fingerprint:
+            raise SyncError("el servidor usa otro catálogo (huella distinta); no se envía nada",
+                            "the server uses another catalog (different fingerprint)",
+                            code="catalog_mismatch")
+        self.store.set_meta("server_public_key", info["public_key"])
+        return info
+
+    def status(self) -> dict[str, Any]:
+        resp = self._call("GET", f"/api/v1/stations/{self.station.id}")
+        if resp.status_code == 404:
+            resp = self._call("POST", "/api/v1/stations/enroll",
+                              json={k: v for k, v in enrollment_request(self.station).items()
+                                    if k != "format"})
+            if resp.status_code not in (200, 202):
+                raise self._fail(resp)
+        elif resp.status_code != 200:
+            raise self._fail(resp)
+        return resp.json()
+
+    def _upload_images(self, events: list) -> None:  # type: ignore[type-arg]
+        shas = [se.event.payload["image"] for se in events
+                if se.event.kind is Kind.DIGITALIZACION]
+        for sha in dict.fromkeys(shas):
+            row = self.store.one("SELECT uploaded FROM images WHERE sha256 = ?", sha)
+            if row is not None and row[0]:
+                continue
+            data = self.station.images.get(sha)
+            resp = self._call("PUT", f"/api/v1/images/{sha}", data=data,
+                              headers={"Content-Type": "application/octet-stream"})
+            if resp.status_code not in (200, 201):
+                raise self._fail(resp)
+            with self.store.tx() as c:
+                c.execute("UPDATE images SET uploaded = 1 WHERE sha256 = ?", (sha,))
+
+    def _verify_receipt(self, wire: dict[str, Any]) -> None:
+        key = self.store.get_meta("server_public_key")
+        if key is None or not verify(unb64(key, "key"), unb64(wire["sig"], "sig"),
+                                     canonical(wire["receipt"])):
+            raise SyncError("el recibo del servidor no tiene una firma válida",
+                            "the server's receipt has no valid signature", code="bad_receipt")
+
+    def sync_once(self) -> SyncReport:
+        """One full round; raises SyncError (offline=True when the server is unreachable)."""
+        self.server_info()
+        st = self.status()
+        if st["status"] == "pending":
+            return SyncReport("pending", pending=pending_count(self.store),
+                              message_es="estación en espera de aprobación en la consola",
+                              message_en="station awaiting approval in the console")
+        if st["status"] != "approved":
+            raise SyncError("la estación fue revocada en el servidor", "station revoked",
+                            code="revoked")
+        head_seq, head_hash = int(st["head"]["seq"]), st["head"]["hash"]
+        mark_acked(self.store, head_seq, head_hash if head_seq else GENESIS)
+        sent = 0
+        receipt = None
+        while True:
+            batch = load_events(self.store.conn, after_seq=head_seq, limit=self.batch_size)
+            if not batch:
+                break
+            self._upload_images(batch)
+            resp = self._call("POST", "/api/v1/batches", json={
+                "station": self.station.id, "events": [se.to_wire() for se in batch]})
+            if resp.status_code not in (200, 202):
+                raise self._fail(resp)
+            wire = resp.json()
+            self._verify_receipt(wire)
+            keep_receipt(self.store, wire, "http")
+            receipt = wire["receipt"]
+            new_seq = int(receipt["head"]["seq"])
+            if new_seq <= head_seq:
+                raise SyncError("el servidor no avanzó la cadena (eventos retenidos)",
+                                "the server did not advance the chain (events held)",
+                                code="held")
+            mark_acked(self.store, new_seq, receipt["head"]["hash"])
+            sent += new_seq - head_seq
+            head_seq = new_seq
+        return SyncReport("online", sent=sent, pending=pending_count(self.store), head=head_seq,
+                          last_receipt=receipt or last_receipt(self.store))
+
+
+# ---------------------------------------------------------------------- USB
+BATCH_FILE = "prep-batch-file/1"
+
+
+def export_pending(station: Station, store: Store, batch_size: int = 500) -> dict[str, Any]:
+    """Every event the server has not acknowledged, with its images, for the console."""
+    events = [se for se in load_events(store.conn)
+              if store.one("SELECT acked FROM events WHERE seq = ?", se.event.seq)[0] == 0]
+    batches = []
+    for i in range(0, len(events), batch_size):
+        chunk = events[i:i + batch_size]
+        imgs = {}
+        for se in chunk:
+            if se.event.kind is Kind.DIGITALIZACION:
+                sha = se.event.payload["image"]
+                imgs[sha] = base64.b64encode(station.images.get(sha)).decode()
+        batches.append({"station": station.id, "events": [se.to_wire() for se in chunk],
+                        "images": imgs})
+    return {"format": BATCH_FILE, "station": station.id, "created_at": now_ms(),
+            "batches": batches}
+
+
+def import_receipts(store: Store, doc: Any) -> int:
+    """Receipts brought back from the console (one, a list, or console import results)."""
+    items: list[Any]
+    if isinstance(doc, dict) and "receipt" in doc and "sig" in doc:
+        items = [doc]
+    elif isinstance(doc, dict) and isinstance(doc.get("receipts"), list):
+        items = doc["receipts"]
+    elif isinstance(doc, list):
+        items = [d.get("receipt") if isinstance(d, dict) and "kind" in d else d for d in doc]
+    else:
+        raise SyncError("archivo de recibos de formato desconocido", "unknown receipts file")
+    key = store.get_meta("server_public_key")
+    n = 0
+    for wire in items:
+        if not isinstance(wire, dict) or "receipt" not in wire:
+            continue
+        if key is not None and not verify(unb64(key, "key"), unb64(wire["sig"], "sig"),
+                                          canonical(wire["receipt"])):
+            raise SyncError("un recibo no tiene una firma válida del servidor",
+                            "a receipt has no valid server signature")
+        head = wire["receipt"]["head"]
+        mark_acked(store, int(head["seq"]), head["hash"])
+        keep_receipt(store, wire, "usb")
+        n += 1
+    return n

@@ -1,0 +1,67 @@
+"""Shared look: high-contrast palette, scalable fonts, message helpers."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+
+STYLE = """
+QWidget { color: #111; background: #fafafa; }
+QLineEdit, QComboBox, QSpinBox, QTableWidget, QListWidget, QPlainTextEdit {
+  background: #fff; border: 1px solid #555; padding: 3px; }
+QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus, QTableWidget:focus {
+  border: 3px solid #0a52b5; background: #fff8c4; }
+QPushButton { background: #e6e6e6; border: 1px solid #444; padding: 6px 12px; }
+QPushButton:default, QPushButton#primary { background: #0a52b5; color: #fff; font-weight: bold; }
+QPushButton:disabled { color: #777; }
+QTabBar::tab { padding: 8px 16px; border: 1px solid #777; background: #e6e6e6; }
+QTabBar::tab:selected { background: #0a52b5; color: #fff; font-weight: bold; }
+QLabel#title { font-size: 150%; font-weight: bold; }
+QLabel#error { color: #a00000; font-weight: bold; }
+QLabel#ok { color: #075e1f; font-weight: bold; }
+QStatusBar QLabel { padding: 0 8px; }
+QProgressBar { border: 1px solid #444; text-align: center; background: #fff; }
+QProgressBar::chunk { background: #2e7d32; }
+"""
+
+
+def apply_style(app: QApplication, point_size: int = 11) -> None:
+    app.setStyleSheet(STYLE)
+    f = QFont(app.font())
+    f.setPointSize(point_size)
+    app.setFont(f)
+
+
+def scale_font(app: QApplication, delta: int) -> int:
+    f = QFont(app.font())
+    size = max(8, min(28, f.pointSize() + delta))
+    f.setPointSize(size)
+    app.setFont(f)
+    for w in app.allWidgets():
+        w.setFont(f)
+    return size
+
+
+def title(text: str) -> QLabel:
+    lbl = QLabel(text)
+    lbl.setObjectName("title")
+    return lbl
+
+
+def error_label() -> QLabel:
+    lbl = QLabel("")
+    lbl.setObjectName("error")
+    lbl.setWordWrap(True)
+    return lbl
+
+
+def show_error(parent: QWidget | None, text: str) -> None:
+    QMessageBox.warning(parent, "PREP", text)
+
+
+def message_of(exc: Exception, lang: str = "es") -> str:
+    es = getattr(exc, "message_es", None)
+    en = getattr(exc, "message_en", None)
+    where = getattr(exc, "where", "")
+    msg = (en if lang == "en" and en else es) or str(exc)
+    return f"{where}: {msg}" if where and where not in msg else msg

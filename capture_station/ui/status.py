@@ -1,0 +1,191 @@
+"""Status: actas per state, pages, throughput, pending sync, last receipt, errors;
+sync now, USB export of pending batches and import of receipts; cotejo."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capture_station import actas
+from capture_station.capture import CaptureDesk
+from capture_station.errors import StationError
+from capture_station.pipeline import STATUS_TEXT
+from capture_station.sync.client import (
+    SyncError,
+    enrollment_request,
+    export_pending,
+    import_receipts,
+    pending_count,
+)
+from capture_station.ui.common import error_label, message_of, title
+from capture_station.ui.i18n import tr
+from prep_core.derive import Status
+from prep_core.files import write_atomic
+
+STATUS_NAMES = {
+    Status.ACOPIADA: "Acopiada",
+    Status.SIN_ACTA: "Sin acta",
+    Status.DIGITALIZADA: "Digitalizada",
+    Status.CAPTURADA: "Capturada una vez",
+    Status.DISCREPANCIA: "Discrepancia",
+    Status.VERIFICADA: "Verificada",
+    Status.CONFLICTO: "Conflicto",
+}
+
+
+class StatusView(QWidget):
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.app = app
+        lay = QVBoxLayout(self)
+        lay.addWidget(title(tr("Estado de la estación")))
+        top = QHBoxLayout()
+        box = QGroupBox(tr("Actas por estado"))
+        self.grid = QGridLayout(box)
+        self.counts: dict[Status, QLabel] = {}
+        for i, (s, name) in enumerate(STATUS_NAMES.items()):
+            self.grid.addWidget(QLabel(tr(name)), i, 0)
+            lbl = QLabel("0")
+            lbl.setObjectName(f"count_{s.value}")
+            self.counts[s] = lbl
+            self.grid.addWidget(lbl, i, 1)
+        top.addWidget(box)
+        sync = QGroupBox(tr("Sincronización"))
+        g = QGridLayout(sync)
+        self.sync_state = QLabel("—")
+        self.pending = QLabel("0")
+        self.receipt = QLabel("—")
+        self.receipt.setWordWrap(True)
+        self.pages = QLabel("—")
+        self.rate = QLabel("—")
+        for i, (label, w) in enumerate(((tr("Conexión"), self.sync_state),
+                                        (tr("Eventos por enviar"), self.pending),
+                                        (tr("Último recibo"), self.receipt),
+                                        (tr("Páginas"), self.pages),
+                                        (tr("Ritmo (última hora)"), self.rate))):
+            g.addWidget(QLabel(label), i, 0)
+            g.addWidget(w, i, 1)
+        row = QHBoxLayout()
+        b = QPushButton(tr("Sincronizar ahora"))
+        b.clicked.connect(self.app.sync_now)
+        e = QPushButton(tr("Exportar pendientes a USB…"))
+        e.clicked.connect(self.export_usb)
+        r = QPushButton(tr("Importar recibos…"))
+        r.clicked.connect(self.import_usb)
+        a = QPushButton(tr("Solicitud de alta a USB…"))
+        a.clicked.connect(self.export_enrollment)
+        row.addWidget(b)
+        row.addWidget(e)
+        row.addWidget(r)
+        row.addWidget(a)
+        g.addLayout(row, 5, 0, 1, 2)
+        top.addWidget(sync, 1)
+        lay.addLayout(top)
+        cot = QGroupBox(tr("Cotejo (supervisión)"))
+        h = QHBoxLayout(cot)
+        self.cotejo_clave = QLineEdit()
+        self.cotejo_clave.setPlaceholderText(tr("clave del acta verificada"))
+        h.addWidget(self.cotejo_clave, 1)
+        for text, result in ((tr("Aceptar"), "accept"), (tr("Devolver a captura"), "recapture"),
+                             (tr("Devolver a digitalización"), "rescan")):
+            btn = QPushButton(text)
+            btn.clicked.connect(lambda _=False, r=result: self.cotejo(r))
+            btn.setEnabled(self.app.operator.can("cotejo"))
+            h.addWidget(btn)
+        lay.addWidget(cot)
+        lay.addWidget(QLabel(tr("Páginas con problemas (más recientes primero)")))
+        self.errors = QListWidget()
+        lay.addWidget(self.errors, 1)
+        self.message = error_label()
+        lay.addWidget(self.message)
+
+    def refresh(self) -> None:
+        store = self.app.station.store
+        states = actas.all_states(store)
+        c = Counter(s.status for s in states.values())
+        for s, lbl in self.counts.items():
+            lbl.setText(str(c.get(s, 0)))
+        self.pending.setText(str(pending_count(store)))
+        pages = dict(store.q("SELECT status, COUNT(*) FROM pages GROUP BY status"))
+        idx = 0 if self.app.lang == "es" else 1
+        self.pages.setText(", ".join(f"{STATUS_TEXT.get(k, (k, k))[idx].split(':')[0]}: {v}"
+                                     for k, v in sorted(pages.items())) or "0")
+        hour = int(time.time() * 1000) - 3_600_000
+        n_pages = store.one("SELECT COUNT(*) FROM pages WHERE at > ?", hour)[0]
+        n_caps = store.one("SELECT COUNT(*) FROM events WHERE kind IN ('captura','verificacion') "
+                           "AND operator != 'ocr' AND at > ?", hour)[0]
+        self.rate.setText(tr("páginas") + f": {n_pages} · " + tr("capturas") + f": {n_caps}")
+        self.errors.clear()
+        for r in store.q("SELECT name, status, message, message_en FROM pages WHERE status NOT IN "
+                         "('guardada','identificada') ORDER BY id DESC LIMIT 50"):
+            msg = r["message_en"] if self.app.lang == "en" and r["message_en"] else r["message"]
+            label = STATUS_TEXT.get(r["status"], (r["status"],) * 2)[idx].split(":")[0]
+            self.errors.addItem(f"{r['name']} — {label}: {msg}")
+        rep = self.app.last_report
+        if rep is not None:
+            names = {"online": tr("En línea"), "offline": tr("Sin conexión"),
+                     "pending": tr("En espera de aprobación"), "error": tr("Error")}
+            msg = rep.message_es if self.app.lang == "es" else rep.message_en
+            self.sync_state.setText(names.get(rep.state, rep.state) + (f" — {msg}" if msg else ""))
+        from capture_station.sync.client import last_receipt
+
+        lr = last_receipt(store)
+        if lr:
+            self.receipt.setText(f"#{lr['head']['seq']} · {lr['batch'][:12]}… · "
+                                 f"{time.strftime('%H:%M:%S', time.localtime(lr['received_at'] / 1000))}")
+
+    def export_usb(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getSaveFileName(self, tr("Exportar lote"), "lote-prep.json",
+                                                   "JSON (*.json)")[0]
+        if not path:
+            return
+        doc = export_pending(self.app.station, self.app.station.store)
+        write_atomic(Path(path), json.dumps(doc).encode())
+        n = sum(len(b["events"]) for b in doc["batches"])
+        self.message.setText(tr("Exportados") + f": {n} → {path}")
+
+    def export_enrollment(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getSaveFileName(self, tr("Solicitud de alta"),
+                                                   f"alta-{self.app.station.id}.json",
+                                                   "JSON (*.json)")[0]
+        if not path:
+            return
+        doc = enrollment_request(self.app.station)
+        write_atomic(Path(path), json.dumps(doc, indent=1).encode())
+        self.message.setText(tr("Solicitud de alta guardada; impórtela en la consola") + f": {path}")
+
+    def import_usb(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getOpenFileName(self, tr("Importar recibos"), "",
+                                                   "JSON (*.json)")[0]
+        if not path:
+            return
+        try:
+            n = import_receipts(self.app.station.store, json.loads(Path(path).read_text("utf-8")))
+            self.message.setText(tr("Recibos importados") + f": {n}")
+        except (SyncError, ValueError, OSError) as exc:
+            self.message.setText(getattr(exc, "message_es", str(exc)))
+        self.refresh()
+
+    def cotejo(self, result: str) -> None:
+        try:
+            CaptureDesk(self.app.station).cotejo(self.app.operator,
+                                                 self.cotejo_clave.text().strip().upper(), result)
+            self.message.setText(tr("Cotejo registrado"))
+            self.app.changed()
+        except StationError as exc:
+            self.message.setText(message_of(exc, self.app.lang))

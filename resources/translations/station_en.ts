@@ -1,0 +1,579 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="es_MX">
+<context>
+    <name>station</name>
+    <message>
+        <source>&amp;Acopio</source>
+        <translation>&amp;Intake</translation>
+    </message>
+    <message>
+        <source>&amp;Captura</source>
+        <translation>&amp;Capture</translation>
+    </message>
+    <message>
+        <source>&amp;Digitalización</source>
+        <translation>&amp;Scanning</translation>
+    </message>
+    <message>
+        <source>&amp;Estado</source>
+        <translation>S&amp;tatus</translation>
+    </message>
+    <message>
+        <source>&amp;Idioma</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>&amp;Operadores</source>
+        <translation>&amp;Operators</translation>
+    </message>
+    <message>
+        <source>&amp;Sesión</source>
+        <translation>&amp;Session</translation>
+    </message>
+    <message>
+        <source>&amp;Ver</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>&amp;Verificación</source>
+        <translation>&amp;Verification</translation>
+    </message>
+    <message>
+        <source>Abrir</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Abrir la estación</source>
+        <translation>Open the station</translation>
+    </message>
+    <message>
+        <source>Aceptar</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <source>Acopiada</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Acopio</source>
+        <translation>Intake (acopio)</translation>
+    </message>
+    <message>
+        <source>Acopio registrado</source>
+        <translation>Intake registered</translation>
+    </message>
+    <message>
+        <source>Acta completa</source>
+        <translation>Whole acta</translation>
+    </message>
+    <message>
+        <source>Actas por estado</source>
+        <translation>Actas by status</translation>
+    </message>
+    <message>
+        <source>Agregar operador</source>
+        <translation>Add operator</translation>
+    </message>
+    <message>
+        <source>Asignar clave</source>
+        <translation>Assign clave</translation>
+    </message>
+    <message>
+        <source>Buscar escáneres</source>
+        <translation>Find scanners</translation>
+    </message>
+    <message>
+        <source>CATD (acopio y digitalización)</source>
+        <translation>CATD (intake and scanning)</translation>
+    </message>
+    <message>
+        <source>CCV (captura y verificación)</source>
+        <translation>CCV (capture and verification)</translation>
+    </message>
+    <message>
+        <source>Campo actual (ampliado)</source>
+        <translation>Current field (zoomed)</translation>
+    </message>
+    <message>
+        <source>Captura</source>
+        <translation>Capture</translation>
+    </message>
+    <message>
+        <source>Capturada una vez</source>
+        <translation>Captured once</translation>
+    </message>
+    <message>
+        <source>Carpeta</source>
+        <translation>Folder</translation>
+    </message>
+    <message>
+        <source>Carpeta del catálogo</source>
+        <translation>Catalog folder</translation>
+    </message>
+    <message>
+        <source>Carpeta vigilada</source>
+        <translation>Watched folder</translation>
+    </message>
+    <message>
+        <source>Carpeta vigilada e importación</source>
+        <translation>Watched folder and import</translation>
+    </message>
+    <message>
+        <source>Casilla no instalada</source>
+        <translation>Polling station not set up</translation>
+    </message>
+    <message>
+        <source>Catálogo</source>
+        <translation>Catalog</translation>
+    </message>
+    <message>
+        <source>Causa (Sin acta)</source>
+        <translation>Cause (no acta)</translation>
+    </message>
+    <message>
+        <source>Cerrar sesión</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <source>Clave del acta</source>
+        <translation>Acta clave</translation>
+    </message>
+    <message>
+        <source>Color</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <source>Conectando…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Conexión</source>
+        <translation>Connection</translation>
+    </message>
+    <message>
+        <source>Configuración inicial de la estación</source>
+        <translation>Station first-run setup</translation>
+    </message>
+    <message>
+        <source>Conflicto</source>
+        <translation>Conflict</translation>
+    </message>
+    <message>
+        <source>Contingencia de urna electrónica</source>
+        <translation>Electronic ballot box contingency</translation>
+    </message>
+    <message>
+        <source>Contraseña</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Contraseña del supervisor</source>
+        <translation>Supervisor password</translation>
+    </message>
+    <message>
+        <source>Cotejo (supervisión)</source>
+        <translation>Check against image (supervisor)</translation>
+    </message>
+    <message>
+        <source>Cotejo registrado</source>
+        <translation>Check recorded</translation>
+    </message>
+    <message>
+        <source>Crear estación</source>
+        <translation>Create station</translation>
+    </message>
+    <message>
+        <source>Detalle</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <source>Detener</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>Devolver a captura</source>
+        <translation>Send back to capture</translation>
+    </message>
+    <message>
+        <source>Devolver a digitalización</source>
+        <translation>Send back to scanning</translation>
+    </message>
+    <message>
+        <source>Digitalización</source>
+        <translation>Scanning (digitalización)</translation>
+    </message>
+    <message>
+        <source>Digitalizada</source>
+        <translation>Scanned</translation>
+    </message>
+    <message>
+        <source>Discrepancia</source>
+        <translation>Disagreement</translation>
+    </message>
+    <message>
+        <source>Dispositivo</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Elija un escáner (Buscar escáneres)</source>
+        <translation>Choose a scanner (Find scanners)</translation>
+    </message>
+    <message>
+        <source>En espera de aprobación</source>
+        <translation>Awaiting approval</translation>
+    </message>
+    <message>
+        <source>En fila</source>
+        <translation>Queued</translation>
+    </message>
+    <message>
+        <source>En línea</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Entrar</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Error de sincronización</source>
+        <translation>Sync error</translation>
+    </message>
+    <message>
+        <source>Escala de grises</source>
+        <translation>Greyscale</translation>
+    </message>
+    <message>
+        <source>Escanear</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <source>Escáner (SANE)</source>
+        <translation>Scanner (SANE)</translation>
+    </message>
+    <message>
+        <source>Espere a que termine el lote</source>
+        <translation>Wait for the batch to finish</translation>
+    </message>
+    <message>
+        <source>Estación de captura</source>
+        <translation>Capture station</translation>
+    </message>
+    <message>
+        <source>Estado de la estación</source>
+        <translation>Station status</translation>
+    </message>
+    <message>
+        <source>Eventos por enviar</source>
+        <translation>Events to send</translation>
+    </message>
+    <message>
+        <source>Examinar…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>Exportados</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <source>Exportar lote</source>
+        <translation>Export batch</translation>
+    </message>
+    <message>
+        <source>Exportar pendientes a USB…</source>
+        <translation>Export pending to USB…</translation>
+    </message>
+    <message>
+        <source>Frase de acceso de la llave</source>
+        <translation>Key passphrase</translation>
+    </message>
+    <message>
+        <source>Guardada; estado del acta</source>
+        <translation>Saved; acta status</translation>
+    </message>
+    <message>
+        <source>Guardar (Ctrl+Intro)</source>
+        <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Identificador de la estación</source>
+        <translation>Station id</translation>
+    </message>
+    <message>
+        <source>Importar archivos…</source>
+        <translation>Import files…</translation>
+    </message>
+    <message>
+        <source>Importar imágenes de actas</source>
+        <translation>Import acta images</translation>
+    </message>
+    <message>
+        <source>Importar recibos</source>
+        <translation>Import receipts</translation>
+    </message>
+    <message>
+        <source>Importar recibos…</source>
+        <translation>Import receipts…</translation>
+    </message>
+    <message>
+        <source>Imágenes</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Indique la carpeta vigilada</source>
+        <translation>Choose the watched folder</translation>
+    </message>
+    <message>
+        <source>Inicio de sesión</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Intro: siguiente campo · I: Ilegible · S: Sin dato · Ctrl+Intro: guardar</source>
+        <translation>Enter: next field · I: Illegible · S: No data · Ctrl+Enter: save</translation>
+    </message>
+    <message>
+        <source>Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Intro.</source>
+        <translation>Scan the label's QR with the reader, or type the acta's clave, and press Enter.</translation>
+    </message>
+    <message>
+        <source>Letra más grande</source>
+        <translation>Larger text</translation>
+    </message>
+    <message>
+        <source>Letra más pequeña</source>
+        <translation>Smaller text</translation>
+    </message>
+    <message>
+        <source>Listo</source>
+        <translation>Ready</translation>
+    </message>
+    <message>
+        <source>Lote (alimentador automático)</source>
+        <translation>Batch (document feeder)</translation>
+    </message>
+    <message>
+        <source>Lote terminado</source>
+        <translation>Batch finished</translation>
+    </message>
+    <message>
+        <source>No hay actas pendientes</source>
+        <translation>No actas waiting</translation>
+    </message>
+    <message>
+        <source>No hay servidor configurado; use la exportación USB</source>
+        <translation>No server configured; use USB export</translation>
+    </message>
+    <message>
+        <source>No se encontró ningún escáner</source>
+        <translation>No scanner found</translation>
+    </message>
+    <message>
+        <source>Nombre</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Nombre del supervisor</source>
+        <translation>Supervisor name</translation>
+    </message>
+    <message>
+        <source>Operadores</source>
+        <translation>Operators</translation>
+    </message>
+    <message>
+        <source>Paquete no entregado</source>
+        <translation>Package not delivered</translation>
+    </message>
+    <message>
+        <source>Por enviar</source>
+        <translation>To send</translation>
+    </message>
+    <message>
+        <source>Procesando…</source>
+        <translation>Processing…</translation>
+    </message>
+    <message>
+        <source>Procesar carpeta</source>
+        <translation>Process folder</translation>
+    </message>
+    <message>
+        <source>Página</source>
+        <translation>Page</translation>
+    </message>
+    <message>
+        <source>Página sin QR: clave del acta</source>
+        <translation>Page without QR: acta clave</translation>
+    </message>
+    <message>
+        <source>Páginas</source>
+        <translation>Pages</translation>
+    </message>
+    <message>
+        <source>Páginas con problemas (más recientes primero)</source>
+        <translation>Pages with problems (newest first)</translation>
+    </message>
+    <message>
+        <source>QR o clave del acta</source>
+        <translation>QR or acta clave</translation>
+    </message>
+    <message>
+        <source>Recibos importados</source>
+        <translation>Receipts imported</translation>
+    </message>
+    <message>
+        <source>Registradas en esta sesión</source>
+        <translation>Registered in this session</translation>
+    </message>
+    <message>
+        <source>Registrar Sin acta</source>
+        <translation>Register no acta</translation>
+    </message>
+    <message>
+        <source>Registrar llegada (Intro)</source>
+        <translation>Register arrival (Enter)</translation>
+    </message>
+    <message>
+        <source>Repita la frase de acceso</source>
+        <translation>Repeat the passphrase</translation>
+    </message>
+    <message>
+        <source>Resolución</source>
+        <translation>Resolution</translation>
+    </message>
+    <message>
+        <source>Resultado</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Ritmo (última hora)</source>
+        <translation>Rate (last hour)</translation>
+    </message>
+    <message>
+        <source>Rol</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>SANE disponible</source>
+        <translation>SANE available</translation>
+    </message>
+    <message>
+        <source>Salir</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>Seleccione una página «Sin QR» de la tabla</source>
+        <translation>Select a 'No QR' page in the table</translation>
+    </message>
+    <message>
+        <source>Servidor (opcional)</source>
+        <translation>Server (optional)</translation>
+    </message>
+    <message>
+        <source>Siguiente acta</source>
+        <translation>Next acta</translation>
+    </message>
+    <message>
+        <source>Sin acta</source>
+        <translation>No acta</translation>
+    </message>
+    <message>
+        <source>Sin acta registrada</source>
+        <translation>No-acta registered</translation>
+    </message>
+    <message>
+        <source>Sin conexión</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Sin imagen</source>
+        <translation>No image</translation>
+    </message>
+    <message>
+        <source>Sin servidor</source>
+        <translation>No server</translation>
+    </message>
+    <message>
+        <source>Sin sobre</source>
+        <translation>No envelope</translation>
+    </message>
+    <message>
+        <source>Sincronización</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>Sincronizar ahora</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Solicitud de alta</source>
+        <translation>Enrollment request</translation>
+    </message>
+    <message>
+        <source>Solicitud de alta a USB…</source>
+        <translation>Enrollment request to USB…</translation>
+    </message>
+    <message>
+        <source>Solicitud de alta guardada; impórtela en la consola</source>
+        <translation>Enrollment request saved; import it in the console</translation>
+    </message>
+    <message>
+        <source>Supervisión</source>
+        <translation>Supervision</translation>
+    </message>
+    <message>
+        <source>Tipo de centro</source>
+        <translation>Centre type</translation>
+    </message>
+    <message>
+        <source>Ubique el campo en el acta completa</source>
+        <translation>Find the field on the whole acta</translation>
+    </message>
+    <message>
+        <source>Usuario</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <source>Usuario supervisor</source>
+        <translation>Supervisor user</translation>
+    </message>
+    <message>
+        <source>Verificación</source>
+        <translation>Verification</translation>
+    </message>
+    <message>
+        <source>Verificada</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <source>Vigilar automáticamente</source>
+        <translation>Watch automatically</translation>
+    </message>
+    <message>
+        <source>capturas</source>
+        <translation>captures</translation>
+    </message>
+    <message>
+        <source>carpeta del catálogo (catalog.json + casillas.csv)</source>
+        <translation>catalog folder (catalog.json + casillas.csv)</translation>
+    </message>
+    <message>
+        <source>clave del acta verificada</source>
+        <translation>clave of a verified acta</translation>
+    </message>
+    <message>
+        <source>las frases de acceso no coinciden</source>
+        <translation>the passphrases differ</translation>
+    </message>
+    <message>
+        <source>páginas</source>
+        <translation>pages</translation>
+    </message>
+    <message>
+        <source>Último recibo</source>
+        <translation>Last receipt</translation>
+    </message>
+</context>
+</TS>

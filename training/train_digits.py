@@ -1,0 +1,285 @@
+"""Train the digit-cell CNN (PyTorch, CPU, training time only) and export it to ONNX.
+
+    .venv/bin/pip install torch==2.13.0      # training only; never a runtime dependency
+    .venv/bin/python training/train_digits.py [--work /tmp/prep-ocr-train] [--train-n 700]
+
+1. Generates a training deck (writers of the *train* split: 8 handwriting fonts with pen
+   variation + MNIST digits 0–349 of each class) and a validation deck (writer
+   LetraMarcos + MNIST 350–399), at 150/200/300 dpi, with the deck generator.
+2. Registers every page with its true template and extracts the cell patches exactly as
+   the reader does (labels: 0–9, 10 blank, 11 scribble).
+3. Trains a small CNN with shift/scale jitter, calibrates a softmax temperature on the
+   validation patches, exports ``resources/models/digits-v1.onnx`` and its sidecar JSON.
+4. Chooses the ``auto`` threshold on the validation deck (whole-reader run), the lowest
+   threshold whose auto-field accuracy is ≥ 99.95 %.
+
+The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
+are never touched here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from capture_station.recognition import cells  # noqa: E402
+from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest  # noqa: E402
+from capture_station.recognition.digits import BLANK, MODEL_NAME, MODELS_DIR, SCRIBBLE  # noqa: E402
+from capture_station.recognition.quality import to_quality_size  # noqa: E402
+from capture_station.recognition.reader import load_image  # noqa: E402
+from capture_station.recognition.register import register  # noqa: E402
+from capture_station.recognition.templates import template_by_id  # noqa: E402
+
+
+def label_of(ch: str) -> int:
+    return BLANK if ch == "_" else SCRIBBLE if ch == "x" else int(ch)
+
+
+def patches_from_deck(deck: Path) -> tuple[np.ndarray, np.ndarray]:
+    import cv2
+
+    _, recs = read_manifest(deck / "manifest.jsonl")
+    X, Y = [], []
+    for rec in recs:
+        img, _reason, _ = load_image((deck / rec["image"]).read_bytes())
+        if img is None:
+            continue
+        gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        small = to_quality_size(gray)
+        t = template_by_id(rec["template"])
+        reg, _ = register(small, small.shape[1] / gray.shape[1], [t])
+        if reg is None:
+            continue
+        x, keys = cells.extract(img, reg.H, t)
+        for (name, i), patch in zip(keys, x, strict=True):
+            X.append(patch)
+            Y.append(label_of(rec["cells"][name][i]))
+    return np.stack(X).astype(np.float32), np.array(Y, np.int64)
+
+
+def synth_patches(Xbg: np.ndarray, n: int, seed: int, p_mnist: float = 0.6):
+    """Extra digit patches: train-split glyphs (pen-varied fonts, MNIST 0–349) drawn onto
+    real blank cell patches from the training deck (borders, paper and scan noise kept)."""
+    import cv2
+
+    from capture_station.recognition import handwriting as hw
+
+    rng = np.random.default_rng(seed)
+    ws = hw.writers("train")
+    mn = [w for w in ws if w.kind == "mnist"]
+    fonts = [w for w in ws if w.kind == "font"]
+    inner = cells.PATCH / (1 + 2 * cells.MARGIN)  # cell size in patch pixels
+    X = np.empty((n, 1, cells.PATCH, cells.PATCH), np.float32)
+    Y = np.empty(n, np.int64)
+    for i in range(n):
+        d = int(rng.integers(10))
+        pool = mn if (mn and (rng.random() < p_mnist or not fonts)) else fonts
+        w = pool[int(rng.integers(len(pool)))]
+        g = hw.digit_mask(w, d, rng)
+        k = min(inner * rng.uniform(0.6, 0.95) / g.shape[1], inner * rng.uniform(0.6, 0.92) / g.shape[0])
+        gw, gh = max(1, int(round(g.shape[1] * k))), max(1, int(round(g.shape[0] * k)))
+        g = cv2.resize(g, (gw, gh), interpolation=cv2.INTER_AREA)
+        if rng.random() < 0.5:
+            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.7))
+        bg = Xbg[int(rng.integers(len(Xbg))), 0].copy()
+        x = int(round((cells.PATCH - gw) / 2 + rng.normal(0, 0.07) * inner))
+        y = int(round((cells.PATCH - gh) / 2 + rng.normal(0, 0.06) * inner))
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(cells.PATCH, x + gw), min(cells.PATCH, y + gh)
+        if x1 > x0 and y1 > y0:
+            region = g[y0 - y: y1 - y, x0 - x: x1 - x] * rng.uniform(0.7, 1.0)
+            bg[y0:y1, x0:x1] = np.maximum(bg[y0:y1, x0:x1], region)
+        X[i, 0] = bg
+        Y[i] = d
+    return X, Y
+
+
+def build_model():
+    import torch.nn as nn
+
+    def block(i, o):
+        return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+
+    return nn.Sequential(
+        block(1, 16), nn.MaxPool2d(2),          # 16
+        block(16, 32), nn.MaxPool2d(2),         # 8
+        block(32, 48), nn.MaxPool2d(2),         # 4
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(48 * 16, 96), nn.ReLU(), nn.Linear(96, 12),
+    )
+
+
+def jitter(xb, torch):
+    """Random shift (±3 px) and scale (0.9–1.1) per sample, on the fly."""
+    n = xb.shape[0]
+    theta = torch.zeros(n, 2, 3)
+    s = torch.empty(n).uniform_(0.9, 1.1)
+    theta[:, 0, 0] = s * torch.empty(n).uniform_(0.95, 1.05)
+    theta[:, 1, 1] = s
+    theta[:, 0, 1] = torch.empty(n).uniform_(-0.08, 0.08)
+    theta[:, :, 2] = torch.empty(n, 2).uniform_(-0.09, 0.09)
+    grid = torch.nn.functional.affine_grid(theta, xb.shape, align_corners=False)
+    return torch.nn.functional.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
+
+
+def train(X, Y, Xv, Yv, epochs: int, seed: int):
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    model = build_model()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    n = len(X)
+    steps = epochs * ((n + 127) // 128)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    lossf = torch.nn.CrossEntropyLoss(label_smoothing=0.02)
+    for ep in range(epochs):
+        model.train()
+        perm = torch.randperm(n)
+        tot = 0.0
+        t0 = time.time()
+        for i in range(0, n, 128):
+            idx = perm[i: i + 128]
+            xb = jitter(Xt[idx], torch)
+            # ink-level jitter
+            xb = torch.clamp(xb * torch.empty(len(idx), 1, 1, 1).uniform_(0.7, 1.2), 0, 1)
+            loss = lossf(model(xb), Yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss.detach()) * len(idx)
+        acc = evaluate(model, Xv, Yv)
+        print(f"epoch {ep + 1}/{epochs} loss {tot / n:.4f} val acc {acc:.4%} ({time.time() - t0:.0f} s)",
+              flush=True)
+    return model
+
+
+def logits_of(model, X):
+    import torch
+
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(X), 1024):
+            out.append(model(torch.from_numpy(X[i: i + 1024])).numpy())
+    return np.concatenate(out)
+
+
+def evaluate(model, X, Y) -> float:
+    return float(np.mean(logits_of(model, X).argmax(1) == Y))
+
+
+def calibrate_temperature(logits, Y) -> float:
+    best, bt = 1e9, 1.0
+    for T in np.linspace(0.5, 4.0, 71):
+        z = logits / T
+        z = z - z.max(1, keepdims=True)
+        lp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        nll = -lp[np.arange(len(Y)), Y].mean()
+        if nll < best:
+            best, bt = nll, float(T)
+    return bt
+
+
+def export(model, path: Path) -> None:
+    import torch
+
+    model.eval()
+    dummy = torch.zeros(1, 1, cells.PATCH, cells.PATCH)
+    torch.onnx.export(model, dummy, str(path), input_names=["cells"], output_names=["logits"],
+                      dynamic_axes={"cells": {0: "n"}, "logits": {0: "n"}}, opset_version=17,
+                      dynamo=False)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/prep-ocr-train"))
+    ap.add_argument("--train-n", type=int, default=700)
+    ap.add_argument("--val-n", type=int, default=200)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--synth", type=int, default=40000, help="extra synthetic digit patches")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    a = ap.parse_args(argv)
+    dpis = (150, 200, 200, 300)
+    tr, va = a.work / "train", a.work / "val"
+    for d, split, n, seed in ((tr, "train", a.train_n, 1001), (va, "val", a.val_n, 2002)):
+        if not (d / "manifest.jsonl").exists():
+            t0 = time.time()
+            generate_deck(d, n, seed, DeckOptions(split=split, dpis=dpis), workers=a.workers)
+            print(f"deck {d}: {n} actas in {time.time() - t0:.0f} s", flush=True)
+    t0 = time.time()
+    cache = a.work / "patches.npz"
+    if cache.exists():
+        z = np.load(cache)
+        X, Y, Xv, Yv = z["X"], z["Y"], z["Xv"], z["Yv"]
+    else:
+        X, Y = patches_from_deck(tr)
+        Xv, Yv = patches_from_deck(va)
+        np.savez(cache, X=X, Y=Y, Xv=Xv, Yv=Yv)
+    print(f"patches: train {len(X)} {np.bincount(Y, minlength=12).tolist()}, val {len(Xv)} "
+          f"({time.time() - t0:.0f} s)", flush=True)
+    t0 = time.time()
+    if a.synth:
+        Xs, Ys = synth_patches(X[Y == BLANK], a.synth, a.seed)
+        X, Y = np.concatenate([X, Xs]), np.concatenate([Y, Ys])
+        print(f"+ {a.synth} synthetic digit patches ({time.time() - t0:.0f} s)", flush=True)
+    model = train(X, Y, Xv, Yv, a.epochs, a.seed)
+    train_s = time.time() - t0
+    lv = logits_of(model, Xv)
+    T = calibrate_temperature(lv, Yv)
+    val_acc = float(np.mean(lv.argmax(1) == Yv))
+    a.out.mkdir(parents=True, exist_ok=True)
+    onnx_path = a.out / f"{MODEL_NAME}.onnx"
+    import torch
+
+    torch.save(model.state_dict(), a.work / "digits.pt")  # keep the weights if export fails
+    export(model, onnx_path)
+    n_params = sum(p.numel() for p in model.parameters())
+    meta = {
+        "model": MODEL_NAME,
+        "classes": [str(i) for i in range(10)] + ["blank", "scribble"],
+        "input": {"name": "cells", "shape": [None, 1, cells.PATCH, cells.PATCH],
+                  "patch_margin": cells.MARGIN, "range": "ink density 0..1"},
+        "temperature": round(T, 4),
+        "auto_threshold": 0.98,
+        "parameters": int(n_params),
+        "train": {"deck_seed": 1001, "actas": a.train_n, "patches": len(X) - a.synth, "dpis": list(dpis),
+                  "writers": read_manifest(tr / "manifest.jsonl")[0]["writers"],
+                  "synthetic_patches": a.synth, "epochs": a.epochs, "seconds": round(train_s, 1)},
+        "val": {"deck_seed": 2002, "actas": a.val_n, "patches": len(Xv),
+                "writers": read_manifest(va / "manifest.jsonl")[0]["writers"],
+                "cell_accuracy": round(val_acc, 5)},
+    }
+    (a.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"exported {onnx_path} ({onnx_path.stat().st_size} bytes), {n_params} params, T={T:.3f}, "
+          f"val cell acc {val_acc:.4%}", flush=True)
+    # choose the auto threshold on the validation deck with the whole reader
+    import os
+
+    from capture_station.recognition import digits
+    from capture_station.recognition.bench import choose_threshold, run_deck
+
+    os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
+    digits.load_model.cache_clear()
+    rows = run_deck(va, with_tesseract=False)
+    thr, stats = choose_threshold(rows, target=0.9995)
+    meta["auto_threshold"] = thr
+    meta["val"]["threshold_choice"] = stats
+    (a.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"auto threshold {thr} on validation: {stats}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
