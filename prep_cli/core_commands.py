@@ -258,14 +258,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: a sync server and a station window enrolled with it, on the
     demo catalog, with a watched folder of generated actas. Without a display it
     says how to get one, runs the same set-up offscreen, then simulates a night."""
-    from capture_station.app import NO_DISPLAY_HELP, no_display
+    from capture_station.app import no_display
     from capture_station.demo_launch import main as launch
 
     argv = ["--dir", str(args.dir), "--actas", str(args.actas), "--lang", args.lang]
     headless = args.check or no_display()
     if headless and not args.check:
-        print(NO_DISPLAY_HELP)
-        print("Se ejecuta la demostración sin ventana (--check) / running it offscreen.\n")
+        print(
+            "No hay pantalla (DISPLAY vacío) / no display. Para ver la ventana / to see the "
+            "window:\n  xvfb-run -a .venv/bin/prep demo     (o en un escritorio / or on a "
+            "desktop: .venv/bin/prep demo)\n"
+            "Se ejecuta la demostración sin ventana (--check) / running it offscreen.\n"
+        )
     rc = launch([*argv, "--check"] if headless else argv)
     if rc or not headless:
         return rc
