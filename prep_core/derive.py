@@ -228,9 +228,35 @@ def _agree(
     if len(agreed) > 1:
         conflict = tuple(dict(k) for k in sorted(agreed, key=repr))
         return Status.CONFLICTO, None, None, None, _diff(list(conflict)), conflict
+    settled = _settled(readings)
+    distinct = {_freeze(v): v for _, v in settled}
+    if len(distinct) == 1:
+        first = min((e for e, _ in settled), key=order_key)
+        reading = next(iter(distinct.values()))
+        return Status.VERIFICADA, reading, first.payload.get("image"), first.at, (), ()
+    if len(distinct) > 1:
+        conflict = tuple(distinct[k] for k in sorted(distinct, key=repr))
+        return Status.CONFLICTO, None, None, None, _diff(list(conflict)), conflict
     if len({e.payload["source"] for e in caps}) == 1:
         return Status.CAPTURADA, None, None, None, (), ()
     return Status.DISCREPANCIA, None, None, None, _diff([v for _, v in readings]), ()
+
+
+def _settled(
+    readings: list[tuple[Event, dict[str, FieldValue]]],
+) -> list[tuple[Event, dict[str, FieldValue]]]:
+    """Verificaciones that settle a discrepancy: every field of the verifier's
+    reading agrees with at least one other source, so two sources stand behind
+    each figure."""
+    out = []
+    for e, vals in readings:
+        if e.kind is not Kind.VERIFICACION:
+            continue
+        src = e.payload["source"]
+        others = [v for o, v in readings if o.payload["source"] != src]
+        if all(any(o.get(f) == x for o in others) for f, x in vals.items()):
+            out.append((e, vals))
+    return out
 
 
 def _second(evs: list[Event]) -> int:

@@ -218,3 +218,24 @@ def test_one_source_on_two_images_is_not_a_verification():
     n.add("CATD01", Kind.CAPTURA, 200, {"source": "ocr:m1", "image": "aa" * 32, "values": V})
     n.add("CATD01", Kind.CAPTURA, 300, {"source": "ocr:m1", "image": "bb" * 32, "values": V})
     assert derive_acta(ACTA, n.events).status is Status.CAPTURADA
+
+
+def test_a_verifier_settles_each_disputed_figure_with_one_of_the_captures():
+    # the OCR misreads PAN, the capturist mistypes PRI: no two captures agree in full
+    n = Night()
+    n.capture("CATD01", 300, {**V, "PAN": 18}, "ocr:m1")
+    n.capture("CCV01", 400, {**V, "PRI": 8}, "operator:ana")
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.DISCREPANCIA and s.disputed == ("PAN", "PRI")
+    # a verifier types only the disputed fields; each agrees with one capture
+    n.capture("CCV02", 500, {"PAN": 10, "PRI": 5}, "operator:beto", kind=Kind.VERIFICACION)
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading == V and s.fecha_verificacion == 500
+
+
+def test_a_verifier_who_agrees_with_nobody_settles_nothing():
+    n = Night()
+    n.capture("CATD01", 300, {**V, "PAN": 18}, "ocr:m1")
+    n.capture("CCV01", 400, V, "operator:ana")
+    n.capture("CCV02", 500, {"PAN": 11}, "operator:beto", kind=Kind.VERIFICACION)
+    assert derive_acta(ACTA, n.events).status is Status.DISCREPANCIA
