@@ -132,19 +132,12 @@ def ingest_into(
 @contextmanager
 def postgres() -> Iterator[str | None]:
     try:
-        from tests.server.pg import Cluster, pg_bin
+        from tests.server.pg import running_cluster
     except ImportError:
         yield None
         return
-    if pg_bin() is None:
-        yield None
-        return
-    cluster = Cluster()
-    cluster.start()
-    try:
-        yield cluster.new_database()
-    finally:
-        cluster.stop()
+    with running_cluster() as cluster:
+        yield None if cluster is None else cluster.new_database()
 
 
 def run(

@@ -11,7 +11,7 @@ import pytest
 from prep_core.demo import demo_catalog
 from prep_core.sim import simulate_events, simulate_readings
 from tests.server.helpers import Live, live_server
-from tests.server.pg import Cluster, pg_bin
+from tests.server.pg import Cluster, running_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -29,15 +29,8 @@ def night(catalog):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster | None]:
-    if pg_bin() is None:
-        yield None
-        return
-    cluster = Cluster()
-    cluster.start()
-    try:
+    with running_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 def database_url(backend: str, tmp: Path, cluster: Cluster | None) -> str:

@@ -10,6 +10,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -97,3 +99,17 @@ class Cluster:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+@contextmanager
+def running_cluster() -> Iterator[Cluster | None]:
+    """A started cluster for the duration of the block; None without the binaries."""
+    if pg_bin() is None:
+        yield None
+        return
+    cluster = Cluster()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
