@@ -59,9 +59,9 @@ def _json(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def login_page(lang: str, token: str, failed: bool) -> str:
+def login_page(lang: str, token: str, error: str | None) -> str:
     t = texts(lang)
-    err = f'<p class="error" id="login-error">{escape(t["login_failed"])}</p>' if failed else ""
+    err = f'<p class="error" id="login-error">{escape(error)}</p>' if error else ""
     body = f"""<section class="login"><h2>{escape(t["login"])}</h2>{err}
 <form method="post" action="/console/login">
 <input type="hidden" name="csrf" value="{escape(token)}">

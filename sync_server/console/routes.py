@@ -18,7 +18,9 @@ from sync_server.console.auth import (
     Sess,
     check_csrf,
 )
+from sync_server.console.i18n import texts
 from sync_server.services import cuts, images, importer, resolutions, users
+from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -34,10 +36,10 @@ def html(text: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(text, status_code=status, headers=HEADERS)
 
 
-@router.get("/login")
-def login_form(ctx: Ctx, lang: Lang, failed: int = 0) -> HTMLResponse:
+def _login_page(ctx: Context, lang: str, error: str | None, status: int = 200) -> HTMLResponse:
+    """The login form with a fresh double-submit CSRF token."""
     token = secrets.token_urlsafe(24)
-    resp = html(pages.login_page(lang, token, bool(failed)))
+    resp = html(pages.login_page(lang, token, error), status)
     resp.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -49,10 +51,16 @@ def login_form(ctx: Ctx, lang: Lang, failed: int = 0) -> HTMLResponse:
     return resp
 
 
+@router.get("/login")
+def login_form(ctx: Ctx, lang: Lang, failed: int = 0) -> HTMLResponse:
+    return _login_page(ctx, lang, texts(lang)["login_failed"] if failed else None)
+
+
 @router.post("/login")
 async def login(
     request: Request,
     ctx: Ctx,
+    lang: Lang,
     username: str = Form(max_length=64),
     password: str = Form(max_length=256),
     csrf: str = Form(max_length=128),
@@ -60,7 +68,15 @@ async def login(
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not secrets.compare_digest(expected, csrf):
         raise ServiceError(403, "csrf", "token CSRF inválido", "invalid CSRF token")
-    token = await run_in_threadpool(users.login, ctx, username, password)
+    address = request.client.host if request.client else "?"
+    try:
+        token = await run_in_threadpool(users.login, ctx, username, password, address)
+    except ServiceError as err:
+        if err.status != 429:
+            raise
+        resp = _login_page(ctx, lang, err.message_en if lang == "en" else err.message_es, 429)
+        resp.headers["Retry-After"] = str(err.extra["retry_after_s"])
+        return resp
     if token is None:
         return RedirectResponse("/console/login?failed=1", status_code=303)
     resp = RedirectResponse("/console/", status_code=303)

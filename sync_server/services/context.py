@@ -15,6 +15,7 @@ from prep_core.signing import KeyPair, b64, unb64
 from sync_server.clock import Clock
 from sync_server.config import Settings
 from sync_server.db.store import Store
+from sync_server.services.throttle import LoginThrottle
 
 KEY_FORMAT = "prep-server-key/1"
 
@@ -30,6 +31,7 @@ class Context:
     # accepted events by hash: immutable, so re-derivation need not parse them again
     event_cache: dict[str, Event] = field(default_factory=dict)
     event_cache_size: int = 400_000
+    logins: LoginThrottle = field(default_factory=LoginThrottle)
 
     def remember(self, evs: list[Event]) -> None:
         if len(self.event_cache) + len(evs) > self.event_cache_size:

@@ -17,7 +17,7 @@ from prep_core.passwords import check_password, hash_password
 from sync_server.db.tables import sessions, users
 from sync_server.services import audit
 from sync_server.services.context import Context
-from sync_server.services.errors import conflict, unprocessable
+from sync_server.services.errors import ServiceError, conflict, unprocessable
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
@@ -64,18 +64,35 @@ def _h(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(ctx: Context, username: str, password: str) -> str | None:
-    """A new session token, or None (and an audit entry) when the login fails."""
+def login(ctx: Context, username: str, password: str, address: str = "?") -> str | None:
+    """A new session token, or None (and an audit entry) when the login fails.
+
+    Raises 429 ``too_many_attempts``, without checking the password, while the
+    username or the client address is throttled (see ``services.throttle``)."""
+    now = ctx.now()
+    actor = f"user:{username[:32]}"
+    wait = ctx.logins.retry_after_ms(username, address, now)
+    if wait:
+        minutes = -(-wait // 60_000)
+        with ctx.store.write() as conn:
+            audit.append(conn, now, actor, "login_throttled", {"address": address[:64]})
+        raise ServiceError(
+            429,
+            "too_many_attempts",
+            f"demasiados intentos fallidos; espere {minutes} min",
+            f"too many failed attempts; wait {minutes} min",
+            extra={"retry_after_s": -(-wait // 1000)},
+        )
     with ctx.store.read() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
     ok = row is not None and row.active and check_password(row.password_hash, password)
-    now = ctx.now()
     token = secrets.token_urlsafe(32)
     with ctx.store.write() as conn:
-        actor = f"user:{username[:32]}"
         if not ok:
-            audit.append(conn, now, actor, "login_failed", {})
+            ctx.logins.failed(username, address, now)
+            audit.append(conn, now, actor, "login_failed", {"address": address[:64]})
             return None
+        ctx.logins.succeeded(username)
         conn.execute(
             sessions.insert().values(
                 token_hash=_h(token),
@@ -85,7 +102,7 @@ def login(ctx: Context, username: str, password: str) -> str | None:
                 expires_at=now + ctx.settings.session_hours * 3_600_000,
             )
         )
-        audit.append(conn, now, actor, "login", {})
+        audit.append(conn, now, actor, "login", {"address": address[:64]})
     return token
 
 

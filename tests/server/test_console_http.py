@@ -41,6 +41,21 @@ def test_login_required_and_wrong_password(live) -> None:
     assert "login_failed" in actions
 
 
+def test_login_throttled_after_repeated_failures(live) -> None:
+    c = live.client()
+    for _ in range(5):
+        assert login(c, "mala-contraseña") == ""
+    page = c.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = c.post("/console/login", data={"username": ADMIN, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert "demasiados intentos" in r.text
+    assert c.get("/console/api/summary").status_code == 401
+    with live.store.read() as conn:
+        actions = [e["action"] for e in audit.recent(conn)]
+    assert actions.count("login_failed") == 5 and "login_throttled" in actions
+
+
 def test_dashboard_and_approval_with_csrf(live, night) -> None:
     c = live.client()
     csrf = login(c)
