@@ -119,6 +119,11 @@ class SyncClient:
             raise SyncError("el servidor usa otro catálogo (huella distinta); no se envía nada",
                             "the server uses another catalog (different fingerprint)",
                             code="catalog_mismatch")
+        known = self.store.get_meta("server_public_key")
+        if known is not None and known != info.get("public_key"):
+            raise SyncError("el servidor no tiene la llave que aprobó esta estación; no se envía nada",
+                            "the server does not hold the key that approved this station",
+                            code="server_key_mismatch")
         self.store.set_meta("server_public_key", info["public_key"])
         return info
 
@@ -230,11 +235,18 @@ def import_receipts(store: Store, doc: Any) -> int:
     else:
         raise SyncError("archivo de recibos de formato desconocido", "unknown receipts file")
     key = store.get_meta("server_public_key")
+    if key is None:
+        raise SyncError("importe primero la aprobación de la consola (o sincronice una vez en línea): "
+                        "sin ella no se pueden comprobar los recibos",
+                        "import the console's approval first (or sync once online): "
+                        "receipts cannot be checked without it")
     n = 0
     for wire in items:
-        if not isinstance(wire, dict) or "receipt" not in wire:
+        if not isinstance(wire, dict) or not isinstance(wire.get("receipt"), dict):
             continue
-        if key is not None and not verify(unb64(key, "key"), unb64(wire["sig"], "sig"),
+        if not isinstance(wire.get("sig"), str):
+            raise SyncError("un recibo no trae firma", "a receipt has no signature")
+        if not verify(unb64(key, "key"), unb64(wire["sig"], "sig"),
                                           canonical(wire["receipt"])):
             raise SyncError("un recibo no tiene una firma válida del servidor",
                             "a receipt has no valid server signature")

@@ -25,6 +25,7 @@ from capture_station import actas
 from capture_station.capture import CaptureDesk
 from capture_station.errors import StationError
 from capture_station.pipeline import STATUS_TEXT
+from capture_station.sync.approval import approval, import_approval
 from capture_station.sync.client import (
     SyncError,
     enrollment_request,
@@ -68,12 +69,15 @@ class StatusView(QWidget):
         sync = QGroupBox(tr("Sincronización"))
         g = QGridLayout(sync)
         self.sync_state = QLabel("—")
+        self.enrollment = QLabel("—")
+        self.enrollment.setObjectName("enrollment")
         self.pending = QLabel("0")
         self.receipt = QLabel("—")
         self.receipt.setWordWrap(True)
         self.pages = QLabel("—")
         self.rate = QLabel("—")
         for i, (label, w) in enumerate(((tr("Conexión"), self.sync_state),
+                                        (tr("Alta"), self.enrollment),
                                         (tr("Eventos por enviar"), self.pending),
                                         (tr("Último recibo"), self.receipt),
                                         (tr("Páginas"), self.pages),
@@ -89,11 +93,14 @@ class StatusView(QWidget):
         r.clicked.connect(self.import_usb)
         a = QPushButton(tr("Solicitud de alta a USB…"))
         a.clicked.connect(self.export_enrollment)
+        p = QPushButton(tr("Importar aprobación…"))
+        p.clicked.connect(self.import_approval)
         row.addWidget(b)
         row.addWidget(e)
         row.addWidget(r)
         row.addWidget(a)
-        g.addLayout(row, 5, 0, 1, 2)
+        row.addWidget(p)
+        g.addLayout(row, 6, 0, 1, 2)
         top.addWidget(sync, 1)
         lay.addLayout(top)
         cot = QGroupBox(tr("Cotejo (supervisión)"))
@@ -142,6 +149,15 @@ class StatusView(QWidget):
                      "pending": tr("En espera de aprobación"), "error": tr("Error")}
             msg = rep.message_es if self.app.lang == "es" else rep.message_en
             self.sync_state.setText(names.get(rep.state, rep.state) + (f" — {msg}" if msg else ""))
+        ap = approval(store)
+        if ap is not None:
+            self.enrollment.setText(tr("Aprobada por archivo") + f" ({ap['decided_by']}, "
+                                    + time.strftime("%d/%m %H:%M", time.localtime(ap["decided_at"] / 1000))
+                                    + ")")
+        elif rep is not None and rep.state == "online":
+            self.enrollment.setText(tr("Aprobada"))
+        elif rep is not None and rep.state == "pending":
+            self.enrollment.setText(tr("En espera de aprobación"))
         from capture_station.sync.client import last_receipt
 
         lr = last_receipt(store)
@@ -168,6 +184,22 @@ class StatusView(QWidget):
         doc = enrollment_request(self.app.station)
         write_atomic(Path(path), json.dumps(doc, indent=1).encode())
         self.message.setText(tr("Solicitud de alta guardada; impórtela en la consola") + f": {path}")
+
+    def import_approval(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getOpenFileName(self, tr("Importar aprobación"), "",
+                                                   "JSON (*.json)")[0]
+        if not path:
+            return
+        try:
+            doc = json.loads(Path(path).read_bytes())
+            body = import_approval(self.app.station, self.app.station.store, doc)
+            self.message.setText(tr("Aprobación importada; la estación está dada de alta")
+                                 + f" ({body['decided_by']})")
+        except StationError as exc:
+            self.message.setText(message_of(exc, self.app.lang))
+        except (ValueError, OSError):
+            self.message.setText(tr("El archivo no es JSON legible"))
+        self.refresh()
 
     def import_usb(self, path: str | None = None) -> None:
         path = path or QFileDialog.getOpenFileName(self, tr("Importar recibos"), "",

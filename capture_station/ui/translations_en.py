@@ -74,4 +74,9 @@ EN = {
     "Solicitud de alta": "Enrollment request",
     "Solicitud de alta guardada; impórtela en la consola":
         "Enrollment request saved; import it in the console",
+    "Importar aprobación…": "Import approval…", "Importar aprobación": "Import approval",
+    "Alta": "Enrollment", "Aprobada": "Approved", "Aprobada por archivo": "Approved by file",
+    "Aprobación importada; la estación está dada de alta":
+        "Approval imported; the station is enrolled",
+    "El archivo no es JSON legible": "The file is not readable JSON",
 }

@@ -76,6 +76,22 @@
         <translation>Add operator</translation>
     </message>
     <message>
+        <source>Alta</source>
+        <translation>Enrollment</translation>
+    </message>
+    <message>
+        <source>Aprobación importada; la estación está dada de alta</source>
+        <translation>Approval imported; the station is enrolled</translation>
+    </message>
+    <message>
+        <source>Aprobada</source>
+        <translation>Approved</translation>
+    </message>
+    <message>
+        <source>Aprobada por archivo</source>
+        <translation>Approved by file</translation>
+    </message>
+    <message>
         <source>Asignar clave</source>
         <translation>Assign clave</translation>
     </message>
@@ -216,6 +232,10 @@
         <translation>Device</translation>
     </message>
     <message>
+        <source>El archivo no es JSON legible</source>
+        <translation>The file is not readable JSON</translation>
+    </message>
+    <message>
         <source>Elija un escáner (Buscar escáneres)</source>
         <translation>Choose a scanner (Find scanners)</translation>
     </message>
@@ -302,6 +322,14 @@
     <message>
         <source>Identificador de la estación</source>
         <translation>Station id</translation>
+    </message>
+    <message>
+        <source>Importar aprobación</source>
+        <translation>Import approval</translation>
+    </message>
+    <message>
+        <source>Importar aprobación…</source>
+        <translation>Import approval…</translation>
     </message>
     <message>
         <source>Importar archivos…</source>

@@ -83,6 +83,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "make_cut": ("Generar corte", "Make a cut"),
     "participation": ("Participación", "Turnout"),
     "download": ("CSV", "CSV"),
+    "approval_file": ("Aprobación a USB", "Approval to USB"),
+    "receipts_file": ("Recibos a USB", "Receipts to USB"),
 }
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from sync_server.console.i18n import texts
 
@@ -92,6 +93,14 @@ def simple_page(lang: str, page: str, user: str, csrf: str) -> str:
 def import_page(lang: str, user: str, csrf: str, results: list[dict[str, Any]] | None) -> str:
     t = texts(lang)
     rows = ""
+    stations = sorted(
+        {str(r["station"]) for r in results or [] if r.get("ok") and r["kind"] == "batch"}
+    )
+    links = "".join(
+        f'<p><a class="button secondary receipts-file" download href="/console/stations/{quote(s)}/receipts.json">'
+        f"{escape(t['receipts_file'])}: {escape(s)}</a></p>"
+        for s in stations
+    )
     for r in results or []:
         ok = t["ok"] if r.get("ok") else t["rejected"]
         what = r.get("station", "") or ""
@@ -102,7 +111,7 @@ def import_page(lang: str, user: str, csrf: str, results: list[dict[str, Any]] |
             f"<td>{escape(str(what))}</td><td>{escape(ok)}{escape(extra)}</td><td>{escape(str(why))}</td></tr>"
         )
     table = (
-        f'<table id="import-results"><tr><th>{escape(t["kind"])}</th><th>{escape(t["station"])}</th><th>{escape(t["result"])}</th><th>{escape(t["detail"])}</th></tr>{rows}</table>'
+        f'<table id="import-results"><tr><th>{escape(t["kind"])}</th><th>{escape(t["station"])}</th><th>{escape(t["result"])}</th><th>{escape(t["detail"])}</th></tr>{rows}</table>{links}'
         if results is not None
         else ""
     )

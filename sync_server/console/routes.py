@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +21,7 @@ from sync_server.console.auth import (
     check_csrf,
 )
 from sync_server.console.i18n import texts
-from sync_server.services import cuts, images, importer, resolutions, users
+from sync_server.services import cuts, images, importer, offline, resolutions, users
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError
 
@@ -118,6 +120,30 @@ def dashboard(s: Sess, lang: Lang) -> HTMLResponse:
 @router.get("/stations")
 def stations_page(s: Sess, lang: Lang) -> HTMLResponse:
     return html(pages.simple_page(lang, "stations", s.username, s.csrf))
+
+
+@router.get("/stations/{station_id}/approval.json")
+def approval_file(ctx: Ctx, s: Sess, station_id: str = Path(max_length=64)) -> Response:
+    """The signed approval file an offline station imports (offline enrollment)."""
+    doc = offline.approval_file(ctx, station_id, s.username)
+    return _download(doc, f"aprobacion-{station_id}.json")
+
+
+def _download(doc: dict[str, Any], name: str) -> Response:
+    return Response(
+        json.dumps(doc, indent=1, ensure_ascii=False).encode(),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/stations/{station_id}/receipts.json")
+def receipts_file(ctx: Ctx, s: Sess, station_id: str = Path(max_length=64)) -> Response:
+    """The station's signed receipts, for a station that syncs by USB."""
+    return _download(offline.receipts_file(ctx, station_id), f"recibos-{station_id}.json")
 
 
 @router.get("/conflicts")

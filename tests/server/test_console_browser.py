@@ -4,6 +4,7 @@ docs/screenshots/console-*.png."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -109,6 +110,10 @@ def test_console_end_to_end(browser, sqlite_live, night, catalog) -> None:
         "() => document.querySelector('tr[data-station=CATD77]').innerText.includes('aprobada')"
     )
     assert stations.get_station(ctx, "CATD77")["status"] == "approved"
+    with page.expect_download() as dl:  # offline enrollment: the approval goes on a USB drive
+        page.click("tr[data-station=CATD77] a.approval-file")
+    approval = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert approval["format"] == "prep-approval/1" and approval["approval"]["station"] == "CATD77"
 
     page.click("#nav-conflicts")
     page.wait_for_selector("[data-conflict]")

@@ -38,3 +38,5 @@ def test_worker_reports_offline_then_stops(station):
 def test_receipts_file_of_unknown_format(station):
     with pytest.raises(SyncError, match="formato desconocido"):
         import_receipts(station.store, {"cualquier": "cosa"})
+    with pytest.raises(SyncError, match="importe primero la aprobación"):
+        import_receipts(station.store, {"receipts": []})  # no server key known yet

@@ -17,6 +17,7 @@ from capture_station.pipeline import Pipeline
 from capture_station.sources import FileImport
 from capture_station.station import Station, create_station
 from capture_station.storage.outbox import load_events
+from capture_station.sync.approval import approval, import_approval
 from capture_station.sync.client import (
     SyncClient,
     SyncError,
@@ -111,16 +112,31 @@ def test_usb_export_imported_by_console(tmp_path, catalog, server, deck):
                           files={"file": (name, json.dumps(doc).encode(), "application/json")})
             assert page.status_code == 200
 
-        # offline enrollment: the request travels on a USB drive
+        # offline enrollment: the request travels on a USB drive, the approval comes back
         console_import("alta.json", enrollment_request(st))
+        assert s.get(f"{server.url}/console/stations/{st.id}/approval.json").status_code == 409
         approve_station(server.url, st.id)
+        r = s.get(f"{server.url}/console/stations/{st.id}/approval.json", timeout=30)
+        assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+        approval_doc = r.json()
+        forged = json.loads(r.text)
+        forged["approval"]["role"] = "CCV"
+        with pytest.raises(StationError, match="firma del servidor"):
+            import_approval(st, st.store, forged)
+        assert import_approval(st, st.store, approval_doc)["station"] == st.id
+        assert approval(st.store)["fingerprint"] == st.key.fingerprint
         _session(st, deck, 2)
         doc = export_pending(st, st.store, batch_size=5)
         n = len(load_events(st.store.conn))
         assert sum(len(b["events"]) for b in doc["batches"]) == n
         console_import("lote.json", doc)
         assert len(server_events(server.db_path, st.id)) == n
-        rep = client.sync_once()  # learns the head from the server: nothing resent
+        # the receipts come back on USB and mark everything as held by the server
+        receipts = s.get(f"{server.url}/console/stations/{st.id}/receipts.json", timeout=30).json()
+        assert len(receipts["receipts"]) == len(doc["batches"])
+        assert import_receipts(st.store, receipts) == len(doc["batches"])
+        assert pending_count(st.store) == 0
+        rep = client.sync_once()  # the server met online is the one that approved
         assert rep.sent == 0 and rep.pending == 0
     finally:
         st.close()

@@ -59,6 +59,8 @@
         el("td", { class: "num" }, String(s.held)), el("td", {}, el("code", {}, s.fingerprint.slice(0, 16))),
         el("td", {}, s.role === "SERVER" ? "" : [
           s.status === "pending" ? el("button", { class: "approve", onclick: () => decide(s.station, "approve") }, T.approve) : "",
+          s.status === "approved" ? el("a", { class: "button secondary approval-file", download: `aprobacion-${s.station}.json`, href: `/console/stations/${encodeURIComponent(s.station)}/approval.json` }, T.approval_file) : "",
+          s.status === "approved" ? el("a", { class: "button secondary receipts-file", download: `recibos-${s.station}.json`, href: `/console/stations/${encodeURIComponent(s.station)}/receipts.json` }, T.receipts_file) : "",
           s.status !== "revoked" ? el("button", { class: "secondary revoke", onclick: () => decide(s.station, "revoke") }, T.revoke) : "",
         ]))));
   }
