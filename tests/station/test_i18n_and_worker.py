@@ -40,3 +40,28 @@ def test_receipts_file_of_unknown_format(station):
         import_receipts(station.store, {"cualquier": "cosa"})
     with pytest.raises(SyncError, match="importe primero la aprobación"):
         import_receipts(station.store, {"receipts": []})  # no server key known yet
+
+
+def test_runner_calls_back_on_the_gui_thread(qtbot):
+    """Job callbacks that are plain closures must not run on the worker thread:
+    a widget touched from there crashes or hangs the app."""
+    from capture_station.ui.tasks import Runner
+
+    runner = Runner()
+    seen: dict[str, str] = {}
+
+    def work(progress, cancel):
+        progress(1)
+        seen["work"] = threading.current_thread().name
+        return 42
+
+    def failing(progress, cancel):
+        raise ValueError("mal")
+
+    runner.start(work, lambda _: seen.setdefault("progress", threading.current_thread().name),
+                 lambda v: seen.setdefault("done", f"{threading.current_thread().name}:{v}"))
+    runner.start(failing, on_failed=lambda m: seen.setdefault("failed", threading.current_thread().name))
+    qtbot.waitUntil(lambda: not runner.busy() and len(seen) == 4, timeout=10000)
+    main = threading.main_thread().name
+    assert seen["work"] != main
+    assert seen["progress"] == main and seen["done"] == f"{main}:42" and seen["failed"] == main
