@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from prep_core.catalog import Catalog
@@ -31,6 +34,26 @@ def load_catalog_for(settings: Settings) -> Catalog:
     return demo_catalog(settings.demo_casillas)
 
 
+def _scheduled_cuts(ctx: Context):  # type: ignore[no-untyped-def]
+    """While the app runs, cuts are taken every ``settings.cut_every_min`` minutes."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ctx.settings.cut_every_min <= 0:
+            yield
+            return
+        from sync_server.services.scheduler import CutScheduler
+
+        sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
+        sched.start()
+        try:
+            yield
+        finally:
+            sched.stop()
+
+    return lifespan
+
+
 def create_app(
     settings: Settings,
     store: Store,
@@ -49,7 +72,12 @@ def create_app(
         key=load_or_create_key(settings.key_path),
     )
     ensure_server_station(ctx)
-    app = FastAPI(title="PREP Abierto — servidor", version="0.1.0", description=API_DESCRIPTION)
+    app = FastAPI(
+        title="PREP Abierto — servidor",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=_scheduled_cuts(ctx),
+    )
     app.state.ctx = ctx
     install_error_handlers(app)
     for module in (health, server, stations, batches, images):

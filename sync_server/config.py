@@ -23,6 +23,12 @@ class Settings:
     default_lang: str = "es"
     server_station: str = SERVER_STATION
     verify_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+    publish_dir: Path | None = None  # None: data_dir / "publicacion"
+    cut_every_min: int = 0  # 0: cuts only from the console
+
+    @property
+    def publish_path(self) -> Path:
+        return self.publish_dir if self.publish_dir is not None else self.data_dir / "publicacion"
 
     @property
     def key_path(self) -> Path:
@@ -38,6 +44,10 @@ class Settings:
             values["catalog_path"] = env["PREP_CATALOG"]
         if env.get("PREP_DATA_DIR"):
             values["data_dir"] = Path(env["PREP_DATA_DIR"])
+        if env.get("PREP_PUBLISH_DIR"):
+            values["publish_dir"] = Path(env["PREP_PUBLISH_DIR"])
+        if env.get("PREP_CUT_EVERY"):
+            values["cut_every_min"] = int(env["PREP_CUT_EVERY"])
         if env.get("PREP_SECURE_COOKIES") == "1":
             values["secure_cookies"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,6 +1,7 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server [--host 127.0.0.1] [--port 8000] [--db URL] [--catalog PATH]
+                [--publish-dir DIR] [--cut-every MIN]
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
 or prints a generated password once.
@@ -24,6 +25,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--db", help="database URL (default sqlite:///prep-server.db or DATABASE_URL)")
     p.add_argument("--catalog", help="catalog folder (default: the BCS demo catalog)")
     p.add_argument("--data-dir", help="folder for the server key (default prep-server-data)")
+    p.add_argument(
+        "--publish-dir", help="publication folder for difusores (default DATA_DIR/publicacion)"
+    )
+    p.add_argument(
+        "--cut-every",
+        type=int,
+        metavar="MIN",
+        help="take and publish a cut every MIN minutes (default: only from the console)",
+    )
     return p.parse_args(argv)
 
 
@@ -57,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         database_url=args.db,
         catalog_path=args.catalog,
         data_dir=Path(args.data_dir) if args.data_dir else None,
+        publish_dir=Path(args.publish_dir) if args.publish_dir else None,
+        cut_every_min=args.cut_every,
     )
     app = create_app(settings, Store(settings.database_url))
     ensure_admin(app)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from prep_core.derive import derive_acta
+from prep_core.publication import Cut, build_cut
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
 from sync_server.services.context import Context
@@ -21,8 +22,25 @@ from sync_server.services.fastevent import from_stored
 
 
 def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, Any]]:
-    from prep_core.publication import build_cut
+    """Take a cut of every election, store it, and publish it to the settings'
+    publication folder (see :mod:`sync_server.services.publish`)."""
+    from sync_server.services.publish import publish
 
+    built = _take_cut(ctx, user, final)
+    manifest = publish(ctx, [cut for _, cut in built], ctx.settings.publish_path)
+    return [
+        {
+            "id": row_id,
+            "election_id": cut.election.id,
+            "sha256": hashlib.sha256(cut.csv_bytes).hexdigest(),
+            "figures": cut.figures.as_header(),
+            "published": manifest["corte"],
+        }
+        for row_id, cut in built
+    ]
+
+
+def _take_cut(ctx: Context, user: str, final: bool) -> list[tuple[int, Cut]]:
     now = ctx.now()
     cut_time = datetime.fromtimestamp(now // 60_000 * 60, UTC)  # the minute of the cut
     out = []
@@ -62,7 +80,7 @@ def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, 
                     "contabilizadas": figures["ACTAS_CONTABILIZADAS"],
                 },
             )
-            out.append({"id": row_id, "election_id": e.id, "sha256": sha, "figures": figures})
+            out.append((row_id, cut))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 import pytest
@@ -218,3 +219,54 @@ def test_cut_builds_csv_and_audits(live, night) -> None:
     assert c.get("/console/cuts/999.csv").status_code == 404
     a = c.get("/console/api/audit").json()
     assert a["ok"] and any(e["action"] == "cut" for e in a["recent"])
+    _check_publication(live.ctx.settings.publish_path, csv.content, n_counted)
+
+
+def _check_publication(root, csv_bytes: bytes, n_counted: int) -> None:
+    """The published folder: zips listed in SHA256SUMS, the cut's CSV inside the
+    zip, and every image named by the SHA-256 of its bytes."""
+    import hashlib
+    import io
+    import zipfile
+
+    latest = json.loads((root / "ultimo.json").read_text(encoding="utf-8"))
+    folder = root / "cortes" / latest["corte"]
+    sums = dict(
+        reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines()
+    )
+    assert len(sums) == 2 and set(latest["archivos"]) == {
+        f"cortes/{latest['corte']}/{n}" for n in sums
+    }
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    dip_zip = next(n for n in sums if n.startswith("DIP_LOC"))
+    with zipfile.ZipFile(io.BytesIO((folder / dip_zip).read_bytes())) as z:
+        member = next(m for m in z.namelist() if m.endswith("/DIP_LOC.csv"))
+        assert z.read(member) == csv_bytes
+    imgs = list((root / "imagenes").glob("*/*"))
+    assert len(imgs) == latest["imagenes"] >= n_counted > 0
+    for p in imgs:
+        assert hashlib.sha256(p.read_bytes()).hexdigest() == p.stem
+
+
+def test_scheduled_cuts_are_taken_and_published(live, night) -> None:
+    from sync_server.services.scheduler import CutScheduler
+    from tests.server.helpers import images_for
+
+    enroll_all(live.ctx, night.keys)
+    for name, evs in night.events.items():
+        ingest.ingest(live.ctx, batch(name, evs, images_for(evs, night.images)))
+    sched = CutScheduler(live.ctx, every_ms=150)
+    sched.start()
+    try:
+        deadline = time.monotonic() + 60
+        while sched.taken < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sched.stop()
+    assert sched.taken >= 2 and not sched.is_alive()
+    root = live.ctx.settings.publish_path
+    assert len(list((root / "cortes").iterdir())) == sched.taken
+    with live.store.read() as conn:
+        actors = [e["actor"] for e in audit.recent(conn) if e["action"] == "cut"]
+    assert actors and all(a == "user:programado" for a in actors)

@@ -1,0 +1,98 @@
+"""Publication of a cut to a folder that difusores mirror (PREP-RULES §6–7).
+
+    publicacion/
+      cortes/20240602_2015/DIP_LOC_20240602_2015.zip   one reproducible zip per election
+      cortes/20240602_2015/SHA256SUMS                  `sha256sum -c` checks the zips
+      imagenes/ab/ab12….jpg                            every published acta image, named
+                                                       by the SHA-256 of its exact bytes
+      ultimo.json                                      the latest cut: files, hashes, figures
+
+Images are written once (content-addressed) and checked against their hash before
+they are written; files appear atomically, so a mirror never copies half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from prep_core.files import write_atomic
+from prep_core.package import package_name, package_zip
+from prep_core.publication import Cut
+from prep_core.published import MEXICO_CENTRAL
+from sync_server.db.tables import images
+from sync_server.services.context import Context
+
+MAGIC = (
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"\x89PNG", ".png"),
+    (b"II*\x00", ".tif"),
+    (b"MM\x00*", ".tif"),
+)
+
+
+def image_name(sha256: str, data: bytes) -> str:
+    ext = next((e for m, e in MAGIC if data.startswith(m)), ".bin")
+    return f"{sha256[:2]}/{sha256}{ext}"
+
+
+def _cut_folder(root: Path, cuts: list[Cut]) -> Path:
+    stamp = cuts[0].cut_time.astimezone(MEXICO_CENTRAL).strftime("%Y%m%d_%H%M")
+    folder, n = root / "cortes" / stamp, 1
+    while folder.exists():  # two cuts in one minute
+        n += 1
+        folder = root / "cortes" / f"{stamp}-{n}"
+    return folder
+
+
+def _publish_images(ctx: Context, shas: set[str], root: Path) -> int:
+    have = {p.name.split(".")[0] for p in (root / "imagenes").glob("*/*") if "." in p.name}
+    missing = sorted(shas - have)
+    written = 0
+    for i in range(0, len(missing), 200):
+        with ctx.store.read() as conn:
+            rows = conn.execute(
+                select(images.c.sha256, images.c.data).where(
+                    images.c.sha256.in_(missing[i : i + 200])
+                )
+            ).all()
+        for sha, data in rows:
+            data = bytes(data)
+            if hashlib.sha256(data).hexdigest() != sha:
+                raise RuntimeError(f"stored image {sha} does not match its hash")
+            write_atomic(root / "imagenes" / image_name(sha, data), data)
+            written += 1
+    return written
+
+
+def publish(ctx: Context, cuts: list[Cut], root: Path) -> dict[str, Any]:
+    """Write the cut's zips, its SHA256SUMS, the new images and ``ultimo.json``."""
+    folder = _cut_folder(root, cuts)
+    sums: dict[str, str] = {}
+    for cut in cuts:
+        data = package_zip(cut)
+        name = f"{package_name(cut)}.zip"
+        write_atomic(folder / name, data)
+        sums[name] = hashlib.sha256(data).hexdigest()
+    write_atomic(
+        folder / "SHA256SUMS",
+        "".join(f"{h}  {n}\n" for n, h in sorted(sums.items())).encode(),
+    )
+    shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
+    new_images = _publish_images(ctx, shas, root)
+    manifest = {
+        "corte": folder.name,
+        "final": any(c.final for c in cuts),
+        "archivos": {f"cortes/{folder.name}/{n}": h for n, h in sorted(sums.items())},
+        "imagenes": len(shas),
+        "imagenes_nuevas": new_images,
+        "figuras": {c.election.id: c.figures.as_header() for c in cuts},
+    }
+    write_atomic(
+        root / "ultimo.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    )
+    return manifest
