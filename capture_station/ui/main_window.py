@@ -249,6 +249,8 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def _on_report(self, rep: SyncReport) -> None:
+        if self.station is None:  # a report queued before the station was closed
+            return
         self.last_report = rep
         self.update_status()
         st = getattr(self, "views", {}).get("estado")

@@ -1,12 +1,11 @@
-"""One background runner for slow work: a QThread per job whose results come back
-on the GUI thread. Widgets never block on I/O, and no widget is touched from a
-worker thread.
+"""One background runner for slow work: a Python thread per job whose results come
+back on the GUI thread. Widgets never block on I/O, and no widget is touched from
+a worker thread.
 
-A signal connected to a plain Python function (a closure, a lambda) is called in
-the thread that emits it. So a job's signals are connected to a relay object that
-lives on the GUI thread, and the relay calls the callbacks there (queued). A
-QThread object is only released once its thread has ended: destroying a running
-QThread aborts the process.
+A Qt signal connected to a plain function (a closure, a lambda) runs it in the
+thread that emits. So the worker emits the signals of a relay object that lives on
+the GUI thread, connected to the relay's own methods: Qt queues those calls to the
+GUI thread, and from there the relay calls the job's callbacks.
 """
 
 from __future__ import annotations
@@ -16,99 +15,95 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 
-class Job(QObject):
-    progress = Signal(object)  # anything the job reports while running
+class Job:
+    """A running piece of work: ``cancel`` asks it to stop at its next step."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.cancel = threading.Event()
+        self.thread: threading.Thread | None = None
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; the worker emits, the GUI thread calls back."""
+
+    progress = Signal(object)
     done = Signal(object)
     failed = Signal(str)
     finished = Signal()
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self.cancel = threading.Event()
+    def __init__(self, runner: Runner, job: Job,
+                 callbacks: tuple[Callable[[Any], None] | None, Callable[[Any], None] | None,
+                                  Callable[[str], None] | None]) -> None:
+        super().__init__(runner)
+        self.runner, self.job = runner, job
+        self.on_progress, self.on_done, self.on_failed = callbacks
+        self.progress.connect(self._progress)
+        self.done.connect(self._done)
+        self.failed.connect(self._failed)
+        self.finished.connect(self._finished)
 
-    def run(self) -> None:
+    def work(self) -> None:  # on the worker thread: only emits
         try:
-            self.done.emit(self.fn(self.progress.emit, self.cancel))
+            self.done.emit(self.job.fn(self.progress.emit, self.job.cancel))
         except Exception as exc:
             es = getattr(exc, "message_es", None)
             self.failed.emit(es or f"{exc!r}\n{traceback.format_exc(limit=3)}")
         finally:
             self.finished.emit()
 
-
-class _Relay(QObject):
-    """Lives on the GUI thread; receives a job's signals there and calls back."""
-
-    def __init__(self, runner: Runner, th: QThread,
-                 callbacks: tuple[Callable[[Any], None] | None, Callable[[Any], None] | None,
-                                  Callable[[str], None] | None]) -> None:
-        super().__init__(runner)
-        self.runner, self.th = runner, th
-        self.on_progress, self.on_done, self.on_failed = callbacks
-
-    @Slot(object)
-    def progress(self, value: Any) -> None:
+    def _progress(self, value: Any) -> None:
         if self.on_progress is not None:
             self.on_progress(value)
 
-    @Slot(object)
-    def done(self, value: Any) -> None:
+    def _done(self, value: Any) -> None:
         if self.on_done is not None:
             self.on_done(value)
 
-    @Slot(str)
-    def failed(self, message: str) -> None:
+    def _failed(self, message: str) -> None:
         if self.on_failed is not None:
             self.on_failed(message)
 
-    @Slot()
-    def finished(self) -> None:
-        self.th.quit()
-        self.th.wait()  # the job has returned: the thread ends at once
-        self.runner._forget(self.th)
-        self.deleteLater()
+    def _finished(self) -> None:
+        if self.job.thread is not None:
+            self.job.thread.join()  # it has just emitted its last signal; the relay is
+        self.runner._forget(self)  # then released here, on the GUI thread
 
 
 class Runner(QObject):
-    """Keeps jobs and their threads alive until they finish."""
+    """Keeps jobs alive until they finish; lives on the GUI thread."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: list[tuple[QThread, Job]] = []
-        self._stuck: list[tuple[QThread, Job]] = []  # never destroyed while running
+        self._running: list[_Relay] = []
 
     def start(self, fn: Callable[..., Any], on_progress: Callable[[Any], None] | None = None,
               on_done: Callable[[Any], None] | None = None,
               on_failed: Callable[[str], None] | None = None) -> Job:
-        th = QThread()
         job = Job(fn)
-        job.moveToThread(th)
-        relay = _Relay(self, th, (on_progress, on_done, on_failed))
-        job.progress.connect(relay.progress)
-        job.done.connect(relay.done)
-        job.failed.connect(relay.failed)
-        job.finished.connect(relay.finished)
-        th.started.connect(job.run)
-        self._running.append((th, job))
-        th.start()
+        relay = _Relay(self, job, (on_progress, on_done, on_failed))
+        self._running.append(relay)
+        job.thread = threading.Thread(target=relay.work, name="prep-job", daemon=True)
+        job.thread.start()
         return job
 
-    def _forget(self, th: QThread) -> None:
-        self._running = [(t, j) for t, j in self._running if t is not th]
+    def _forget(self, relay: _Relay) -> None:
+        self._running = [r for r in self._running if r is not relay]
+        relay.setParent(None)
 
     def busy(self) -> bool:
         return bool(self._running)
 
-    def stop_all(self, timeout_ms: int = 30000) -> None:
-        """Ask every job to stop and wait for its thread (on closing the window)."""
-        for _, job in self._running:
-            job.cancel.set()
-        for th, job in list(self._running):
-            th.quit()
-            if not th.wait(timeout_ms):
-                self._stuck.append((th, job))
+    def stop_all(self, timeout_s: float = 30) -> None:
+        """Ask every job to stop and wait for it (on closing the window); callbacks
+        still queued are dropped."""
+        for relay in self._running:
+            relay.job.cancel.set()
+        for relay in self._running:
+            if relay.job.thread is not None:
+                relay.job.thread.join(timeout_s)
+            relay.blockSignals(True)
         self._running.clear()
