@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         w = self.tabs.widget(i)
         if isinstance(w, CapturaView):
             w.load_next()
-        elif isinstance(w, StatusView):
+        elif isinstance(w, (DigitalizacionView, StatusView)):
             w.refresh()
 
     def changed(self) -> None:

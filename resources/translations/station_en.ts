@@ -200,6 +200,10 @@
         <translation>Send back to scanning</translation>
     </message>
     <message>
+        <source>Devueltas para volver a digitalizar</source>
+        <translation>Sent back to be scanned again</translation>
+    </message>
+    <message>
         <source>Digitalización</source>
         <translation>Scanning (digitalización)</translation>
     </message>
@@ -552,6 +556,10 @@
         <translation>Watch automatically</translation>
     </message>
     <message>
+        <source>aceptada</source>
+        <translation>accepted</translation>
+    </message>
+    <message>
         <source>capturas</source>
         <translation>captures</translation>
     </message>
@@ -570,6 +578,14 @@
     <message>
         <source>páginas</source>
         <translation>pages</translation>
+    </message>
+    <message>
+        <source>vuelve a digitalización</source>
+        <translation>back to scanning</translation>
+    </message>
+    <message>
+        <source>vuelve a la fila de captura</source>
+        <translation>back in the capture queue</translation>
     </message>
     <message>
         <source>Último recibo</source>
