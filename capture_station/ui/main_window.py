@@ -251,9 +251,14 @@ class MainWindow(QMainWindow):
     def _on_report(self, rep: SyncReport) -> None:
         self.last_report = rep
         self.update_status()
-        st = getattr(self, "views", {}).get("estado")
-        if st is not None and self.tabs.currentWidget() is st:
-            st.refresh()
+        if (self.station is None or self.operator is None
+                or self.stack.currentWidget() is not getattr(self, "tabs", None)):
+            return
+        current = self.tabs.currentWidget()
+        if isinstance(current, StatusView):
+            current.refresh()
+        elif isinstance(current, CapturaView) and current.task is None:
+            current.load_next()  # actas pulled from the server appear without a click
 
     def update_status(self) -> None:
         if self.station is None:

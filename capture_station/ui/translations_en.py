@@ -65,6 +65,9 @@ EN = {
     "aceptada": "accepted", "vuelve a la fila de captura": "back in the capture queue",
     "vuelve a digitalización": "back to scanning",
     "Devueltas para volver a digitalizar": "Sent back to be scanned again",
+    "del servidor": "from the server",
+    "Guardada; se enviará al servidor, que la compara con las demás capturas":
+        "Saved; it goes to the server, which compares it with the other captures",
     "Operadores": "Operators", "Rol": "Role", "Agregar operador": "Add operator",
     "Supervisión": "Supervision",
     "Espere a que termine el lote": "Wait for the batch to finish",

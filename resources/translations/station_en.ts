@@ -300,6 +300,10 @@
         <translation>Saved; acta status</translation>
     </message>
     <message>
+        <source>Guardada; se enviará al servidor, que la compara con las demás capturas</source>
+        <translation>Saved; it goes to the server, which compares it with the other captures</translation>
+    </message>
+    <message>
         <source>Guardar (Ctrl+Intro)</source>
         <translation>Save (Ctrl+Enter)</translation>
     </message>
@@ -570,6 +574,10 @@
     <message>
         <source>clave del acta verificada</source>
         <translation>clave of a verified acta</translation>
+    </message>
+    <message>
+        <source>del servidor</source>
+        <translation>from the server</translation>
     </message>
     <message>
         <source>las frases de acceso no coinciden</source>
