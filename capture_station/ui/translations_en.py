@@ -66,6 +66,11 @@ EN = {
     "vuelve a digitalización": "back to scanning",
     "Devueltas para volver a digitalizar": "Sent back to be scanned again",
     "del servidor": "from the server",
+    "Archivo o carpeta": "File or folder", "Memoria USB": "USB drive", "Servidor": "Server",
+    "huella publicada del catálogo (opcional)": "published catalog fingerprint (optional)",
+    "Huella esperada": "Expected fingerprint",
+    "se descarga del servidor indicado abajo": "downloaded from the server given below",
+    "Descargando el catálogo…": "Downloading the catalog…",
     "Guardada; se enviará al servidor, que la compara con las demás capturas":
         "Saved; it goes to the server, which compares it with the other captures",
     "Operadores": "Operators", "Rol": "Role", "Agregar operador": "Add operator",

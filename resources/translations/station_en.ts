@@ -76,6 +76,10 @@
         <translation>Add operator</translation>
     </message>
     <message>
+        <source>Archivo o carpeta</source>
+        <translation>File or folder</translation>
+    </message>
+    <message>
         <source>Asignar clave</source>
         <translation>Assign clave</translation>
     </message>
@@ -182,6 +186,10 @@
     <message>
         <source>Crear estación</source>
         <translation>Create station</translation>
+    </message>
+    <message>
+        <source>Descargando el catálogo…</source>
+        <translation>Downloading the catalog…</translation>
     </message>
     <message>
         <source>Detalle</source>
@@ -308,6 +316,10 @@
         <translation>Save (Ctrl+Enter)</translation>
     </message>
     <message>
+        <source>Huella esperada</source>
+        <translation>Expected fingerprint</translation>
+    </message>
+    <message>
         <source>Identificador de la estación</source>
         <translation>Station id</translation>
     </message>
@@ -366,6 +378,10 @@
     <message>
         <source>Lote terminado</source>
         <translation>Batch finished</translation>
+    </message>
+    <message>
+        <source>Memoria USB</source>
+        <translation>USB drive</translation>
     </message>
     <message>
         <source>No hay actas pendientes</source>
@@ -476,6 +492,10 @@
         <translation>Select a 'No QR' page in the table</translation>
     </message>
     <message>
+        <source>Servidor</source>
+        <translation>Server</translation>
+    </message>
+    <message>
         <source>Servidor (opcional)</source>
         <translation>Server (optional)</translation>
     </message>
@@ -580,12 +600,20 @@
         <translation>from the server</translation>
     </message>
     <message>
+        <source>huella publicada del catálogo (opcional)</source>
+        <translation>published catalog fingerprint (optional)</translation>
+    </message>
+    <message>
         <source>las frases de acceso no coinciden</source>
         <translation>the passphrases differ</translation>
     </message>
     <message>
         <source>páginas</source>
         <translation>pages</translation>
+    </message>
+    <message>
+        <source>se descarga del servidor indicado abajo</source>
+        <translation>downloaded from the server given below</translation>
     </message>
     <message>
         <source>vuelve a digitalización</source>

@@ -161,3 +161,16 @@ def test_bad_signed_requests_are_refused(live, catalog) -> None:
     with live.client() as c:
         assert c.get("/api/v1/stations/CCV01").json()["head"]["seq"] == 0
     assert json.loads(n.get("CCV01", path).text)["items"][0]["clave_acta"] == n.actas[0]
+
+
+def test_catalog_files_served(live, catalog) -> None:
+    from prep_core.catalog_format import parse_catalog
+
+    with live.client() as c:
+        r = c.get("/api/v1/catalog")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    assert doc["format"] == "prep-catalog-files/1" and doc["fingerprint"] == catalog.fingerprint
+    assert set(doc["files"]) == {"catalog.json", "casillas.csv"}
+    again = parse_catalog(doc["files"]["catalog.json"], doc["files"]["casillas.csv"])
+    assert again.fingerprint == catalog.fingerprint and again.name == doc["name"]

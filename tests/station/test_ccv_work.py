@@ -6,13 +6,11 @@ unknown, revoked or impostor station) get a clear message and lose nothing."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from capture_station.capture import CaptureDesk
 from capture_station.demo_server import approve_station, console_session, free_port, start_server
@@ -25,11 +23,18 @@ from capture_station.station import Station, create_station
 from capture_station.storage.outbox import load_events
 from capture_station.sync.client import SyncClient, SyncError, pending_count
 from capture_station.sync.work import WorkClient
+from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from capture_station.work_queue import parse_item
 from prep_core.acta import acta_fields
 from prep_core.demo import demo_catalog
-from tests.station.helpers import PASSPHRASE, PASSWORDS, new_station, server_events
+from tests.station.helpers import (
+    PASSPHRASE,
+    PASSWORDS,
+    new_station,
+    server_events,
+    tampering_proxy,
+)
 from tests.station.test_e2e_ui import login as ui_login
 from tests.station.test_e2e_ui import shot, tab, type_capture
 
@@ -76,6 +81,7 @@ def new_ccv(folder, catalog, station_id: str, url: str = "") -> None:  # type: i
 
 
 def open_window(qtbot, folder, url: str) -> MainWindow:  # type: ignore[no-untyped-def]
+    apply_style(QApplication.instance())  # the look of the real app, for screenshots
     win = MainWindow(folder, url, "es", sync_interval=0.3)
     qtbot.addWidget(win)
     win.show()
@@ -165,25 +171,8 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, work_serve
         st.close()
 
 
-class _Tamper(BaseHTTPRequestHandler):
-    """A man in the middle that changes one byte of every image it relays."""
-
-    upstream = ""
-
-    def do_GET(self) -> None:
-        fwd = {k: v for k, v in self.headers.items() if k.lower().startswith("x-prep")}
-        r = requests.get(self.upstream + self.path, headers=fwd, timeout=30)
-        body = r.content
-        if "/work/images/" in self.path and r.status_code == 200:
-            body = body[:-1] + bytes([body[-1] ^ 0xFF])
-        self.send_response(r.status_code)
-        self.send_header("Content-Type", r.headers.get("content-type", "application/json"))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
-        pass
+def _flip_image_byte(path: str, body: bytes) -> bytes:
+    return body[:-1] + bytes([body[-1] ^ 0xFF]) if "/work/images/" in path else body
 
 
 def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, work_server):
@@ -202,15 +191,8 @@ def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, work_server):
         approve_station(url, st.id)
 
         # an image whose bytes do not match its hash is refused; the rest is kept
-        _Tamper.upstream = url
-        proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Tamper)
-        threading.Thread(target=proxy.serve_forever, daemon=True).start()
-        try:
-            with pytest.raises(SyncError) as exc:
-                WorkClient(st, st.store, f"http://127.0.0.1:{proxy.server_port}").pull()
-        finally:
-            proxy.shutdown()
-            proxy.server_close()
+        with tampering_proxy(url, _flip_image_byte) as mitm, pytest.raises(SyncError) as exc:
+            WorkClient(st, st.store, mitm).pull()
         assert exc.value.code == "image_hash_mismatch"
         assert "no coincide con su SHA-256" in exc.value.message_es
         assert st.store.one("SELECT COUNT(*) FROM work")[0] == 0

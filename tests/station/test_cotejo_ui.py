@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from capture_station import actas
 from capture_station.capture import CaptureDesk
@@ -17,10 +17,11 @@ from capture_station.operators import login as op_login
 from capture_station.pipeline import Pipeline
 from capture_station.recognizer import read_page
 from capture_station.sources import FileImport
+from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from prep_core.derive import Status
 from tests.station.helpers import PASSPHRASE, PASSWORDS, entries
-from tests.station.test_e2e_ui import login, tab, type_capture
+from tests.station.test_e2e_ui import login, shot, tab, type_capture
 
 
 def _verified_acta(station, deck) -> str:
@@ -52,6 +53,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
     truth = deck.truth(clave)
     folder = station.folder
     station.close()
+    apply_style(QApplication.instance())  # the look of the real app, for screenshots
     win = MainWindow(folder, "", "es")
     qtbot.addWidget(win)
     win.show()
@@ -86,6 +88,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         assert tab(win, "captura").task is None
         dig = tab(win, "digitalizacion")
         assert dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text()
+        shot(win, "10-digitalizacion-devueltas")
         old_image = st.images[-1].sha256
         im = Image.open(deck.path(deck.records[0]))
         buf = io.BytesIO()
