@@ -297,7 +297,8 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentWidget()
         if isinstance(current, StatusView):
             current.refresh()
-        elif isinstance(current, CapturaView) and current.task is None:
+        elif (isinstance(current, CapturaView) and current.task is None
+              and self.station.config.role == "CCV"):
             current.load_next()  # actas pulled from the server appear without a click
 
     def update_status(self) -> None:

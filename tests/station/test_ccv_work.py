@@ -31,6 +31,7 @@ from prep_core.demo import demo_catalog
 from tests.station.helpers import (
     PASSPHRASE,
     PASSWORDS,
+    entries,
     new_station,
     server_events,
     tampering_proxy,
@@ -247,3 +248,48 @@ def test_work_items_are_checked_against_the_catalog(catalog):
             continue  # the other catalog happens to share this clave
         with pytest.raises(StationError, match=words):
             parse_item(catalog, doc)
+
+
+def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, work_server):
+    """Double capture across stations: two CCVs capture (operators with the same id
+    stay two sources), they disagree, a third CCV verifies only the disputed field."""
+    import sqlite3
+
+    url = work_server.url
+    (clave,) = catd_scans(tmp_path / "catd", catalog, deck, url, deck.records[3:4])
+    truth = deck.truth(clave)
+    field = catalog.acta(clave).election.vote_fields[0]
+
+    def session(sid: str, user: str, mode: str, spoil: dict | None = None):  # type: ignore[no-untyped-def]
+        new_ccv(tmp_path / sid, catalog, sid, url)
+        st = Station(tmp_path / sid, PASSPHRASE)
+        try:
+            client = SyncClient(st, st.store, url)
+            assert client.sync_once().state == "pending"
+            approve_station(url, sid)
+            client.sync_once()
+            WorkClient(st, st.store, url).pull()
+            op = login(st.store, user, PASSWORDS[user])
+            desk = CaptureDesk(st)
+            task = next(t for t in desk.queue(op, mode) if t.clave_acta == clave)
+            desk.submit(op, task, {**entries(truth, task.fields), **(spoil or {})})
+            assert client.sync_once().pending == 0
+            return task
+        finally:
+            st.close()
+
+    def central_status() -> str:
+        con = sqlite3.connect(str(work_server.db_path))
+        try:
+            return str(con.execute("SELECT status FROM actas WHERE clave_acta = ?",
+                                   (clave,)).fetchone()[0])
+        finally:
+            con.close()
+
+    session("CCV-A", "beto", "captura")
+    assert central_status() == "capturada"
+    session("CCV-B", "beto", "captura", {field: "999" if str(truth[field]) != "999" else "998"})
+    assert central_status() == "discrepancia"
+    task = session("CCV-C", "caro", "verificacion")
+    assert task.fields == (field,)  # only the disputed field, no reading
+    assert central_status() == "verificada"
