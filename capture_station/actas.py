@@ -38,6 +38,13 @@ def awaiting_rescan(events: list[Event]) -> bool:
     return False
 
 
+def sent_back_for_rescan(store: Store) -> list[str]:
+    """Actas a cotejo or a resolución sent back for a new image that has not arrived yet."""
+    claves = [r[0] for r in store.q("SELECT DISTINCT clave_acta FROM events "
+                                    "WHERE kind IN ('cotejo', 'resolucion') ORDER BY clave_acta")]
+    return [c for c in claves if awaiting_rescan(events_of(store, c))]
+
+
 def current_image(events: list[Event]) -> str | None:
     imgs = [e for e in events if e.kind is Kind.DIGITALIZACION]
     return imgs[-1].payload["image"] if imgs else None

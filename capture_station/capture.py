@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from capture_station import actas
+from capture_station import actas, work_queue
 from capture_station.errors import StationError
 from capture_station.operators import Operator
 from capture_station.station import Station
@@ -36,6 +36,7 @@ class Task:
     fields: tuple[str, ...]
     image: str  # sha256 of the image to show
     election: str
+    ticket: str | None = None  # an acta pulled from the server (capture_station.work_queue)
 
 
 def parse_entry(field: str, text: str) -> int | Mark:
@@ -87,13 +88,38 @@ class CaptureDesk:
         return None
 
     def queue(self, op: Operator, mode: str | None = None) -> list[Task]:
-        """Actas this operator may capture (or verify), oldest first."""
+        """Actas this operator may capture (or verify), oldest first: the station's
+        own, then those pulled from the server."""
         out = []
         for st in actas.all_states(self.store).values():
             t = self._task_for(op, st)
             if t is not None and (mode is None or t.mode == mode):
                 out.append(t)
+        for it in work_queue.open_items(self.store):
+            t = self._pulled_task(op, it)
+            if t is not None and (mode is None or t.mode == mode):
+                out.append(t)
         return out
+
+    @staticmethod
+    def _pulled_task(op: Operator, it: work_queue.WorkItem) -> Task | None:
+        if not op.can("captura" if it.mode == CAPTURE else "verificacion"):
+            return None
+        return Task(it.clave_acta, it.mode, it.fields, it.image, it.election, it.ticket)
+
+    def _current(self, op: Operator, task: Task) -> Task | None:
+        """The task as it stands now (inside the write transaction)."""
+        if task.ticket is None:
+            return self._task_for(op, actas.state_of(self.store, task.clave_acta))
+        it = work_queue.item(self.store, task.ticket)
+        if it is None or not work_queue.is_open(self.store, it):
+            return None
+        return self._pulled_task(op, it)
+
+    def source_of(self, op: Operator, task: Task) -> str:
+        """Who read it: an operator of this station. Pulled actas are read at several
+        stations, so their captures name the station too (``operator:CCV01:ana``)."""
+        return f"operator:{op.id}" if task.ticket is None else f"operator:{self.station.id}:{op.id}"
 
     def next_task(self, op: Operator, mode: str | None = None) -> Task | None:
         q = self.queue(op, mode)
@@ -114,13 +140,13 @@ class CaptureDesk:
         if errors:
             raise StationError("; ".join(errors), "invalid entries", where=task.clave_acta)
         with self.store.tx() as c:
-            current = self._task_for(op, actas.state_of(self.store, task.clave_acta))
+            current = self._current(op, task)
             if current is None or current.mode != task.mode or current.fields != task.fields:
                 raise StationError("el acta cambió de estado; tome la siguiente de la fila",
                                    "the acta changed state; take the next one", where=task.clave_acta)
             kind = Kind.CAPTURA if task.mode == CAPTURE else Kind.VERIFICACION
             self.station.outbox.append(c, kind, task.clave_acta, op.id, {
-                "source": f"operator:{op.id}", "image": task.image,
+                "source": self.source_of(op, task), "image": task.image,
                 "values": values_to_json(values)})
         return actas.state_of(self.store, task.clave_acta)
 

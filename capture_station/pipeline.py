@@ -17,7 +17,7 @@ from capture_station.recognizer import Recognition, Recognizer, read_page
 from capture_station.sources.base import Page
 from capture_station.station import Station
 from capture_station.storage.db import Store
-from capture_station.storage.images import sha256
+from capture_station.storage.images import media_type, sha256
 from capture_station.storage.outbox import now_ms
 from prep_core.acta import acta_fields
 from prep_core.catalog import Catalog
@@ -164,7 +164,7 @@ class Pipeline:
                 result.page_id = self._insert_page(c, page, digest, result)
                 return result
             c.execute("INSERT OR IGNORE INTO images (sha256, size, media_type, stored_at) "
-                      "VALUES (?, ?, ?, ?)", (digest, len(data), _media(data), now_ms()))
+                      "VALUES (?, ?, ?, ?)", (digest, len(data), media_type(data), now_ms()))
             if not any(e.kind is Kind.ACOPIO for e in evs):
                 self.station.outbox.append(c, Kind.ACOPIO, clave, operator, {})
             self.station.outbox.append(c, Kind.DIGITALIZACION, clave, operator, {
@@ -232,13 +232,3 @@ class Pipeline:
             with self.store.tx() as c:
                 c.execute("UPDATE pages SET status = ? WHERE id = ?", (NO_QR, page_id))
         return res
-
-
-def _media(data: bytes) -> str:
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    return "application/octet-stream"

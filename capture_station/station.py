@@ -24,9 +24,10 @@ from capture_station.storage.db import Store
 from capture_station.storage.images import ImageStore
 from capture_station.storage.outbox import Outbox, now_ms
 from prep_core.catalog import Catalog
+from prep_core.catalog_format import parse_catalog
 from prep_core.errors import PrepError
 from prep_core.files import load_catalog, save_catalog, write_atomic
-from prep_core.signing import KeyPair, decrypt_key, encrypt_key
+from prep_core.signing import KeyPair, decrypt_key, encrypt_key, short_fingerprint
 
 ROLES = ("CATD", "CCV")
 
@@ -60,13 +61,44 @@ def import_catalog(source: Path | Catalog) -> Catalog:
     try:
         return load_catalog(source)
     except PrepError as exc:
-        raise StationError(f"catálogo inválido: {exc.message_es}",
-                           f"invalid catalog: {exc.message_en}", where=str(source)) from None
+        raise _invalid(exc, str(source)) from None
+
+
+def catalog_from_texts(files: dict[str, str], source: str) -> Catalog:
+    """A catalog received as the text of its two files (from the server), checked
+    exactly as a catalog folder is."""
+    try:
+        return parse_catalog(files["catalog.json"], files["casillas.csv"], source=source)
+    except PrepError as exc:
+        raise _invalid(exc, source) from None
+
+
+def _invalid(exc: PrepError, where: str) -> StationError:
+    return StationError(f"catálogo inválido: {exc.message_es}",
+                        f"invalid catalog: {exc.message_en}", where=where)
+
+
+def check_expected(cat: Catalog, expected: str) -> None:
+    """When the operator typed the fingerprint published for the election (all of it
+    or its start, spaces allowed), the catalog must have it."""
+    want = "".join(expected.split()).lower()
+    if not want:
+        return
+    if len(want) < 8 or any(ch not in "0123456789abcdef" for ch in want):
+        raise StationError("la huella esperada debe tener al menos 8 caracteres hexadecimales",
+                           "the expected fingerprint needs at least 8 hex characters",
+                           where="huella")
+    if not cat.fingerprint.startswith(want):
+        raise StationError(
+            f"el catálogo «{cat.name}» es de otra elección o versión: su huella es "
+            f"{short_fingerprint(cat.fingerprint)}…, se esperaba {want[:32]}",
+            f"catalog '{cat.name}' is of another election or version: its fingerprint is "
+            f"{short_fingerprint(cat.fingerprint)}…, expected {want[:32]}", where="catálogo")
 
 
 def create_station(folder: Path, station_id: str, name: str, role: str,
                    catalog: Path | Catalog, passphrase: str, server: str = "",
-                   lang: str = "es") -> None:
+                   lang: str = "es", expected_catalog: str = "") -> None:
     """First run: identity, catalog copy, key pair encrypted with the passphrase."""
     from prep_core.events import _ID
 
@@ -82,6 +114,7 @@ def create_station(folder: Path, station_id: str, name: str, role: str,
     if not name.strip():
         raise StationError("falta el nombre de la estación", "station name missing", where="nombre")
     cat = import_catalog(catalog)
+    check_expected(cat, expected_catalog)
     try:
         key_doc = encrypt_key(KeyPair.generate(), passphrase)
     except PrepError as exc:

@@ -22,6 +22,7 @@ from prep_core.catalog import (
     Casilla,
     Catalog,
     Election,
+    casilla_csv_rows,
 )
 from prep_core.errors import CatalogError, PrepError
 from prep_core.identity import CasillaKey
@@ -281,6 +282,18 @@ def _names(v: Any, name: str, where: str) -> dict[int, str]:
         for d in v
         if isinstance(d, dict)
     }
+
+
+CATALOG_FILES = ("catalog.json", "casillas.csv")
+
+
+def catalog_files(catalog: Catalog) -> dict[str, str]:
+    """The text of the two catalog files, as written by ``prep_core.files.save_catalog``
+    and served by the sync server; :func:`parse_catalog` reads them back."""
+    doc = json.dumps(catalog_document(catalog), ensure_ascii=False, indent=1) + "\n"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(casilla_csv_rows(catalog.casillas))
+    return {"catalog.json": doc, "casillas.csv": buf.getvalue()}
 
 
 def catalog_document(catalog: Catalog) -> dict[str, Any]:

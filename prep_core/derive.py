@@ -83,6 +83,39 @@ def _freeze(values: Mapping[str, FieldValue]) -> tuple[tuple[str, FieldValue], .
     return tuple(sorted(values.items(), key=lambda kv: kv[0]))
 
 
+SEND_BACKS = ("recapture", "rescan")
+
+
+def _decision(e: Event) -> str | None:
+    """What a decision on the acta says: ``choose`` (a corrección or a resolución
+    choosing a reading), ``recapture`` or ``rescan`` (a resolución, or a cotejo
+    sending the acta back); None for any other event."""
+    if e.kind is Kind.CORRECCION:
+        return "choose"
+    if e.kind is Kind.RESOLUCION:
+        return str(e.payload.get("action"))
+    if e.kind is Kind.COTEJO and e.payload.get("result") in SEND_BACKS:
+        return str(e.payload["result"])
+    return None
+
+
+def _last_decision(evs: list[Event]) -> tuple[Event | None, str | None]:
+    """The latest decision among events sorted by :func:`order_key`."""
+    for e in reversed(evs):
+        d = _decision(e)
+        if d is not None:
+            return e, d
+    return None, None
+
+
+def open_since(events: Iterable[Event]) -> int:
+    """When the acta's current round of capture began: the time of the latest
+    decision sending it back for recapture or rescan (captures before it are set
+    aside), or -1 when it was never sent back."""
+    last, action = _last_decision(sorted({e.hash: e for e in events}.values(), key=order_key))
+    return last.at if last is not None and action in SEND_BACKS else -1
+
+
 def derive_actas(events: Iterable[Event]) -> dict[str, ActaState]:
     """The state of every acta named by the events."""
     by_acta: dict[str, dict[str, Event]] = defaultdict(dict)
@@ -107,18 +140,9 @@ def derive_acta(clave_acta: str, events: Iterable[Event]) -> ActaState:
         if e.kind is Kind.DIGITALIZACION
     )
     sin_acta_evs = [e for e in evs if e.kind is Kind.SIN_ACTA]
-    overrides = [e for e in evs if e.kind in (Kind.CORRECCION, Kind.RESOLUCION)]
-    last = overrides[-1] if overrides else None
-    epoch = (
-        last.at
-        if last is not None and last.payload.get("action") in ("recapture", "rescan")
-        else -1
-    )
-    live_images = tuple(
-        i
-        for i in images
-        if not (last is not None and last.payload.get("action") == "rescan" and i.at < epoch)
-    )
+    last, action = _last_decision(evs)
+    epoch = last.at if last is not None and action in SEND_BACKS else -1
+    live_images = tuple(i for i in images if not (action == "rescan" and i.at < epoch))
     captures = [e for e in evs if e.kind in CAPTURE_KINDS]
     live = [e for e in captures if e.at >= epoch]
     # one reading per source: its latest
@@ -137,10 +161,7 @@ def derive_acta(clave_acta: str, events: Iterable[Event]) -> ActaState:
     conflict: tuple[dict[str, FieldValue], ...] = ()
     status: Status | None
 
-    if (last is not None and last.kind is Kind.CORRECCION) or (
-        last is not None and last.payload.get("action") == "choose"
-    ):
-        assert last is not None
+    if last is not None and action == "choose":
         reading = _values(last.payload["values"])
         fecha_verif = last.at
         reading_image_sha = last.payload.get("image")

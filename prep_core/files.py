@@ -3,15 +3,12 @@ saving catalogs, written atomically."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import tempfile
 from pathlib import Path
 
-from prep_core.catalog import Catalog, casilla_csv_rows
-from prep_core.catalog_format import catalog_document, parse_catalog
+from prep_core.catalog import Catalog
+from prep_core.catalog_format import catalog_files, parse_catalog
 from prep_core.errors import CatalogError
 
 MAX_CATALOG_BYTES = 200 * 1024 * 1024
@@ -62,9 +59,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def save_catalog(catalog: Catalog, folder: str | os.PathLike[str]) -> Path:
     out = Path(folder)
-    doc = json.dumps(catalog_document(catalog), ensure_ascii=False, indent=1) + "\n"
-    write_atomic(out / "catalog.json", doc.encode())
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(casilla_csv_rows(catalog.casillas))
-    write_atomic(out / "casillas.csv", buf.getvalue().encode())
+    for name, text in catalog_files(catalog).items():
+        write_atomic(out / name, text.encode())
     return out

@@ -1,7 +1,8 @@
 """Schema migrations: numbered steps, each run once in its own transaction.
 
 Released schemas: 1 (first station release), 2 (receipts and per-page log
-details). Never edit a released step; add a new one.
+details), 3 (work pulled from the server by a CCV). Never edit a released step;
+add a new one.
 """
 
 from __future__ import annotations
@@ -61,6 +62,19 @@ STEPS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE pages ADD COLUMN message_en TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE pages ADD COLUMN source_key TEXT",
         "CREATE INDEX pages_source_key ON pages (source_key)",
+    ),
+    3: (
+        """CREATE TABLE work (
+            ticket TEXT PRIMARY KEY,
+            clave_acta TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            image TEXT NOT NULL,
+            election TEXT NOT NULL,
+            since INTEGER NOT NULL,
+            pulled_at INTEGER NOT NULL
+        )""",
+        "CREATE INDEX work_acta ON work (clave_acta)",
     ),
 }
 LATEST = max(STEPS)

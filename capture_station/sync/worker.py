@@ -14,6 +14,7 @@ from capture_station.sync.client import (
     last_receipt,
     pending_count,
 )
+from capture_station.sync.work import pull_after_sync
 
 
 class SyncWorker(threading.Thread):
@@ -42,6 +43,8 @@ class SyncWorker(threading.Thread):
                 try:
                     report = client.sync_once()
                     failures = 0
+                    if report.state == "online" and self.station.config.role == "CCV":
+                        report = pull_after_sync(self.station, store, self.url, report)
                 except SyncError as exc:
                     failures += 1
                     report = SyncReport("offline" if exc.offline else "error",

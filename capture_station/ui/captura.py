@@ -168,7 +168,8 @@ class CapturaView(QWidget):
             self.save_btn.setEnabled(False)
             return
         self.save_btn.setEnabled(True)
-        self.acta.setText(task.clave_acta)
+        self.acta.setText(task.clave_acta if task.ticket is None
+                          else f"{task.clave_acta} · " + tr("del servidor"))
         try:
             data = self.app.station.images.get(task.image)
         except OSError:
@@ -233,7 +234,10 @@ class CapturaView(QWidget):
                 self.edits[bad].selectAll()
             return
         self.app.changed()
+        pulled = self.task.ticket is not None
         self.load_next()
         self.message.setObjectName("ok")
-        self.message.setText(tr("Guardada; estado del acta") + f": {st.status.value}")
+        self.message.setText(tr("Guardada; se enviará al servidor, que la compara con las demás "
+                                "capturas") if pulled else
+                             tr("Guardada; estado del acta") + f": {st.status.value}")
         self.message.style().polish(self.message)

@@ -19,6 +19,8 @@ QTabBar::tab:selected { background: #0a52b5; color: #fff; font-weight: bold; }
 QLabel#title { font-size: 150%; font-weight: bold; }
 QLabel#error { color: #a00000; font-weight: bold; }
 QLabel#ok { color: #075e1f; font-weight: bold; }
+QLabel#warning { color: #111; background: #ffe08a; border: 1px solid #8a5a00; padding: 4px;
+  font-weight: bold; }
 QStatusBar QLabel { padding: 0 8px; }
 QProgressBar { border: 1px solid #444; text-align: center; background: #fff; }
 QProgressBar::chunk { background: #2e7d32; }

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capture_station import actas
 from capture_station.pipeline import NO_QR, PageResult, Pipeline
 from capture_station.sources import FileImport, SaneSource, ScanSettings, WatchedFolder
 from capture_station.ui.common import error_label, message_of, title
@@ -41,6 +42,10 @@ class DigitalizacionView(QWidget):
         self.job = None
         lay = QVBoxLayout(self)
         lay.addWidget(title(tr("Digitalización")))
+        self.rescan = QLabel("")
+        self.rescan.setObjectName("warning")
+        self.rescan.setWordWrap(True)
+        lay.addWidget(self.rescan)
 
         scan = QGroupBox(tr("Escáner (SANE)"))
         g = QGridLayout(scan)
@@ -137,6 +142,13 @@ class DigitalizacionView(QWidget):
         self.timer.setInterval(3000)
         self.timer.timeout.connect(self._tick)
         self.sane = SaneSource()
+
+    def refresh(self) -> None:
+        """Show the actas sent back by cotejo for a new scan (the pipeline accepts them)."""
+        claves = actas.sent_back_for_rescan(self.app.station.store)
+        self.rescan.setText(tr("Devueltas para volver a digitalizar") + ": " + ", ".join(claves)
+                            if claves else "")
+        self.rescan.setVisible(bool(claves))
 
     # ------------------------------------------------------------------ sources
     def find_devices(self) -> None:
@@ -271,6 +283,7 @@ class DigitalizacionView(QWidget):
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
         self.app.changed()
+        self.refresh()
 
     def _failed(self, text: str) -> None:
         self.job = None
@@ -296,3 +309,4 @@ class DigitalizacionView(QWidget):
             self.table.item(row, 2).setText(r.clave_acta or "")
             self.manual.clear()
             self.app.changed()
+            self.refresh()

@@ -13,6 +13,7 @@ from capture_station.capture import CAPTURE, VERIFY
 from capture_station.errors import StationError
 from capture_station.operators import ROLE_NAMES, Operator, add_operator, login
 from capture_station.station import Station, StationConfig, create_station, is_initialized
+from capture_station.sync.catalog import download_catalog
 from capture_station.sync.client import SyncReport, pending_count
 from capture_station.sync.worker import SyncWorker
 from capture_station.ui.acopio import AcopioView
@@ -24,6 +25,7 @@ from capture_station.ui.operators_view import OperatorsView
 from capture_station.ui.setup import LoginPage, SetupPage, UnlockPage, default_catalog_dir
 from capture_station.ui.status import StatusView
 from capture_station.ui.tasks import Runner
+from prep_core.catalog import Catalog
 
 
 class _Bridge(QObject):
@@ -121,17 +123,55 @@ class MainWindow(QMainWindow):
 
     def _create(self, page: SetupPage, d: dict) -> None:  # type: ignore[type-arg]
         try:
-            if not d["catalog"]:
+            if d["catalog_source"] != "server" and not d["catalog"]:
                 raise StationError("indique la carpeta del catálogo", "choose the catalog folder",
                                    where="catálogo")
+            if d["catalog_source"] == "server" and not d["server"]:
+                raise StationError("indique el servidor del que se descarga el catálogo",
+                                   "give the server to download the catalog from",
+                                   where="servidor")
             if not d["sup_id"] or not d["sup_pw"]:
                 raise StationError("falta el usuario supervisor", "supervisor user missing")
             if len(d["sup_pw"]) < 8:
                 raise StationError("la contraseña debe tener al menos 8 caracteres",
                                    "the password must have at least 8 characters",
                                    where="contraseña del supervisor")
-            create_station(self.data_dir, d["station"], d["name"], d["role"], Path(d["catalog"]),
-                           d["passphrase"], d["server"], self.lang)
+        except StationError as exc:
+            page.error.setText(message_of(exc, self.lang))
+            return
+        if d["catalog_source"] != "server":
+            self._create_with(page, d, Path(d["catalog"]))
+            return
+
+        def download(progress, cancel):  # type: ignore[no-untyped-def]
+            try:
+                return download_catalog(d["server"], d["expected"])
+            except StationError as exc:
+                return exc
+
+        page.error.setText("")
+        page.busy(True)
+        self._setup = (page, d)
+        # bound methods of this window: the results come back on the GUI thread
+        self.runner.start(download, on_done=self._downloaded, on_failed=self._download_failed)
+
+    def _downloaded(self, catalog: Catalog | StationError) -> None:
+        page, d = self._setup
+        self._create_with(page, d, catalog)
+
+    def _download_failed(self, text: str) -> None:
+        page, _ = self._setup
+        page.busy(False)
+        page.error.setText(text)
+
+    def _create_with(self, page: SetupPage, d: dict,  # type: ignore[type-arg]
+                     catalog: Path | Catalog | StationError) -> None:
+        page.busy(False)
+        try:
+            if isinstance(catalog, StationError):
+                raise catalog
+            create_station(self.data_dir, d["station"], d["name"], d["role"], catalog,
+                           d["passphrase"], d["server"], self.lang, d["expected"])
             self.station = Station(self.data_dir, d["passphrase"])
             add_operator(self.station.store, d["sup_id"], d["sup_name"] or d["sup_id"],
                          "supervisor", d["sup_pw"])
@@ -220,7 +260,7 @@ class MainWindow(QMainWindow):
         w = self.tabs.widget(i)
         if isinstance(w, CapturaView):
             w.load_next()
-        elif isinstance(w, StatusView):
+        elif isinstance(w, (DigitalizacionView, StatusView)):
             w.refresh()
 
     def changed(self) -> None:
@@ -253,9 +293,15 @@ class MainWindow(QMainWindow):
             return
         self.last_report = rep
         self.update_status()
-        st = getattr(self, "views", {}).get("estado")
-        if st is not None and self.tabs.currentWidget() is st:
-            st.refresh()
+        if (self.station is None or self.operator is None
+                or self.stack.currentWidget() is not getattr(self, "tabs", None)):
+            return
+        current = self.tabs.currentWidget()
+        if isinstance(current, StatusView):
+            current.refresh()
+        elif (isinstance(current, CapturaView) and current.task is None
+              and self.station.config.role == "CCV"):
+            current.load_next()  # actas pulled from the server appear without a click
 
     def update_status(self) -> None:
         if self.station is None:

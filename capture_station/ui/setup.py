@@ -3,6 +3,7 @@ unlocking the station key, and operator login."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -48,13 +49,21 @@ class SetupPage(QWidget):
         self.role = QComboBox()
         self.role.addItem(tr("CATD (acopio y digitalización)"), "CATD")
         self.role.addItem(tr("CCV (captura y verificación)"), "CCV")
+        self.catalog_source = QComboBox()
+        self.catalog_source.addItem(tr("Archivo o carpeta"), "file")
+        self.catalog_source.addItem(tr("Memoria USB"), "usb")
+        self.catalog_source.addItem(tr("Servidor"), "server")
         self.catalog = QLineEdit(default_catalog)
         self.catalog.setPlaceholderText(tr("carpeta del catálogo (catalog.json + casillas.csv)"))
-        browse = QPushButton(tr("Examinar…"))
-        browse.clicked.connect(self._browse)
+        self.browse = QPushButton(tr("Examinar…"))
+        self.browse.clicked.connect(self._browse)
         row = QHBoxLayout()
+        row.addWidget(self.catalog_source)
         row.addWidget(self.catalog, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse)
+        self.expected = QLineEdit()
+        self.expected.setPlaceholderText(tr("huella publicada del catálogo (opcional)"))
+        self.catalog_source.currentIndexChanged.connect(self._source_changed)
         self.server = QLineEdit(default_server)
         self.server.setPlaceholderText("http://127.0.0.1:8000")
         self.pass1 = QLineEdit()
@@ -70,6 +79,7 @@ class SetupPage(QWidget):
         form.addRow(tr("Nombre"), self.name)
         form.addRow(tr("Tipo de centro"), self.role)
         form.addRow(tr("Catálogo"), row)
+        form.addRow(tr("Huella esperada"), self.expected)
         form.addRow(tr("Servidor (opcional)"), self.server)
         form.addRow(tr("Frase de acceso de la llave"), self.pass1)
         form.addRow(tr("Repita la frase de acceso"), self.pass2)
@@ -85,15 +95,32 @@ class SetupPage(QWidget):
         self.ok.clicked.connect(self._submit)
         lay.addWidget(self.ok)
         lay.addStretch(1)
-        for w in (self.station, self.name, self.catalog, self.server, self.pass1, self.pass2,
+        for w in (self.station, self.name, self.catalog, self.expected, self.server, self.pass1,
+                  self.pass2,
                   self.sup_id, self.sup_name, self.sup_pw):
             w.returnPressed.connect(self.focusNextChild)
         self.sup_pw.returnPressed.connect(self._submit)
 
+    def _source_changed(self) -> None:
+        server = self.catalog_source.currentData() == "server"
+        self.catalog.setEnabled(not server)
+        self.browse.setEnabled(not server)
+        if server:
+            self.catalog.clear()
+            self.catalog.setPlaceholderText(tr("se descarga del servidor indicado abajo"))
+        else:
+            self.catalog.setPlaceholderText(tr("carpeta del catálogo (catalog.json + "
+                                               "casillas.csv)"))
+
     def _browse(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, tr("Carpeta del catálogo"))
+        start = removable_media() if self.catalog_source.currentData() == "usb" else ""
+        d = QFileDialog.getExistingDirectory(self, tr("Carpeta del catálogo"), start)
         if d:
             self.catalog.setText(d)
+
+    def busy(self, on: bool) -> None:
+        self.ok.setEnabled(not on)
+        self.ok.setText(tr("Descargando el catálogo…") if on else tr("Crear estación"))
 
     def _submit(self) -> None:
         if self.pass1.text() != self.pass2.text():
@@ -102,6 +129,8 @@ class SetupPage(QWidget):
         self.created.emit({
             "station": self.station.text().strip(), "name": self.name.text().strip(),
             "role": self.role.currentData(), "catalog": self.catalog.text().strip(),
+            "catalog_source": self.catalog_source.currentData(),
+            "expected": self.expected.text().strip(),
             "server": self.server.text().strip(), "passphrase": self.pass1.text(),
             "sup_id": self.sup_id.text().strip(), "sup_name": self.sup_name.text().strip(),
             "sup_pw": self.sup_pw.text()})
@@ -156,6 +185,15 @@ class LoginPage(QWidget):
     def _go(self) -> None:
         self.login.emit(self.user.text(), self.password.text())
         self.password.clear()
+
+
+def removable_media() -> str:
+    """Where USB drives are mounted (Linux, macOS), for the folder dialog to start in."""
+    user = os.environ.get("USER", "")
+    for p in (Path("/media") / user, Path("/run/media") / user, Path("/media"), Path("/Volumes")):
+        if p.is_dir():
+            return str(p)
+    return str(Path.home())
 
 
 def default_catalog_dir() -> str:

@@ -217,7 +217,9 @@ class StatusView(QWidget):
         try:
             CaptureDesk(self.app.station).cotejo(self.app.operator,
                                                  self.cotejo_clave.text().strip().upper(), result)
-            self.message.setText(tr("Cotejo registrado"))
+            after = {"accept": tr("aceptada"), "recapture": tr("vuelve a la fila de captura"),
+                     "rescan": tr("vuelve a digitalización")}[result]
+            self.message.setText(tr("Cotejo registrado") + f": {after}")
             self.app.changed()
         except StationError as exc:
             self.message.setText(message_of(exc, self.app.lang))

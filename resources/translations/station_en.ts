@@ -92,6 +92,10 @@
         <translation>Approved by file</translation>
     </message>
     <message>
+        <source>Archivo o carpeta</source>
+        <translation>File or folder</translation>
+    </message>
+    <message>
         <source>Asignar clave</source>
         <translation>Assign clave</translation>
     </message>
@@ -200,6 +204,10 @@
         <translation>Create station</translation>
     </message>
     <message>
+        <source>Descargando el catálogo…</source>
+        <translation>Downloading the catalog…</translation>
+    </message>
+    <message>
         <source>Detalle</source>
         <translation>Detail</translation>
     </message>
@@ -214,6 +222,10 @@
     <message>
         <source>Devolver a digitalización</source>
         <translation>Send back to scanning</translation>
+    </message>
+    <message>
+        <source>Devueltas para volver a digitalizar</source>
+        <translation>Sent back to be scanned again</translation>
     </message>
     <message>
         <source>Digitalización</source>
@@ -316,8 +328,16 @@
         <translation>Saved; acta status</translation>
     </message>
     <message>
+        <source>Guardada; se enviará al servidor, que la compara con las demás capturas</source>
+        <translation>Saved; it goes to the server, which compares it with the other captures</translation>
+    </message>
+    <message>
         <source>Guardar (Ctrl+Intro)</source>
         <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Huella esperada</source>
+        <translation>Expected fingerprint</translation>
     </message>
     <message>
         <source>Identificador de la estación</source>
@@ -386,6 +406,10 @@
     <message>
         <source>Lote terminado</source>
         <translation>Batch finished</translation>
+    </message>
+    <message>
+        <source>Memoria USB</source>
+        <translation>USB drive</translation>
     </message>
     <message>
         <source>No hay actas pendientes</source>
@@ -496,6 +520,10 @@
         <translation>Select a 'No QR' page in the table</translation>
     </message>
     <message>
+        <source>Servidor</source>
+        <translation>Server</translation>
+    </message>
+    <message>
         <source>Servidor (opcional)</source>
         <translation>Server (optional)</translation>
     </message>
@@ -580,6 +608,10 @@
         <translation>Watch automatically</translation>
     </message>
     <message>
+        <source>aceptada</source>
+        <translation>accepted</translation>
+    </message>
+    <message>
         <source>capturas</source>
         <translation>captures</translation>
     </message>
@@ -592,12 +624,32 @@
         <translation>clave of a verified acta</translation>
     </message>
     <message>
+        <source>del servidor</source>
+        <translation>from the server</translation>
+    </message>
+    <message>
+        <source>huella publicada del catálogo (opcional)</source>
+        <translation>published catalog fingerprint (optional)</translation>
+    </message>
+    <message>
         <source>las frases de acceso no coinciden</source>
         <translation>the passphrases differ</translation>
     </message>
     <message>
         <source>páginas</source>
         <translation>pages</translation>
+    </message>
+    <message>
+        <source>se descarga del servidor indicado abajo</source>
+        <translation>downloaded from the server given below</translation>
+    </message>
+    <message>
+        <source>vuelve a digitalización</source>
+        <translation>back to scanning</translation>
+    </message>
+    <message>
+        <source>vuelve a la fila de captura</source>
+        <translation>back in the capture queue</translation>
     </message>
     <message>
         <source>Último recibo</source>

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prep_core.derive import Status, derive_acta, derive_actas
+from prep_core.derive import Status, derive_acta, derive_actas, open_since
 from prep_core.events import EventLog, Kind
 from prep_core.signing import KeyPair
 from prep_core.values import Mark
@@ -129,6 +129,45 @@ def test_cotejo_flow():
     n.add("CCV02", Kind.COTEJO, 600, {"result": "accept"})
     s = derive_acta(ACTA, n.events)
     assert s.cotejada == 2 and s.reading["PRI"] == 6
+
+
+def test_cotejo_recapture_reopens_capture():
+    n = Night()
+    n.add("CATD01", Kind.ACOPIO, 100)
+    n.scan(200)
+    n.capture("CATD01", 300, V, "ocr:m1")
+    n.capture("CATD01", 400, V, "operator:ana")
+    assert open_since(n.events) == -1
+    n.add("CATD01", Kind.COTEJO, 500, {"result": "recapture"})
+    s = derive_acta(ACTA, n.events)
+    # earlier captures set aside: back in the capture queue, not counted meanwhile
+    assert s.status is Status.DIGITALIZADA and s.reading is None and s.cotejada == 3
+    assert s.sources == () and s.fecha_captura == 300  # history kept
+    assert open_since(n.events) == 500
+    n.capture("CCV01", 600, {**V, "PRI": 6}, "operator:beto")
+    assert derive_acta(ACTA, n.events).status is Status.CAPTURADA
+    n.capture("CCV02", 700, {**V, "PRI": 6}, "operator:caro")
+    n.add("CATD01", Kind.COTEJO, 800, {"result": "accept"})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.VERIFICADA and s.reading["PRI"] == 6 and s.cotejada == 2
+    assert open_since(reversed(n.events)) == 500  # an accept is no send-back
+
+
+def test_cotejo_rescan_goes_back_to_digitalizacion():
+    n = Night()
+    n.add("CATD01", Kind.ACOPIO, 100)
+    n.scan(200)
+    n.capture("CATD01", 300, V, "ocr:m1")
+    n.capture("CATD01", 400, V, "operator:ana")
+    n.add("CATD01", Kind.COTEJO, 500, {"result": "rescan"})
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.ACOPIADA and s.cotejada == 3 and len(s.images) == 1
+    n.scan(600)
+    s = derive_acta(ACTA, n.events)
+    assert s.status is Status.DIGITALIZADA and s.reading is None
+    n.capture("CATD01", 700, V, "ocr:m1")
+    n.capture("CATD01", 800, V, "operator:ana")
+    assert derive_acta(ACTA, n.events).status is Status.VERIFICADA
 
 
 def test_sin_acta():

@@ -5,9 +5,13 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from capture_station.operators import add_operator
@@ -86,3 +90,32 @@ def server_events(db: Path, station: str) -> list[tuple]:
 
 def jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+
+
+@contextmanager
+def tampering_proxy(upstream: str, mutate: Callable[[str, bytes], bytes]) -> Iterator[str]:
+    """A man in the middle on loopback: relays GETs (with the X-Prep headers) to
+    ``upstream`` and passes each answer's body through ``mutate(path, body)``."""
+    import requests
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fwd = {k: v for k, v in self.headers.items() if k.lower().startswith("x-prep")}
+            r = requests.get(upstream + self.path, headers=fwd, timeout=30)
+            body = mutate(self.path, r.content) if r.status_code == 200 else r.content
+            self.send_response(r.status_code)
+            self.send_header("Content-Type", r.headers.get("content-type", "application/json"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_port}"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

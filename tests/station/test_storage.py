@@ -37,6 +37,7 @@ def test_migrates_from_every_released_schema(tmp_path, released):
     assert s.one("SELECT COUNT(*) FROM events")[0] == 1
     assert s.one("SELECT message_en FROM pages")[0] == ""
     s.conn.execute("INSERT INTO receipts (batch, head_seq, body, received_at) VALUES ('b', 1, '{}', 1)")
+    s.conn.execute("INSERT INTO work VALUES ('t', 'X', 'captura', '[]', 'i', 'E', -1, 1)")
     assert s.integrity_check() == "ok"
 
 

@@ -1,0 +1,106 @@
+"""Cotejo through the real widgets: "Devolver a captura" puts a verified acta back
+in the capture queue (COTEJADA 3, then 2 once accepted); "Devolver a
+digitalización" sends it back to scanning, and the new image is captured again."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from capture_station import actas
+from capture_station.capture import CaptureDesk
+from capture_station.operators import login as op_login
+from capture_station.pipeline import Pipeline
+from capture_station.recognizer import read_page
+from capture_station.sources import FileImport
+from capture_station.ui.common import apply_style
+from capture_station.ui.main_window import MainWindow
+from prep_core.derive import Status
+from tests.station.helpers import PASSPHRASE, PASSWORDS, entries
+from tests.station.test_e2e_ui import login, shot, tab, type_capture
+
+
+def _verified_acta(station, deck) -> str:
+    """One acta scanned (no OCR reading) and captured alike by two people."""
+    no_ocr = lambda data, cat: replace(read_page(data, cat), fields={}, model_id=None)  # noqa: E731
+    rec = deck.records[0]
+    r = Pipeline(station, recognizer=no_ocr).process(next(FileImport([deck.path(rec)]).pages()),
+                                                     "dani")
+    assert r.stored, r.text()
+    desk = CaptureDesk(station)
+    for user in ("ana", "beto"):
+        op = op_login(station.store, user, PASSWORDS[user])
+        t = desk.next_task(op, "captura")
+        desk.submit(op, t, entries(deck.truth(t.clave_acta), t.fields))
+    assert actas.state_of(station.store, r.clave_acta).status is Status.VERIFICADA
+    return r.clave_acta
+
+
+def _cotejo(qtbot, win, clave: str, button: str) -> None:
+    status = tab(win, "estado")
+    status.cotejo_clave.setText(clave)
+    btn = next(b for b in status.findChildren(QPushButton) if b.text() == button)
+    qtbot.mouseClick(btn, Qt.MouseButton.LeftButton)
+    assert "Cotejo registrado" in status.message.text(), status.message.text()
+
+
+def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_path):
+    clave = _verified_acta(station, deck)
+    truth = deck.truth(clave)
+    folder = station.folder
+    station.close()
+    apply_style(QApplication.instance())  # the look of the real app, for screenshots
+    win = MainWindow(folder, "", "es")
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        page = win.stack.currentWidget()
+        qtbot.keyClicks(page.passphrase, PASSPHRASE)
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+        login(qtbot, win, "ana")
+        assert tab(win, "captura").task is None  # verified: nothing to capture
+        _cotejo(qtbot, win, clave, "Devolver a captura")
+        assert "vuelve a la fila de captura" in win.views["estado"].message.text()
+        st = actas.state_of(win.station.store, clave)
+        assert st.status is Status.DIGITALIZADA and st.cotejada == 3 and st.reading is None
+
+        # the same people capture it again, blind (empty form), and agree
+        for user in ("ana", "beto"):
+            login(qtbot, win, user)
+            view = tab(win, "captura")
+            assert view.task is not None and view.task.clave_acta == clave
+            assert all(not e.text() for e in view.edits.values())
+            type_capture(qtbot, view, truth)
+            qtbot.keyClick(view.save_btn, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            assert "Guardada" in view.message.text(), view.message.text()
+        login(qtbot, win, "ana")
+        _cotejo(qtbot, win, clave, "Aceptar")
+        st = actas.state_of(win.station.store, clave)
+        assert st.status is Status.VERIFICADA and st.cotejada == 2
+
+        # rescan: back to digitalización, listed there, and the new image is captured
+        _cotejo(qtbot, win, clave, "Devolver a digitalización")
+        assert actas.state_of(win.station.store, clave).status is Status.ACOPIADA
+        assert tab(win, "captura").task is None
+        dig = tab(win, "digitalizacion")
+        assert dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text()
+        shot(win, "10-digitalizacion-devueltas")
+        old_image = st.images[-1].sha256
+        im = Image.open(deck.path(deck.records[0]))
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=85)
+        again = tmp_path / "otra-vez.jpg"
+        again.write_bytes(buf.getvalue())
+        dig.import_files([str(again)])
+        qtbot.waitUntil(lambda: not dig.busy(), timeout=60000)
+        assert dig.results[-1].stored, dig.results[-1].text()
+        assert not dig.rescan.isVisibleTo(dig)
+        view = tab(win, "captura")
+        assert view.task is not None and view.task.clave_acta == clave
+        assert view.task.image != old_image and view.task.image == dig.results[-1].sha256
+    finally:
+        win.shutdown()
