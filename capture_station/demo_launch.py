@@ -44,7 +44,7 @@ def prepare(folder: Path, n_actas: int, port: int | None):  # type: ignore[no-un
     if not (cat_dir / "catalog.json").exists():
         save_catalog(demo_catalog(), cat_dir)
     print("Iniciando el servidor de sincronización… / starting the sync server…", flush=True)
-    server = start_server(folder / "server", cat_dir, port=port)
+    server = start_server(folder / "server", cat_dir, port=port, cut_every=5)
     data = folder / "station"
     if not is_initialized(data):
         create_station(data, "CATD-DEMO-01", "CATD 01 La Paz (demo)", "CATD", cat_dir, PASSPHRASE,
@@ -74,6 +74,7 @@ PREP Abierto — demo
   Estación / station: frase de acceso / passphrase: {PASSPHRASE}
   Usuarios / users:   {", ".join(f"{u} / {p} ({r})" for u, _, r, p in USERS)}
   Carpeta vigilada / watched folder: {inbox}
+  Publicación cada 5 min / published every 5 min: {folder / "server" / "data" / "publicacion"}
 """, flush=True)
     return server, data, inbox
 

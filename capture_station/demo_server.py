@@ -53,8 +53,9 @@ def _die_with_parent() -> None:
 
 
 def start_server(folder: Path, catalog_dir: Path, port: int | None = None,
-                 log: Path | None = None) -> LocalServer:
-    """``python -m sync_server.main`` on 127.0.0.1 with SQLite in ``folder``."""
+                 log: Path | None = None, cut_every: int | None = None) -> LocalServer:
+    """``python -m sync_server.main`` on 127.0.0.1 with SQLite in ``folder``; with
+    ``cut_every``, a cut is taken and published every that many minutes."""
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     db = folder / "server.db"
@@ -63,7 +64,8 @@ def start_server(folder: Path, catalog_dir: Path, port: int | None = None,
     proc = subprocess.Popen(
         [sys.executable, "-m", "sync_server.main", "--host", "127.0.0.1", "--port", str(port),
          "--db", f"sqlite:///{db}", "--catalog", str(catalog_dir),
-         "--data-dir", str(folder / "data")],
+         "--data-dir", str(folder / "data"),
+         *(["--cut-every", str(cut_every)] if cut_every else [])],
         stdout=out, stderr=subprocess.STDOUT, env=env,
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         cwd=str(Path(__file__).resolve().parents[1]))
