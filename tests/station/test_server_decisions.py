@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from capture_station import actas
 from capture_station.capture import CaptureDesk
-from capture_station.demo_server import approve_station, console_session
+from capture_station.demo_server import approve_station, console_session, start_server
 from capture_station.operators import login as op_login
 from capture_station.pipeline import Pipeline
 from capture_station.recognizer import read_page
@@ -54,6 +54,16 @@ from tests.station.helpers import (
     tampering_proxy,
 )
 from tests.station.test_e2e_ui import login, tab
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, catalog_dir):  # type: ignore[no-untyped-def]
+    """A server of this module's own: its decisions reach no other test's station."""
+    srv = start_server(tmp_path_factory.mktemp("decisions-server"), catalog_dir)
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 def _in_discrepancy(station, deck, recs: list[dict]) -> list[str]:  # type: ignore[no-untyped-def]
