@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from prep_core.catalog import Catalog
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimit
-from sync_server.api.routes import batches, catalogs, health, images, server, stations, work
+from sync_server.api.routes import (
+    batches,
+    catalogs,
+    decisions,
+    health,
+    images,
+    server,
+    stations,
+    work,
+)
 from sync_server.clock import Clock, system_clock
 from sync_server.config import Settings
 from sync_server.db.store import Store
@@ -80,7 +89,7 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for module in (health, server, catalogs, stations, batches, images, work):
+    for module in (health, server, catalogs, stations, batches, images, work, decisions):
         app.include_router(module.router)
     from sync_server.console import mount_console
 

@@ -1,7 +1,8 @@
 """Schema migrations: numbered steps, each run once in its own transaction.
 
 Released schemas: 1 (first station release), 2 (receipts and per-page log
-details), 3 (work pulled from the server by a CCV). Never edit a released step;
+details), 3 (work pulled from the server by a CCV), 4 (the server's signed
+decisions, kept apart from the station's own chain). Never edit a released step;
 add a new one.
 """
 
@@ -75,6 +76,20 @@ STEPS: dict[int, tuple[str, ...]] = {
             pulled_at INTEGER NOT NULL
         )""",
         "CREATE INDEX work_acta ON work (clave_acta)",
+    ),
+    4: (
+        """CREATE TABLE server_events (
+            seq INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            clave_acta TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            sig TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            via TEXT NOT NULL
+        )""",
+        "CREATE INDEX server_events_acta ON server_events (clave_acta)",
     ),
 }
 LATEST = max(STEPS)

@@ -18,6 +18,7 @@ from prep_core.errors import PrepError
 from prep_core.signing import unb64
 
 SERVER_KEY = "server_public_key"
+SERVER_STATION = "server_station"  # the id of the server's own chain (its decisions)
 APPROVAL = "approval"
 
 
@@ -37,7 +38,9 @@ def import_approval(station: Station, store: Store, doc: Any) -> dict[str, Any]:
     with store.tx() as c:
         c.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [(SERVER_KEY, body["server"]["public_key"]), (APPROVAL, json.dumps(doc))],
+            [(SERVER_KEY, body["server"]["public_key"]),
+             (SERVER_STATION, str(body["server"].get("station", ""))),
+             (APPROVAL, json.dumps(doc))],
         )
     return body
 

@@ -40,6 +40,7 @@ class SyncReport:
     message_es: str = ""
     message_en: str = ""
     at: int = field(default_factory=now_ms)
+    decisions: int = 0  # server decisions received in this round
 
 
 def enrollment_request(station: Station) -> dict[str, Any]:
@@ -125,6 +126,8 @@ class SyncClient:
                             "the server does not hold the key that approved this station",
                             code="server_key_mismatch")
         self.store.set_meta("server_public_key", info["public_key"])
+        if isinstance(info.get("station"), str):  # the id of its chain (decisions)
+            self.store.set_meta("server_station", info["station"])
         return info
 
     def status(self) -> dict[str, Any]:

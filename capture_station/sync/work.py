@@ -28,6 +28,18 @@ WORK_PATH = "/api/v1/work"
 DEFAULT_LIMIT = 50
 
 
+def signed_get(http: requests.Session, station: Station, base: str,
+               target: str) -> requests.Response:
+    """A GET signed with the station key (``prep-request/1``); ``target`` is sent
+    exactly as signed."""
+    headers = signed_headers(station.key, station.id, now_ms(), "GET", target)
+    try:
+        return http.get(base + target, headers=headers, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise SyncError("sin conexión con el servidor",
+                        f"server unreachable: {exc.__class__.__name__}", offline=True) from None
+
+
 @dataclass
 class PullReport:
     items: int  # listed by the server and stored
@@ -44,13 +56,7 @@ class WorkClient:
         self.http.trust_env = False
 
     def _get(self, target: str) -> requests.Response:
-        """A GET signed with the station key; ``target`` is sent exactly as signed."""
-        headers = signed_headers(self.station.key, self.station.id, now_ms(), "GET", target)
-        try:
-            return self.http.get(self.base + target, headers=headers, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            raise SyncError("sin conexión con el servidor",
-                            f"server unreachable: {exc.__class__.__name__}", offline=True) from None
+        return signed_get(self.http, self.station, self.base, target)
 
     def _image(self, sha: str) -> bytes | None:
         """The image's bytes, or None when they do not hash to ``sha``."""

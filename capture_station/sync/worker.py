@@ -14,6 +14,7 @@ from capture_station.sync.client import (
     last_receipt,
     pending_count,
 )
+from capture_station.sync.decisions import fetch_after_sync
 from capture_station.sync.work import pull_after_sync
 
 
@@ -45,6 +46,8 @@ class SyncWorker(threading.Thread):
                     failures = 0
                     if report.state == "online" and self.station.config.role == "CCV":
                         report = pull_after_sync(self.station, store, self.url, report)
+                    if report.state == "online":
+                        report = fetch_after_sync(self.station, store, self.url, report)
                 except SyncError as exc:
                     failures += 1
                     report = SyncReport("offline" if exc.offline else "error",

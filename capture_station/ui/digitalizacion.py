@@ -144,7 +144,8 @@ class DigitalizacionView(QWidget):
         self.sane = SaneSource()
 
     def refresh(self) -> None:
-        """Show the actas sent back by cotejo for a new scan (the pipeline accepts them)."""
+        """Show the actas sent back for a new scan, by a cotejo here or by a coordinator on
+        the server (the pipeline accepts their new image)."""
         claves = actas.sent_back_for_rescan(self.app.station.store)
         self.rescan.setText(tr("Devueltas para volver a digitalizar") + ": " + ", ".join(claves)
                             if claves else "")

@@ -297,11 +297,12 @@ class MainWindow(QMainWindow):
                 or self.stack.currentWidget() is not getattr(self, "tabs", None)):
             return
         current = self.tabs.currentWidget()
-        if isinstance(current, StatusView):
-            current.refresh()
+        if isinstance(current, StatusView) or (isinstance(current, DigitalizacionView)
+                                               and rep.decisions):
+            current.refresh()  # a rescan ordered on the server is listed without a click
         elif (isinstance(current, CapturaView) and current.task is None
-              and self.station.config.role == "CCV"):
-            current.load_next()  # actas pulled from the server appear without a click
+              and (self.station.config.role == "CCV" or rep.decisions)):
+            current.load_next()  # actas pulled or sent back by the server appear by themselves
 
     def update_status(self) -> None:
         if self.station is None:

@@ -30,9 +30,9 @@ from capture_station.sync.client import (
     SyncError,
     enrollment_request,
     export_pending,
-    import_receipts,
     pending_count,
 )
+from capture_station.sync.decisions import import_receipts_file
 from capture_station.ui.common import error_label, message_of, title
 from capture_station.ui.i18n import tr
 from prep_core.derive import Status
@@ -207,10 +207,12 @@ class StatusView(QWidget):
         if not path:
             return
         try:
-            n = import_receipts(self.app.station.store, json.loads(Path(path).read_text("utf-8")))
-            self.message.setText(tr("Recibos importados") + f": {n}")
+            n, new = import_receipts_file(self.app.station, self.app.station.store,
+                                          json.loads(Path(path).read_text("utf-8")))
+            self.message.setText(tr("Recibos importados") + f": {n} · "
+                                 + tr("decisiones nuevas del servidor") + f": {new}")
         except (SyncError, ValueError, OSError) as exc:
-            self.message.setText(getattr(exc, "message_es", str(exc)))
+            self.message.setText(message_of(exc, self.app.lang))
         self.refresh()
 
     def cotejo(self, result: str) -> None:

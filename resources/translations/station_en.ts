@@ -624,6 +624,10 @@
         <translation>clave of a verified acta</translation>
     </message>
     <message>
+        <source>decisiones nuevas del servidor</source>
+        <translation>new decisions from the server</translation>
+    </message>
+    <message>
         <source>del servidor</source>
         <translation>from the server</translation>
     </message>

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from prep_core.approval import sign_approval
 from prep_core.signing import b64
 from sync_server.db.tables import batches, stations
-from sync_server.services import audit
+from sync_server.services import audit, decisions
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict, not_found
 
@@ -65,9 +65,12 @@ RECEIPTS_FILE = "prep-receipts/1"
 
 def receipts_file(ctx: Context, sid: str) -> dict[str, Any]:
     """Every signed receipt the server gave the station, oldest first (the
-    station's import of receipts reads this file)."""
+    station's import of receipts reads this file), and the server's signed
+    decisions (``decisions``: the whole server chain on catalog actas, as
+    ``GET /api/v1/decisions`` gives it) so that an offline station learns them."""
     with ctx.store.read() as conn:
         _station(conn, sid)
+        orders, _ = decisions.server_events(ctx, conn, 0, None)
         rows = conn.execute(
             select(batches.c.receipt)
             .where(batches.c.station == sid)
@@ -76,4 +79,10 @@ def receipts_file(ctx: Context, sid: str) -> dict[str, Any]:
     receipts = sorted(
         (json.loads(r.receipt) for r in rows), key=lambda w: w["receipt"]["head"]["seq"]
     )
-    return {"format": RECEIPTS_FILE, "station": sid, "issued_at": ctx.now(), "receipts": receipts}
+    return {
+        "format": RECEIPTS_FILE,
+        "station": sid,
+        "issued_at": ctx.now(),
+        "receipts": receipts,
+        "decisions": orders,
+    }

@@ -17,14 +17,11 @@ from sqlalchemy import and_, exists, not_, or_, select
 
 from prep_core.acta import acta_fields
 from prep_core.derive import Status, derive_acta, open_since
-from prep_core.errors import PrepError
 from prep_core.events import CAPTURE_KINDS, Event, canonical
-from prep_core.signing import unb64, verify
-from prep_core.station_auth import FRESHNESS_MS, is_fresh, request_message
-from sync_server.db.tables import actas, events, stations
-from sync_server.services import images, tally
+from sync_server.db.tables import actas, events
+from sync_server.services import images, signed_requests, tally
 from sync_server.services.context import Context
-from sync_server.services.errors import ServiceError, forbidden
+from sync_server.services.errors import forbidden
 
 ROLES = ("CCV", "CATD")
 OPEN = (Status.DIGITALIZADA.value, Status.CAPTURADA.value, Status.DISCREPANCIA.value)
@@ -33,10 +30,6 @@ MAX_ITEMS = 200
 CHUNK = 100
 _CAPTURE_KINDS = tuple(k.value for k in CAPTURE_KINDS)
 _DECISION_KINDS = ("cotejo", "resolucion", "correccion")
-
-
-def unauthorized(code: str, es: str, en: str) -> ServiceError:
-    return ServiceError(401, code, es, en)
 
 
 def authenticate(
@@ -48,50 +41,14 @@ def authenticate(
     target: str,
 ) -> str:
     """The id of the approved CCV or CATD station that signed this request."""
-    if not station or not at or not sig:
-        raise unauthorized(
-            "unsigned_request",
-            "solicitud sin firma: faltan X-Prep-Station, X-Prep-At o X-Prep-Signature",
-            "unsigned request: X-Prep-Station, X-Prep-At or X-Prep-Signature missing",
-        )
-    if not at.isascii() or not at.isdigit() or len(at) > 15:
-        raise unauthorized("bad_request_time", "X-Prep-At no es un entero", "X-Prep-At is no integer")
-    if not is_fresh(int(at), ctx.now()):
-        raise unauthorized(
-            "stale_request",
-            f"la hora de la solicitud difiere de la del servidor en más de "
-            f"{FRESHNESS_MS // 60000} minutos: revise el reloj de la estación",
-            f"the request time differs from the server's by more than "
-            f"{FRESHNESS_MS // 60000} minutes: check the station's clock",
-        )
-    with ctx.store.read() as conn:
-        row = conn.execute(select(stations).where(stations.c.id == station)).first()
-    if row is None or row.role == "SERVER":
-        raise forbidden("unknown_station", "estación desconocida", "unknown station")
-    try:
-        signature = unb64(sig, "X-Prep-Signature")
-        key = unb64(row.public_key, "public_key")
-    except PrepError:
-        signature, key = b"", b""
-    if not verify(key, signature, request_message(station, int(at), method, target)):
-        raise unauthorized(
-            "bad_signature",
-            "la firma de la solicitud no corresponde a la llave registrada de la estación",
-            "the request signature does not match the station's enrolled key",
-        )
-    if row.status == "revoked":
-        raise forbidden("revoked", "la estación fue revocada", "the station was revoked")
-    if row.status != "approved":
-        raise forbidden(
-            "not_approved", "la estación aún no está aprobada", "the station is not approved yet"
-        )
-    if row.role not in ROLES:
+    sid, role = signed_requests.authenticate(ctx, station, at, sig, method, target)
+    if role not in ROLES:
         raise forbidden(
             "role_not_allowed",
             "sólo una estación CCV o CATD recibe actas para capturar",
             "only a CCV or CATD station receives actas to capture",
         )
-    return str(station)
+    return sid
 
 
 def item_for(ctx: Context, station: str, clave: str, evs: list[Event]) -> dict[str, Any] | None:

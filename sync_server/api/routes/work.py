@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from sync_server.api.deps import Ctx
 from sync_server.api.routes.schemas import ERRORS, ErrorOut
+from sync_server.api.signed import signed_by
 from sync_server.services import work
 
 router = APIRouter(prefix="/api/v1/work", tags=["trabajo"])
@@ -35,22 +36,7 @@ class WorkOut(BaseModel):
     items: list[WorkItem]
 
 
-def signed_station(
-    request: Request,
-    ctx: Ctx,
-    x_prep_station: Annotated[str | None, Header(max_length=64)] = None,
-    x_prep_at: Annotated[str | None, Header(max_length=20)] = None,
-    x_prep_signature: Annotated[str | None, Header(max_length=200)] = None,
-) -> str:
-    """The station that signed the request (docs/SERVER.md, signed requests)."""
-    query = request.url.query
-    target = request.url.path + (f"?{query}" if query else "")
-    return work.authenticate(
-        ctx, x_prep_station, x_prep_at, x_prep_signature, request.method, target
-    )
-
-
-Station = Annotated[str, Depends(signed_station)]
+Station = Annotated[str, Depends(signed_by(work.authenticate))]
 
 
 @router.get("", response_model=WorkOut, responses=AUTH_ERRORS)
