@@ -55,3 +55,13 @@ def station(tmp_path, catalog):  # type: ignore[no-untyped-def]
         yield st
     finally:
         st.close()  # idempotent
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory, catalog_dir) -> Iterator[LocalServer]:
+    """A server of the test module's own: its resolutions reach no other module's stations."""
+    srv = start_server(tmp_path_factory.mktemp("module-server"), catalog_dir)
+    try:
+        yield srv
+    finally:
+        srv.stop()

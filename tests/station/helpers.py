@@ -119,3 +119,17 @@ def tampering_proxy(upstream: str, mutate: Callable[[str, bytes], bytes]) -> Ite
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def no_ocr_pipeline(station: Station):  # type: ignore[no-untyped-def]
+    """The station's pipeline with the digit reading switched off: pages are
+    identified and stored, and people do every capture."""
+    from dataclasses import replace
+
+    from capture_station.pipeline import Pipeline
+    from capture_station.recognizer import read_page
+
+    def no_ocr(data, cat):  # type: ignore[no-untyped-def]
+        return replace(read_page(data, cat), fields={}, model_id=None)
+
+    return Pipeline(station, recognizer=no_ocr)

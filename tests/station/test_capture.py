@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from capture_station.capture import CaptureDesk, parse_entry
 from capture_station.errors import StationError
 from capture_station.operators import login
-from capture_station.pipeline import Pipeline
-from capture_station.recognizer import read_page
 from capture_station.sources import FileImport
 from prep_core.derive import Status
 from prep_core.values import Mark
-from tests.station.helpers import PASSWORDS, entries
+from tests.station.helpers import PASSWORDS, entries, no_ocr_pipeline
 
 
 def test_parse_entry_messages():
@@ -31,8 +27,7 @@ def test_parse_entry_messages():
 def test_blind_double_capture_and_verification(station, deck):
     rec = deck.records[0]
     # people only (no OCR reading even if a digit model is installed): this tests the desk
-    no_ocr = lambda data, cat: replace(read_page(data, cat), fields={}, model_id=None)  # noqa: E731
-    r = Pipeline(station, recognizer=no_ocr).process(next(FileImport([deck.path(rec)]).pages()),
+    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()),
                                                      "dani")
     assert r.stored, r.text()
     ops = {k: login(station.store, k, v) for k, v in PASSWORDS.items()}

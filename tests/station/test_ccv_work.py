@@ -6,18 +6,14 @@ unknown, revoked or impostor station) get a clear message and lose nothing."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from capture_station.capture import CaptureDesk
-from capture_station.demo_server import approve_station, console_session, free_port, start_server
+from capture_station.demo_server import approve_station, console_session, free_port
 from capture_station.errors import StationError
 from capture_station.operators import add_operator, login
-from capture_station.pipeline import Pipeline
-from capture_station.recognizer import read_page
 from capture_station.sources import FileImport
 from capture_station.station import Station, create_station
 from capture_station.storage.outbox import load_events
@@ -33,6 +29,7 @@ from tests.station.helpers import (
     PASSWORDS,
     entries,
     new_station,
+    no_ocr_pipeline,
     server_events,
     tampering_proxy,
 )
@@ -40,21 +37,11 @@ from tests.station.test_e2e_ui import login as ui_login
 from tests.station.test_e2e_ui import shot, tab, type_capture
 
 
-@pytest.fixture(scope="module")
-def work_server(tmp_path_factory, catalog_dir):  # type: ignore[no-untyped-def]
-    srv = start_server(tmp_path_factory.mktemp("work-server"), catalog_dir)
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
 def catd_scans(folder, catalog, deck, url: str, recs: list[dict]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A CATD digitizes these actas (no OCR reading) and syncs them; clave → image."""
     st = new_station(folder, catalog, server=url)
     try:
-        no_ocr = lambda data, cat: replace(read_page(data, cat), fields={}, model_id=None)  # noqa: E731
-        pipe = Pipeline(st, recognizer=no_ocr)
+        pipe = no_ocr_pipeline(st)
         out = {}
         for page in FileImport([deck.path(r) for r in recs]).pages():
             r = pipe.process(page, "dani")
@@ -93,8 +80,8 @@ def open_window(qtbot, folder, url: str) -> MainWindow:  # type: ignore[no-untyp
     return win
 
 
-def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, work_server):
-    url = work_server.url
+def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_server):
+    url = module_server.url
     images = catd_scans(tmp_path / "catd", catalog, deck, url, deck.records[:2])
     first, second = images
     folder = tmp_path / "ccv"
@@ -132,7 +119,7 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, work_serve
         qtbot.waitUntil(lambda: pending_count(win.station.store) == 0
                         and win.station.store.one("SELECT COUNT(*) FROM work WHERE clave_acta = ?",
                                                   first)[0] == 0, timeout=30000)
-        remote = server_events(work_server.db_path, "CCV-01")
+        remote = server_events(module_server.db_path, "CCV-01")
         assert [(k, c) for _, _, k, c in remote] == [("captura", first)]
     finally:
         win.shutdown()
@@ -164,7 +151,7 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, work_serve
         SyncClient(st, st.store, url).sync_once()
         assert WorkClient(st, st.store, url).pull().items == 0
         assert st.store.one("SELECT COUNT(*) FROM work")[0] == 0
-        caps = [c for _, _, k, c in server_events(work_server.db_path, "CCV-01") if k == "captura"]
+        caps = [c for _, _, k, c in server_events(module_server.db_path, "CCV-01") if k == "captura"]
         assert caps == [first, second]  # each exactly once
         for sha in images.values():
             assert st.images.verify(sha)
@@ -176,8 +163,8 @@ def _flip_image_byte(path: str, body: bytes) -> bytes:
     return body[:-1] + bytes([body[-1] ^ 0xFF]) if "/work/images/" in path else body
 
 
-def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, work_server):
-    url = work_server.url
+def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, module_server):
+    url = module_server.url
     catd_scans(tmp_path / "catd", catalog, deck, url, deck.records[2:3])
     new_ccv(tmp_path / "ccv", catalog, "CCV-02", url)
     st = Station(tmp_path / "ccv", PASSPHRASE)
@@ -250,12 +237,12 @@ def test_work_items_are_checked_against_the_catalog(catalog):
             parse_item(catalog, doc)
 
 
-def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, work_server):
+def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, module_server):
     """Double capture across stations: two CCVs capture (operators with the same id
     stay two sources), they disagree, a third CCV verifies only the disputed field."""
     import sqlite3
 
-    url = work_server.url
+    url = module_server.url
     (clave,) = catd_scans(tmp_path / "catd", catalog, deck, url, deck.records[3:4])
     truth = deck.truth(clave)
     field = catalog.acta(clave).election.vote_fields[0]
@@ -279,7 +266,7 @@ def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, work_se
             st.close()
 
     def central_status() -> str:
-        con = sqlite3.connect(str(work_server.db_path))
+        con = sqlite3.connect(str(module_server.db_path))
         try:
             return str(con.execute("SELECT status FROM actas WHERE clave_acta = ?",
                                    (clave,)).fetchone()[0])

@@ -5,7 +5,6 @@ digitalización" sends it back to scanning, and the new image is captured again.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 from PIL import Image
 from PySide6.QtCore import Qt
@@ -14,21 +13,18 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from capture_station import actas
 from capture_station.capture import CaptureDesk
 from capture_station.operators import login as op_login
-from capture_station.pipeline import Pipeline
-from capture_station.recognizer import read_page
 from capture_station.sources import FileImport
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from prep_core.derive import Status
-from tests.station.helpers import PASSPHRASE, PASSWORDS, entries
+from tests.station.helpers import PASSPHRASE, PASSWORDS, entries, no_ocr_pipeline
 from tests.station.test_e2e_ui import login, shot, tab, type_capture
 
 
 def _verified_acta(station, deck) -> str:
     """One acta scanned (no OCR reading) and captured alike by two people."""
-    no_ocr = lambda data, cat: replace(read_page(data, cat), fields={}, model_id=None)  # noqa: E731
     rec = deck.records[0]
-    r = Pipeline(station, recognizer=no_ocr).process(next(FileImport([deck.path(rec)]).pages()),
+    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()),
                                                      "dani")
     assert r.stored, r.text()
     desk = CaptureDesk(station)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -18,10 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 from capture_station import actas
 from capture_station.capture import CaptureDesk
-from capture_station.demo_server import approve_station, console_session, start_server
+from capture_station.demo_server import approve_station, console_session
 from capture_station.operators import login as op_login
-from capture_station.pipeline import Pipeline
-from capture_station.recognizer import read_page
 from capture_station.sources import FileImport
 from capture_station.storage.outbox import load_events
 from capture_station.sync.approval import import_approval
@@ -50,27 +47,17 @@ from tests.station.helpers import (
     PASSWORDS,
     entries,
     new_station,
+    no_ocr_pipeline,
     server_events,
     tampering_proxy,
 )
 from tests.station.test_e2e_ui import login, tab
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, catalog_dir):  # type: ignore[no-untyped-def]
-    """A server of this module's own: its decisions reach no other test's station."""
-    srv = start_server(tmp_path_factory.mktemp("decisions-server"), catalog_dir)
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
 def _in_discrepancy(station, deck, recs: list[dict]) -> list[str]:  # type: ignore[no-untyped-def]
     """The CATD scans these actas (no OCR reading); two people capture each and
     disagree on its first field."""
-    no_ocr = lambda data, cat: replace(read_page(data, cat), fields={}, model_id=None)  # noqa: E731
-    pipe = Pipeline(station, recognizer=no_ocr)
+    pipe = no_ocr_pipeline(station)
     claves = []
     for page in FileImport([deck.path(r) for r in recs]).pages():
         r = pipe.process(page, "dani")
@@ -114,8 +101,8 @@ def _tamper_first_action(path: str, body: bytes) -> bytes:
     return json.dumps(doc).encode()
 
 
-def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog, deck, server):
-    url = server.url
+def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog, deck, module_server):
+    url = module_server.url
     st = new_station(tmp_path / "catd", catalog, server=url)
     folder = st.folder
     try:
@@ -181,15 +168,15 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog
         assert after.images[-1].sha256 == dig.results[-1].sha256 != old_image
         win.sync_now()
         qtbot.waitUntil(lambda: pending_count(win.station.store) == 0, timeout=30000)
-        remote = [(k, c) for _, _, k, c in server_events(server.db_path, st.id)]
+        remote = [(k, c) for _, _, k, c in server_events(module_server.db_path, st.id)]
         assert remote.count(("digitalizacion", clave)) == 2
     finally:
         win.shutdown()
 
 
 def test_offline_catd_learns_decisions_from_the_receipts_file(qtbot, tmp_path, catalog, deck,
-                                                             server):
-    url = server.url
+                                                             module_server):
+    url = module_server.url
     st = new_station(tmp_path / "catd", catalog)  # no server: everything travels on USB
     folder = st.folder
     s, csrf = console_session(url)
