@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -37,10 +38,12 @@ stations = Table(
     Column("held_count", Integer, nullable=False, default=0),
 )
 
+# An event's hash covers its station and number: (station, seq) identifies it too,
+# and keys the table so inserts append per station (migration 0003).
 events = Table(
     "events",
     metadata,
-    Column("hash", String(64), primary_key=True),
+    Column("hash", String(64), nullable=False),
     Column("station", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("kind", String(20), nullable=False),
@@ -50,9 +53,9 @@ events = Table(
     Column("sig", String(100), nullable=False),
     Column("batch", String(64), nullable=False),
     Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("station", "seq", name="uq_events_station_seq"),
+    PrimaryKeyConstraint("station", "seq", name="pk_events"),
 )
-Index("ix_events_clave_acta", events.c.clave_acta)
+Index("ix_events_acta_hash", events.c.clave_acta, events.c.hash)
 
 held_events = Table(
     "held_events",

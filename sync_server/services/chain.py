@@ -18,7 +18,7 @@ from typing import Any
 
 from prep_core.errors import PrepError
 from prep_core.events import signed_from_wire
-from prep_core.signing import verify
+from sync_server.services.ed25519 import verifier
 
 PARALLEL_FROM = 256  # smaller batches are verified inline
 _pool: Executor | None = None
@@ -38,6 +38,7 @@ class Checked:
 
 
 def _check_chunk(public: bytes, wires: list[Any], start: int) -> list[Checked]:
+    verify = verifier(public)
     out = []
     for n, w in enumerate(wires):
         try:
@@ -46,7 +47,7 @@ def _check_chunk(public: bytes, wires: list[Any], start: int) -> list[Checked]:
             out.append(Checked(error=(exc.message_es, exc.message_en)))
             continue
         enc = se.event.encode()
-        out.append(Checked(enc, se.hash, se.signature, verify(public, se.signature, enc)))
+        out.append(Checked(enc, se.hash, se.signature, verify(se.signature, enc)))
     return out
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, delete, select
 from prep_core.events import SignedEvent
 from prep_core.events import link_chain as link
 from prep_core.signing import b64, unb64
+from sync_server.db.bulk import insert_rows
 from sync_server.db.tables import batches, events, held_events, images, stations
 from sync_server.services import audit
 from sync_server.services.batch_checks import chain_error, check_images, check_old
@@ -110,7 +111,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         held_hashes = {r.hash for r in held_rows}
         verified = check.verified
         if verified:
-            conn.execute(events.insert(), [_row(se, bh, now) for se in verified])
+            insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
             promoted = [se.hash for se in verified if se.hash in held_hashes]
             if promoted:
                 conn.execute(delete(held_events).where(held_events.c.hash.in_(promoted)))
@@ -119,7 +120,11 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
             conn.execute(
                 held_events.insert(),
                 [
-                    {k: v for k, v in _row(se, bh, now).items() if k in held_events.c}
+                    {
+                        k: v
+                        for k, v in zip(EVENT_COLUMNS, _row(se, bh, now), strict=True)
+                        if k in held_events.c
+                    }
                     for se in fresh_held.values()
                 ],
             )
@@ -183,20 +188,34 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
     return IngestResult(receipt, replay=False)
 
 
-def _row(se: SignedEvent, bh: str, now: int) -> dict[str, Any]:
+EVENT_COLUMNS = (
+    "hash",
+    "station",
+    "seq",
+    "kind",
+    "clave_acta",
+    "at",
+    "body",
+    "sig",
+    "batch",
+    "received_at",
+)
+
+
+def _row(se: SignedEvent, bh: str, now: int) -> tuple[Any, ...]:
     ev = se.event
-    return {
-        "hash": se.hash,
-        "station": ev.station,
-        "seq": ev.seq,
-        "kind": ev.kind.value,
-        "clave_acta": ev.clave_acta,
-        "at": ev.at,
-        "body": ev.encode().decode(),
-        "sig": b64(se.signature),
-        "batch": bh,
-        "received_at": now,
-    }
+    return (
+        se.hash,
+        ev.station,
+        ev.seq,
+        ev.kind.value,
+        ev.clave_acta,
+        ev.at,
+        ev.encode().decode(),
+        b64(se.signature),
+        bh,
+        now,
+    )
 
 
 def _receipt_body(
