@@ -1,11 +1,10 @@
 """Signature checks on several cores, and chain linking of already-verified events.
 
-``check_wires`` validates every event of a batch and checks its signature, in
-worker processes when the batch is large (Ed25519 verification and validation
-are the largest costs of ingest).
-Linking then uses :func:`prep_core.events.link_chain` (``link`` here), which
-has the semantics of ``check_chain`` without verifying again. Events held
-earlier were verified when they arrived.
+``check_wires`` validates every event of a batch and checks its signature
+(``services/ed25519.py``), in worker processes when the batch is large
+(verification and validation are the largest costs of ingest). Linking then
+uses :func:`prep_core.events.link_chain` (``link`` here), which has the
+semantics of ``check_chain`` without verifying again.
 """
 
 from __future__ import annotations
