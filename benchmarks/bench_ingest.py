@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,12 +138,27 @@ def ingest_into(
         for doc in plan:
             ingest.ingest(ctx, doc)
     else:  # as concurrent requests: one batch is verified while another merges
-        with ThreadPoolExecutor(threads) as pool:
-            for _ in pool.map(lambda d: ingest.ingest(ctx, d), plan):
-                pass
+        deliver(plan, lambda d: ingest.ingest(ctx, d), threads)
     seconds = time.perf_counter() - t
     store.dispose()
     return Result(backend, n_events, actas, seconds, time.process_time() - cpu)
+
+
+def deliver(plan: list[dict[str, Any]], send: Any, threads: int) -> None:
+    """Send the batches as stations do: each station one batch at a time, in its
+    order (a batch sent before the previous one is in would be a chain gap);
+    different stations at the same time."""
+    last: dict[str, Future[Any]] = {}
+    with ThreadPoolExecutor(threads) as pool:
+        sent = []
+        for doc in plan:
+            prev = last.get(doc["station"])
+            if prev is not None:
+                prev.result()
+            last[doc["station"]] = pool.submit(send, doc)
+            sent.append(last[doc["station"]])
+        for f in sent:
+            f.result()
 
 
 @contextmanager
