@@ -8,7 +8,7 @@ without reading their bodies when they are cached.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22
+Create Date: 2026-11-21
 """
 
 from __future__ import annotations

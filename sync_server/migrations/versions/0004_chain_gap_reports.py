@@ -7,7 +7,7 @@ gap they were waiting on becomes the station's reported gap.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22
+Create Date: 2026-11-21
 """
 
 from __future__ import annotations
