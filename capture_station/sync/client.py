@@ -2,7 +2,9 @@
 
 Resumable by construction: each round asks the server for this station's chain
 head and sends only what comes after it, so a batch interrupted at any point is
-sent again and the server's de-duplication keeps it exactly once.
+sent again and the server's de-duplication keeps it exactly once. A batch the
+server refuses for a chain gap (its head went back, e.g. a restored backup)
+is sent again from the head the server gives, a bounded number of times.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from prep_core.signing import b64, unb64, verify
 
 ENROLL_FORMAT = "prep-enrollment/1"
 TIMEOUT = (3.05, 30)
+GAP_RETRIES = 2  # a 409 chain_gap: read the server's head again and resend, this many times
 
 
 class SyncError(Exception):
@@ -96,6 +99,14 @@ class SyncClient:
         except requests.RequestException as exc:
             raise SyncError("sin conexión con el servidor", f"server unreachable: {exc.__class__.__name__}",
                             offline=True) from None
+
+    @staticmethod
+    def _code(resp: requests.Response) -> str:
+        try:
+            doc = resp.json()
+        except ValueError:
+            return ""
+        return str(doc.get("error", "")) if isinstance(doc, dict) else ""
 
     @staticmethod
     def _fail(resp: requests.Response) -> SyncError:
@@ -179,6 +190,7 @@ class SyncClient:
         mark_acked(self.store, head_seq, head_hash if head_seq else GENESIS)
         sent = 0
         receipt = None
+        gaps = 0
         while True:
             batch = load_events(self.store.conn, after_seq=head_seq, limit=self.batch_size)
             if not batch:
@@ -186,7 +198,15 @@ class SyncClient:
             self._upload_images(batch)
             resp = self._call("POST", "/api/v1/batches", json={
                 "station": self.station.id, "events": [se.to_wire() for se in batch]})
-            if resp.status_code not in (200, 202):
+            if resp.status_code == 409 and self._code(resp) == "chain_gap" and gaps < GAP_RETRIES:
+                # the server is behind the head it gave (e.g. restored from a backup):
+                # ask it again and send from there
+                gaps += 1
+                head = self.status()["head"]
+                head_seq = int(head["seq"])
+                mark_acked(self.store, head_seq, head["hash"])  # still our chain?
+                continue
+            if resp.status_code != 200:
                 raise self._fail(resp)
             wire = resp.json()
             self._verify_receipt(wire)
@@ -194,9 +214,8 @@ class SyncClient:
             receipt = wire["receipt"]
             new_seq = int(receipt["head"]["seq"])
             if new_seq <= head_seq:
-                raise SyncError("el servidor no avanzó la cadena (eventos retenidos)",
-                                "the server did not advance the chain (events held)",
-                                code="held")
+                raise SyncError("el servidor no avanzó la cadena",
+                                "the server did not advance the chain", code="no_progress")
             mark_acked(self.store, new_seq, receipt["head"]["hash"])
             sent += new_seq - head_seq
             head_seq = new_seq

@@ -105,7 +105,7 @@ def import_page(lang: str, user: str, csrf: str, results: list[dict[str, Any]] |
         ok = t["ok"] if r.get("ok") else t["rejected"]
         what = r.get("station", "") or ""
         why = "" if r.get("ok") else r.get("detail", "")
-        extra = f" new={r['new']} held={r['held']}" if r.get("ok") and r["kind"] == "batch" else ""
+        extra = f" new={r['new']}" if r.get("ok") and r["kind"] == "batch" else ""
         rows += (
             f'<tr class="{"ok" if r.get("ok") else "bad"}"><td>{escape(r["kind"])}</td>'
             f"<td>{escape(str(what))}</td><td>{escape(ok)}{escape(extra)}</td><td>{escape(str(why))}</td></tr>"

@@ -11,10 +11,10 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -34,13 +34,20 @@ stations = Table(
     Column("last_seq", BigInteger, nullable=False, default=0),
     Column("last_hash", String(64), nullable=False),
     Column("last_contact", BigInteger),
-    Column("held_count", Integer, nullable=False, default=0),
+    # the last chain gap the station's batches ran into (missing gap_first..gap_last,
+    # gap_events events refused at gap_at); NULL once its chain advanced past it
+    Column("gap_first", BigInteger),
+    Column("gap_last", BigInteger),
+    Column("gap_events", Integer),
+    Column("gap_at", BigInteger),
 )
 
+# An event's hash covers its station and number: (station, seq) identifies it too,
+# and keys the table so inserts append per station (migration 0003).
 events = Table(
     "events",
     metadata,
-    Column("hash", String(64), primary_key=True),
+    Column("hash", String(64), nullable=False),
     Column("station", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("kind", String(20), nullable=False),
@@ -50,22 +57,9 @@ events = Table(
     Column("sig", String(100), nullable=False),
     Column("batch", String(64), nullable=False),
     Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("station", "seq", name="uq_events_station_seq"),
+    PrimaryKeyConstraint("station", "seq", name="pk_events"),
 )
-Index("ix_events_clave_acta", events.c.clave_acta)
-
-held_events = Table(
-    "held_events",
-    metadata,
-    Column("hash", String(64), primary_key=True),
-    Column("station", String(64), nullable=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("sig", String(100), nullable=False),
-    Column("batch", String(64), nullable=False),
-    Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("station", "seq", name="uq_held_station_seq"),
-)
+Index("ix_events_acta_hash", events.c.clave_acta, events.c.hash)
 
 batches = Table(
     "batches",
@@ -74,7 +68,6 @@ batches = Table(
     Column("station", String(64), nullable=False),
     Column("events", Integer, nullable=False),
     Column("accepted", Integer, nullable=False),
-    Column("held", Integer, nullable=False),
     Column("receipt", Text, nullable=False),  # signed receipt JSON, returned again on replay
     Column("received_at", BigInteger, nullable=False),
     Column("source", String(16), nullable=False),  # api, usb

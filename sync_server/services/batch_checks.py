@@ -1,5 +1,6 @@
 """Checks of a batch inside the merge transaction: referenced images present,
-already-accepted numbers unchanged, and chain errors mapped to the event index."""
+already-accepted numbers unchanged, chain errors mapped to the event index, and
+a chain gap named by its missing numbers."""
 
 from __future__ import annotations
 
@@ -73,4 +74,30 @@ def chain_error(error: str, pb: ParsedBatch) -> ServiceError:
         "la cadena no enlaza (prev no coincide)",
         "chain link broken (prev does not match)",
         index=index,
+    )
+
+
+def gap_error(pb: ParsedBatch, head: int) -> ServiceError:
+    """The batch's new events skip numbers after ``head`` (the station's head, or the
+    last of this batch's events that continue it): 409 naming the missing range."""
+    got = min(se.event.seq for se in pb.events if se.event.seq > head)
+    expected = head + 1
+    index = next(i for i, se in enumerate(pb.events) if se.event.seq == got)
+    span_es = f"{expected}" if got - 1 == expected else f"{expected} a {got - 1}"
+    span_en = f"{expected}" if got - 1 == expected else f"{expected} to {got - 1}"
+    return conflict(
+        "chain_gap",
+        f"hueco en la cadena: se esperaba el número {expected} y llegó el {got}; "
+        f"faltan los eventos {span_es}. No se guardó nada del lote: envíe antes los "
+        "eventos que faltan (o importe antes el archivo anterior)",
+        f"chain gap: expected seq {expected}, got {got}; events {span_en} are missing. "
+        "Nothing of the batch was stored: send the missing events first (or import the "
+        "earlier file first)",
+        index=index,
+        extra={
+            "expected_seq": expected,
+            "got_seq": got,
+            "missing": [expected, got - 1],
+            "events": len(pb.events),
+        },
     )

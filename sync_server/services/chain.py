@@ -1,11 +1,10 @@
 """Signature checks on several cores, and chain linking of already-verified events.
 
-``check_wires`` validates every event of a batch and checks its signature, in
-worker processes when the batch is large (Ed25519 verification and validation
-are the largest costs of ingest).
-Linking then uses :func:`prep_core.events.link_chain` (``link`` here), which
-has the semantics of ``check_chain`` without verifying again. Events held
-earlier were verified when they arrived.
+``check_wires`` validates every event of a batch and checks its signature
+(``services/ed25519.py``), in worker processes when the batch is large
+(verification and validation are the largest costs of ingest). Linking then
+uses :func:`prep_core.events.link_chain` (``link`` here), which has the
+semantics of ``check_chain`` without verifying again.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from typing import Any
 
 from prep_core.errors import PrepError
 from prep_core.events import signed_from_wire
-from prep_core.signing import verify
+from sync_server.services.ed25519 import verifier
 
 PARALLEL_FROM = 256  # smaller batches are verified inline
 _pool: Executor | None = None
@@ -38,6 +37,7 @@ class Checked:
 
 
 def _check_chunk(public: bytes, wires: list[Any], start: int) -> list[Checked]:
+    verify = verifier(public)
     out = []
     for n, w in enumerate(wires):
         try:
@@ -46,7 +46,7 @@ def _check_chunk(public: bytes, wires: list[Any], start: int) -> list[Checked]:
             out.append(Checked(error=(exc.message_es, exc.message_en)))
             continue
         enc = se.event.encode()
-        out.append(Checked(enc, se.hash, se.signature, verify(public, se.signature, enc)))
+        out.append(Checked(enc, se.hash, se.signature, verify(se.signature, enc)))
     return out
 
 

@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from prep_core.catalog import Ambito, Catalog, ExpectedActa
@@ -34,10 +35,13 @@ class Context:
     logins: LoginThrottle = field(default_factory=LoginThrottle)
 
     def remember(self, evs: list[Event]) -> None:
-        if len(self.event_cache) + len(evs) > self.event_cache_size:
-            self.event_cache.clear()
+        cache = self.event_cache
+        over = len(cache) + len(evs) - self.event_cache_size
+        if over > 0:  # forget the oldest quarter (dicts keep insertion order)
+            for h in list(islice(cache, max(over, self.event_cache_size // 4))):
+                del cache[h]
         for ev in evs:
-            self.event_cache[ev.hash] = ev
+            cache[ev.hash] = ev
 
     def now(self) -> int:
         return self.clock()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Integer, cast, func, select
 
-from sync_server.db.tables import actas, conflicts, held_events
+from sync_server.db.tables import actas, conflicts
 from sync_server.services.context import Context
 from sync_server.services.stations import list_stations
 
@@ -75,7 +75,6 @@ def summary(ctx: Context) -> dict[str, Any]:
                 .group_by(conflicts.c.kind)
             ).all()
         )
-        held = conn.scalar(select(func.count()).select_from(held_events)) or 0
         stations = list_stations(conn)
     return {
         "now": ctx.now(),
@@ -86,7 +85,7 @@ def summary(ctx: Context) -> dict[str, Any]:
             "conflicto": open_queue.get("conflicto", 0),
             "discrepancia": open_queue.get("discrepancia", 0),
         },
-        "held_events": held,
+        "stations_with_gap": sum(1 for s in stations if s["gap"]),
         "stations": stations,
     }
 

@@ -46,7 +46,6 @@ def import_file(ctx: Context, data: bytes, filename: str = "") -> list[dict[str,
                     "index": i,
                     "station": body["station"],
                     "new": body["new"],
-                    "held": len(body["held"]),
                     "replay": r.replay,
                     "receipt": r.receipt,
                 }

@@ -6,9 +6,11 @@ its signature (before the write lock, so one batch is checked while another
 merges); then, in the transaction, the station again, referenced images,
 already-accepted numbers and chain continuity. Any failure rejects
 the WHOLE batch (nothing is stored but an audit entry) and names the event
-index and the reason. Events past a gap are not an error: they are held and
-reported, and accepted when the gap fills. The same batch twice returns the
-stored receipt and changes nothing. See docs/SERVER.md.
+index and the reason. A chain gap (the batch's new events do not continue the
+station's head) is such a failure, 409 ``chain_gap`` naming the missing
+numbers; the station's last gap is also kept on its row for the console until
+its chain advances past it. The same batch twice returns the stored receipt
+and changes nothing. See docs/SERVER.md.
 """
 
 from __future__ import annotations
@@ -17,20 +19,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, select
 
 from prep_core.events import SignedEvent
 from prep_core.events import link_chain as link
 from prep_core.signing import b64, unb64
-from sync_server.db.tables import batches, events, held_events, images, stations
+from sync_server.db.bulk import insert_rows
+from sync_server.db.tables import batches, events, images, stations
 from sync_server.services import audit
-from sync_server.services.batch_checks import chain_error, check_images, check_old
+from sync_server.services.batch_checks import chain_error, check_images, check_old, gap_error
 from sync_server.services.batch_parse import ParsedBatch, build_batch, parse_shape
 from sync_server.services.chain import check_wires
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden
 from sync_server.services.receipts import batch_hash, make_receipt
-from sync_server.services.tally import event_from_stored, rederive
+from sync_server.services.tally import rederive
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class IngestResult:
 
     @property
     def status(self) -> int:
-        return 202 if self.receipt["receipt"]["held"] else 200
+        return 200
 
 
 def ingest(ctx: Context, doc: Any, *, source: str = "api") -> IngestResult:
@@ -97,32 +100,15 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         st = _station(conn, pb.station)  # again: it may have been revoked meanwhile
         new_images = check_images(conn, pb)
         check_old(conn, pb, st.last_seq)
-        held_rows = conn.execute(
-            select(held_events).where(held_events.c.station == pb.station)
-        ).all()
-        held = [
-            SignedEvent(event_from_stored(r.body, r.hash), unb64(r.sig, "sig")) for r in held_rows
-        ]
         new = [se for se in pb.events if se.event.seq > st.last_seq]
-        check = link([*held, *new], after_seq=st.last_seq, after_hash=st.last_hash)
+        check = link(new, after_seq=st.last_seq, after_hash=st.last_hash)
         if check.errors:
             raise chain_error(check.errors[0], pb)
-        held_hashes = {r.hash for r in held_rows}
+        if check.held:
+            raise gap_error(pb, check.verified[-1].event.seq if check.verified else st.last_seq)
         verified = check.verified
         if verified:
-            conn.execute(events.insert(), [_row(se, bh, now) for se in verified])
-            promoted = [se.hash for se in verified if se.hash in held_hashes]
-            if promoted:
-                conn.execute(delete(held_events).where(held_events.c.hash.in_(promoted)))
-        fresh_held = {se.hash: se for se in check.held if se.hash not in held_hashes}
-        if fresh_held:
-            conn.execute(
-                held_events.insert(),
-                [
-                    {k: v for k, v in _row(se, bh, now).items() if k in held_events.c}
-                    for se in fresh_held.values()
-                ],
-            )
+            insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
         if new_images:
             conn.execute(
                 images.insert(),
@@ -143,23 +129,20 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
             stations.update()
             .where(stations.c.id == pb.station)
             .values(
-                last_seq=head_seq,
-                last_hash=head_hash,
-                last_contact=now,
-                held_count=len(check.held),
+                last_seq=head_seq, last_hash=head_hash, last_contact=now, **_gap_left(st, head_seq)
             )
         )
         ctx.remember([se.event for se in verified])
         rederive(ctx, conn, {se.event.clave_acta for se in verified})
-        receipt = make_receipt(ctx.key, _receipt_body(ctx, pb, bh, check, head_seq, head_hash, now))
-        held_seqs = receipt["receipt"]["held"]
+        receipt = make_receipt(
+            ctx.key, _receipt_body(ctx, pb, bh, len(verified), head_seq, head_hash, now)
+        )
         conn.execute(
             batches.insert().values(
                 hash=bh,
                 station=pb.station,
                 events=len(pb.events),
                 accepted=len(verified),
-                held=len(held_seqs),
                 receipt=json.dumps(receipt, sort_keys=True),
                 received_at=now,
                 source=source,
@@ -174,7 +157,6 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
                 "batch": bh,
                 "events": len(pb.events),
                 "new": len(verified),
-                "held": len(held_seqs),
                 "head": head_seq,
                 "source": source,
             },
@@ -183,55 +165,81 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
     return IngestResult(receipt, replay=False)
 
 
-def _row(se: SignedEvent, bh: str, now: int) -> dict[str, Any]:
+EVENT_COLUMNS = (
+    "hash",
+    "station",
+    "seq",
+    "kind",
+    "clave_acta",
+    "at",
+    "body",
+    "sig",
+    "batch",
+    "received_at",
+)
+
+
+def _row(se: SignedEvent, bh: str, now: int) -> tuple[Any, ...]:
     ev = se.event
-    return {
-        "hash": se.hash,
-        "station": ev.station,
-        "seq": ev.seq,
-        "kind": ev.kind.value,
-        "clave_acta": ev.clave_acta,
-        "at": ev.at,
-        "body": ev.encode().decode(),
-        "sig": b64(se.signature),
-        "batch": bh,
-        "received_at": now,
-    }
+    return (
+        se.hash,
+        ev.station,
+        ev.seq,
+        ev.kind.value,
+        ev.clave_acta,
+        ev.at,
+        ev.encode().decode(),
+        b64(se.signature),
+        bh,
+        now,
+    )
+
+
+def _gap_left(st: Any, head_seq: int) -> dict[str, Any]:
+    """The station's reported gap once its head is ``head_seq``: gone when the head
+    reached its end, narrowed when the head entered it."""
+    if st.gap_last is None or head_seq < st.gap_first:
+        return {}
+    if head_seq >= st.gap_last:
+        return {"gap_first": None, "gap_last": None, "gap_events": None, "gap_at": None}
+    return {"gap_first": head_seq + 1}
 
 
 def _receipt_body(
-    ctx: Context, pb: ParsedBatch, bh: str, check: Any, head_seq: int, head_hash: str, now: int
+    ctx: Context, pb: ParsedBatch, bh: str, new: int, head_seq: int, head_hash: str, now: int
 ) -> dict[str, Any]:
-    stored = sorted({se.event.seq for se in pb.events if se.event.seq <= head_seq})
-    held = sorted({se.event.seq for se in pb.events if se.event.seq > head_seq})
-    first_held = min((se.event.seq for se in check.held), default=None)
+    stored = sorted({se.event.seq for se in pb.events})
     return {
         "station": pb.station,
         "batch": bh,
         "events": len(pb.events),
         "catalog": ctx.fingerprint,
-        "accepted": {"first": stored[0], "last": stored[-1]} if stored else None,
-        "new": len(check.verified),
-        "held": held,
-        "missing": [head_seq + 1, first_held - 1] if first_held else None,
+        "accepted": {"first": stored[0], "last": stored[-1]},
+        "new": new,
         "head": {"seq": head_seq, "hash": head_hash},
         "received_at": now,
     }
 
 
 def _audit_rejection(ctx: Context, doc: Any, err: ServiceError, source: str) -> None:
+    """The rejection in the audit log; a chain gap also on the station's row."""
     station = doc.get("station") if isinstance(doc, dict) else None
     station = station[:48] if isinstance(station, str) else "?"
+    now = ctx.now()
     with ctx.store.write() as conn:
-        audit.append(
-            conn,
-            ctx.now(),
-            f"station:{station}",
-            "batch_rejected",
-            {
-                "code": err.code,
-                "index": err.index,
-                "reason": err.message_en,
-                "source": source,
-            },
-        )
+        if err.code == "chain_gap":
+            missing = err.extra["missing"]
+            conn.execute(
+                stations.update()
+                .where(stations.c.id == station)
+                .values(
+                    gap_first=missing[0],
+                    gap_last=missing[1],
+                    gap_events=err.extra["events"],
+                    gap_at=now,
+                )
+            )
+        detail = {"code": err.code, "index": err.index, "reason": err.message_en, "source": source}
+        if err.code == "chain_gap":
+            detail["missing"] = err.extra["missing"]
+        audit.append(conn, now, f"station:{station}", "batch_rejected", detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, text
 
-from sync_server.db.tables import actas, audit_log, conflicts, events, held_events, stations
+from sync_server.db.tables import actas, audit_log, conflicts, events, stations
 from sync_server.services.context import Context
 
 
@@ -40,9 +40,12 @@ def metrics_text(ctx: Context) -> str:
             help_="Events accepted into the central log",
         )
         gauge(
-            "prep_events_held",
-            conn.scalar(select(func.count()).select_from(held_events)) or 0,
-            help_="Events held back after a chain gap",
+            "prep_stations_with_gap",
+            conn.scalar(
+                select(func.count()).select_from(stations).where(stations.c.gap_last.is_not(None))
+            )
+            or 0,
+            help_="Stations whose last batch was refused for a chain gap not yet filled",
         )
         gauge(
             "prep_audit_entries",

@@ -175,7 +175,6 @@ def ensure_server_station(ctx: Context) -> None:
                 decided_by="system",
                 last_seq=0,
                 last_hash=GENESIS,
-                held_count=0,
             )
         )
         audit.append(

@@ -94,7 +94,6 @@ def request_enrollment(ctx: Context, doc: Any, *, source: str = "api") -> dict[s
                 requested_at=now,
                 last_seq=0,
                 last_hash=GENESIS,
-                held_count=0,
             )
         )
         audit.append(
@@ -146,8 +145,11 @@ def station_info(row: Any) -> dict[str, Any]:
         "status": row.status,
         "fingerprint": row.fingerprint,
         "head": {"seq": row.last_seq, "hash": row.last_hash},
-        "held": row.held_count,
         "last_contact": row.last_contact,
+        # the last chain gap its batches ran into, until its chain advances past it
+        "gap": [row.gap_first, row.gap_last] if row.gap_last is not None else None,
+        "gap_events": row.gap_events or 0,
+        "gap_at": row.gap_at,
     }
 
 
@@ -160,24 +162,8 @@ def get_station(ctx: Context, sid: str) -> dict[str, Any]:
 
 
 def list_stations(conn: Connection) -> list[dict[str, Any]]:
-    from sqlalchemy import func
-
-    from sync_server.db.tables import held_events
-
-    first_held = dict(
-        conn.execute(
-            select(held_events.c.station, func.min(held_events.c.seq)).group_by(
-                held_events.c.station
-            )
-        ).all()
-    )
-    out = []
-    for row in conn.execute(select(stations).order_by(stations.c.status, stations.c.id)):
-        info = station_info(row)
-        low = first_held.get(row.id)
-        info["gap"] = [row.last_seq + 1, low - 1] if low else None
-        out.append(info)
-    return out
+    rows = conn.execute(select(stations).order_by(stations.c.status, stations.c.id))
+    return [station_info(row) for row in rows]
 
 
 def load_enrollment_file(data: bytes) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -14,11 +15,14 @@ from prep_core.counting import decide
 from prep_core.derive import ActaState, Status, derive_acta, order_key
 from prep_core.events import CAPTURE_KINDS, Event
 from prep_core.values import Mark, values_to_json
+from sync_server.db.bulk import upsert_rows
 from sync_server.db.tables import actas, conflicts, events
 from sync_server.services.context import Context
 from sync_server.services.fastevent import from_stored
 
 CHUNK = 500
+# the same text as json.dumps(doc, ensure_ascii=False, sort_keys=True), one encoder for all
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 QUEUE_STATUSES = {Status.CONFLICTO: "conflicto", Status.DISCREPANCIA: "discrepancia"}
 
 
@@ -30,15 +34,54 @@ def event_from_stored(body: str, digest: str | None = None) -> Event:
 def load_events(
     conn: Connection, claves: Iterable[str], cache: dict[str, Event] | None = None
 ) -> dict[str, list[Event]]:
+    """Every stored event of these actas. The acta index holds the hashes, so
+    only the bodies of events not in ``cache`` are read and parsed."""
     out: dict[str, list[Event]] = defaultdict(list)
     cache = {} if cache is None else cache
     keys = sorted(set(claves))
+    missing: set[str] = set()
     for i in range(0, len(keys), CHUNK):
-        q = select(events.c.body, events.c.hash).where(events.c.clave_acta.in_(keys[i : i + CHUNK]))
-        for body, digest in conn.execute(q):
-            ev = cache.get(digest) or from_stored(body, digest)
-            out[ev.clave_acta].append(ev)
+        q = select(events.c.clave_acta, events.c.hash).where(
+            events.c.clave_acta.in_(keys[i : i + CHUNK])
+        )
+        for clave, digest in conn.execute(q):
+            ev = cache.get(digest)
+            if ev is None:
+                missing.add(clave)
+            else:
+                out[clave].append(ev)
+    todo = sorted(missing)
+    for i in range(0, len(todo), CHUNK):
+        q = select(events.c.clave_acta, events.c.body, events.c.hash).where(
+            events.c.clave_acta.in_(todo[i : i + CHUNK])
+        )
+        got: dict[str, list[Event]] = defaultdict(list)
+        for clave, body, digest in conn.execute(q):
+            got[clave].append(cache.get(digest) or from_stored(body, digest))
+        out.update(got)
     return out
+
+
+ACTA_COLUMNS = (
+    "clave_acta",
+    "election_id",
+    "id_distrito",
+    "id_municipio",
+    "status",
+    "acopiada",
+    "digitalizada",
+    "capturada",
+    "verificada",
+    "contabilizada",
+    "fecha_acopio",
+    "fecha_digitalizacion",
+    "fecha_captura",
+    "fecha_verificacion",
+    "state",
+    "events",
+    "updated_at",
+)
+_acta_values = itemgetter(*ACTA_COLUMNS)
 
 
 def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[str, Any]:
@@ -89,7 +132,7 @@ def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[s
         "fecha_digitalizacion": first_image,
         "fecha_captura": state.fecha_captura,
         "fecha_verificacion": state.fecha_verificacion,
-        "state": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "state": _STATE_JSON.encode(doc),
         "events": n_events,
         "updated_at": now,
     }
@@ -123,20 +166,14 @@ def queue_readings(state: ActaState, evs: list[Event]) -> list[dict[str, Any]]:
 
 
 def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    existing: set[str] = set()
-    keys = [r["clave_acta"] for r in rows]
-    for i in range(0, len(keys), CHUNK):
-        q = select(actas.c.clave_acta).where(actas.c.clave_acta.in_(keys[i : i + CHUNK]))
-        existing.update(conn.scalars(q))
-    new = [r for r in rows if r["clave_acta"] not in existing]
-    old = [{**r, "k": r["clave_acta"]} for r in rows if r["clave_acta"] in existing]
-    if new:
-        conn.execute(actas.insert(), new)
-    if old:
-        cols: dict[str, Any] = {c: bindparam(c) for c in rows[0] if c != "clave_acta"}
-        conn.execute(actas.update().where(actas.c.clave_acta == bindparam("k")).values(cols), old)
+    if rows:
+        upsert_rows(
+            conn,
+            actas,
+            "clave_acta",
+            ACTA_COLUMNS,
+            list(map(_acta_values, rows)),
+        )
 
 
 def _sync_conflicts(

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from prep_core.events import EventLog, Kind
 from prep_core.signing import KeyPair
-from sync_server.db.tables import actas, batches, events, held_events, images
+from sync_server.db.tables import actas, batches, events, images
+from sync_server.db.tables import stations as stations_t
 from sync_server.services import stations
 from tests.server.helpers import batch, enroll_all, images_for, live_server
 
@@ -21,7 +22,7 @@ def counts(live) -> dict[str, int]:
     with live.store.read() as conn:
         return {
             t.name: conn.scalar(select(func.count()).select_from(t))
-            for t in (events, held_events, images, actas, batches)
+            for t in (events, images, actas, batches)
         }
 
 
@@ -93,6 +94,19 @@ def test_fork_of_accepted_number(ready, night) -> None:
     d = refused(c.post("/api/v1/batches", json=batch("CATD01", [forged])), 409, "chain_fork")
     assert d["index"] == 0
     assert counts(live) == before
+
+
+def test_chain_gap(ready) -> None:
+    live, evs, imgs = ready
+    c = live.client()
+    assert c.post("/api/v1/batches", json=batch("CATD01", evs[:2], imgs)).status_code == 200
+    before = counts(live)
+    d = refused(c.post("/api/v1/batches", json=batch("CATD01", evs[4:], imgs)), 409, "chain_gap")
+    assert d["index"] == 0 and d["missing"] == [3, 4]
+    assert counts(live) == before
+    with live.store.read() as conn:
+        row = conn.execute(select(stations_t).where(stations_t.c.id == "CATD01")).one()
+    assert (row.last_seq, row.gap_first, row.gap_last, row.gap_events) == (2, 3, 4, 4)
 
 
 def test_broken_link(ready, night) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from capture_station.station import Station, create_station
 from capture_station.storage.outbox import load_events
 from capture_station.sync.approval import approval, import_approval
 from capture_station.sync.client import (
+    GAP_RETRIES,
     SyncClient,
     SyncError,
     enrollment_request,
@@ -188,5 +190,77 @@ def test_bad_station_inputs(tmp_path, catalog, catalog_dir):
         chk = check_chain(load_events(st.store.conn), st.key.public_bytes)
         assert len(chk.verified) == 1 and not chk.errors
         assert re.fullmatch(r"[0-9a-f]{64}", st.catalog.fingerprint)
+    finally:
+        st.close()
+
+
+class _Restoring(requests.Session):
+    """Before each of the first posted batches, the server's database goes back to an
+    older head of the station, as when it is restored from an earlier backup."""
+
+    def __init__(self, db, station, heads):  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.db, self.station, self.heads, self.posts = db, station, list(heads), 0
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if method == "POST" and url.endswith("/api/v1/batches"):
+            self.posts += 1
+            if self.heads:
+                self._restore(self.heads.pop(0))
+        return super().request(method, url, *args, **kwargs)
+
+    def _restore(self, head: int) -> None:
+        con = sqlite3.connect(str(self.db), timeout=30)
+        try:
+            with con:
+                (h,) = con.execute("SELECT hash FROM events WHERE station = ? AND seq = ?",
+                                   (self.station, head)).fetchone()
+                con.execute("DELETE FROM events WHERE station = ? AND seq > ?", (self.station, head))
+                con.execute("UPDATE stations SET last_seq = ?, last_hash = ? WHERE id = ?",
+                            (head, h, self.station))
+        finally:
+            con.close()
+
+
+def _sent_six_of_twelve(st, catalog, url):  # type: ignore[no-untyped-def]
+    ana = login(st.store, "ana", PASSWORDS["ana"])
+    desk = CaptureDesk(st)
+    for a in catalog.expected_actas()[:12]:
+        desk.acopio(ana, a.clave_acta)
+    assert SyncClient(st, st.store, url).sync_once().state == "pending"
+    approve_station(url, st.id)
+    first = [se.to_wire() for se in load_events(st.store.conn, limit=6)]
+    r = requests.post(f"{url}/api/v1/batches", json={"station": st.id, "events": first}, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+def test_chain_gap_sends_again_from_the_server_head(tmp_path, catalog, server):
+    st = new_station(tmp_path / "st", catalog, server=server.url)
+    try:
+        _sent_six_of_twelve(st, catalog, server.url)
+        http = _Restoring(server.db_path, st.id, heads=[2])  # head 6 read, then back to 2
+        rep = SyncClient(st, st.store, server.url, batch_size=4, session=http).sync_once()
+        assert rep.state == "online" and rep.head == 12 and rep.sent == 10 and rep.pending == 0
+        assert http.posts == 4  # refused 7-10, then 3-6, 7-10, 11-12
+        remote = server_events(server.db_path, st.id)
+        assert [(s, h) for s, h, _, _ in remote] == [
+            (e.event.seq, e.hash) for e in load_events(st.store.conn)]
+        info = requests.get(f"{server.url}/api/v1/stations/{st.id}", timeout=30).json()
+        assert info["gap"] is None
+    finally:
+        st.close()
+
+
+def test_chain_gap_retries_are_bounded(tmp_path, catalog, server):
+    st = new_station(tmp_path / "st", catalog, server=server.url)
+    try:
+        _sent_six_of_twelve(st, catalog, server.url)
+        http = _Restoring(server.db_path, st.id, heads=[5, 4, 3, 2])  # it keeps going back
+        with pytest.raises(SyncError) as exc:
+            SyncClient(st, st.store, server.url, batch_size=4, session=http).sync_once()
+        assert exc.value.code == "chain_gap" and "se esperaba el número" in exc.value.message_es
+        assert http.posts == GAP_RETRIES + 1
+        info = requests.get(f"{server.url}/api/v1/stations/{st.id}", timeout=30).json()
+        assert info["gap"] is not None and info["head"]["seq"] == 3
     finally:
         st.close()

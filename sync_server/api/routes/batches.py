@@ -14,11 +14,11 @@ router = APIRouter(prefix="/api/v1", tags=["lotes"])
 @router.post(
     "/batches",
     response_model=ReceiptOut,
-    responses={**ERRORS, 202: {"model": ReceiptOut, "description": "Some events held"}},
+    responses=ERRORS,
     openapi_extra=body_doc(BatchIn),
 )
 async def post_batch(ctx: Ctx, body: JsonBody) -> JSONResponse:
-    """Merge a signed batch; 200 all accepted, 202 some held after a gap."""
+    """Merge a signed batch, all or nothing; 409 ``chain_gap`` when it skips numbers."""
     result = await run_in_threadpool(ingest.ingest, ctx, body)
     headers = {"X-Prep-Replay": "1"} if result.replay else {}
     return JSONResponse(result.receipt, status_code=result.status, headers=headers)

@@ -41,8 +41,12 @@ class StationOut(BaseModel):
     status: str
     fingerprint: str
     head: Head
-    held: int
     last_contact: int | None
+    gap: list[int] | None = Field(
+        default=None, description="Missing numbers [first, last] of the last chain gap reported"
+    )
+    gap_events: int = Field(default=0, description="Events of the batch refused for that gap")
+    gap_at: int | None = None
 
 
 class ReceiptOut(BaseModel):

@@ -56,7 +56,7 @@
         el("td", { class: s.status === "approved" ? "status-ok" : s.status === "revoked" ? "status-bad" : "" }, T[s.status] || s.status),
         el("td", {}, fmt(s.last_contact)), el("td", { class: "num" }, String(s.head.seq)),
         el("td", { class: s.gap ? "status-bad" : "" }, s.gap ? `${s.gap[0]}–${s.gap[1]}` : "—"),
-        el("td", { class: "num" }, String(s.held)), el("td", {}, el("code", {}, s.fingerprint.slice(0, 16))),
+        el("td", { class: "num" }, String(s.gap_events)), el("td", {}, el("code", {}, s.fingerprint.slice(0, 16))),
         el("td", {}, s.role === "SERVER" ? "" : [
           s.status === "pending" ? el("button", { class: "approve", onclick: () => decide(s.station, "approve") }, T.approve) : "",
           s.status === "approved" ? el("a", { class: "button secondary approval-file", download: `aprobacion-${s.station}.json`, href: `/console/stations/${encodeURIComponent(s.station)}/approval.json` }, T.approval_file) : "",
@@ -100,7 +100,7 @@
     replace("queues", el("div", { class: "cards" },
       el("a", { class: "card" + (s.queue.conflicto ? " warn" : ""), href: "/console/conflicts", id: "queue-conflicto" }, el("div", { class: "n" }, String(s.queue.conflicto)), el("div", { class: "l" }, T.conflicto)),
       el("a", { class: "card" + (s.queue.discrepancia ? " warn" : ""), href: "/console/conflicts", id: "queue-discrepancia" }, el("div", { class: "n" }, String(s.queue.discrepancia)), el("div", { class: "l" }, T.discrepancia)),
-      el("div", { class: "card" }, el("div", { class: "n" }, String(s.held_events)), el("div", { class: "l" }, T.held_events)),
+      el("div", { class: "card" + (s.stations_with_gap ? " warn" : "") }, el("div", { class: "n" }, String(s.stations_with_gap)), el("div", { class: "l" }, T.stations_with_gap)),
       el("div", { class: "card" }, el("div", { class: "n" }, String(s.fuera_de_catalogo)), el("div", { class: "l" }, T.fuera))));
     replace("demarcaciones", el("div", {}, s.elections.map((e) => el("div", {}, el("h2", {}, e.name),
       stageTable([{ label: T.total, ...e.totals }, ...e.demarcaciones.map((d) => ({ label: `${d.id} ${d.name}`, ...d }))], T[e.ambito])))));
