@@ -47,3 +47,11 @@ def test_failing_sum_with_no_suspect_cuts_everyone():
     fields = _fields(values, {n: 0.995 for n in [*VOTES, TOT]})
     apply_checks(fields, cross_checks(T, values), 0.98, 0.9995, T, None)
     assert not any(fields[n]["auto"] for n in [*VOTES, TOT])
+
+
+def test_an_unfamiliar_hand_has_no_auto_figure():
+    values = _acta()
+    fields = _fields(values, {VOTES[0]: 0.6, VOTES[1]: 0.7})  # two unsure figures
+    apply_checks(fields, cross_checks(T, values), 0.98, 0.9995, T, None)
+    assert not any(f["auto"] for f in fields.values())
+    assert max(f["confidence"] for f in fields.values()) <= 0.97
