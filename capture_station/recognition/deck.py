@@ -49,6 +49,14 @@ class DeckOptions:
     max_rotation: float = 3.0
     jpeg: tuple[int, int] = (60, 95)
     templates: tuple[str, ...] = ()
+    writer_fonts: tuple[str, ...] = ()  # font files: when given, these writers replace the split's
+
+
+def deck_writers(opts: DeckOptions) -> list[hw.Writer]:
+    """The writers of a deck: the split's, or one writer per font file of ``writer_fonts``."""
+    if opts.writer_fonts:
+        return [hw.Writer(Path(p).stem, "font", p, opts.split) for p in opts.writer_fonts]
+    return hw.writers(opts.split)
 
 
 # --------------------------------------------------------------------------- identity
@@ -282,7 +290,7 @@ def make_acta(i: int, seed: int, opts: DeckOptions) -> tuple[np.ndarray, dict]:
     rng = np.random.default_rng([seed, i])
     tids = opts.templates or tuple(t.id for t in load_templates())
     t = template_by_id(tids[int(rng.integers(len(tids)))])
-    ws = hw.writers(opts.split)
+    ws = deck_writers(opts)
     writer = ws[int(rng.integers(len(ws)))]
     dpi = int(opts.dpis[int(rng.integers(len(opts.dpis)))])
     payload, clave, casilla = _identity(t, rng)
@@ -328,7 +336,7 @@ def generate_deck(out: str | Path, n: int, seed: int = 7, opts: DeckOptions | No
     with open(man, "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"deck": {"n": n, "seed": seed, "split": opts.split,
                                       "dpis": list(opts.dpis),
-                                      "writers": [w.name for w in hw.writers(opts.split)]}},
+                                      "writers": [w.name for w in deck_writers(opts)]}},
                             ensure_ascii=False) + "\n")
         for r in recs:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
