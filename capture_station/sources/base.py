@@ -29,6 +29,7 @@ class ScanSettings:
     image_format: str = "JPEG"  # JPEG or PNG
     jpeg_quality: int = 90
     max_pages: int = 500
+    page_timeout_s: float = 120.0  # a driver silent this long is stopped (SANE)
 
 
 class ScannerSource(ABC):

@@ -137,6 +137,17 @@ def test_sane_test_scanner_batch(station):
     assert station.images.verify(r.sha256)
 
 
+def test_silent_scanner_is_stopped_with_a_reason():
+    """The driver runs in a child process: one that does not answer in time is
+    stopped, and the operator is told to check the scanner."""
+    from capture_station.sources.base import SourceError
+
+    settings = ScanSettings(resolution=150, batch=True, max_pages=3, page_timeout_s=0.05)
+    with pytest.raises(SourceError) as exc:
+        list(SaneSource().scan("test", settings, threading.Event()))
+    assert "no respondió" in exc.value.message_es
+
+
 def test_file_import_missing_file(station, tmp_path):
     page = next(FileImport([tmp_path / "no-existe.jpg"]).pages())
     r = Pipeline(station).process(page, "dani")
