@@ -19,14 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import requests
-
 from capture_station.station import Station
 from capture_station.storage.db import Store
 from capture_station.storage.outbox import now_ms
 from capture_station.sync.approval import SERVER_KEY, SERVER_STATION, approval
 from capture_station.sync.client import SyncClient, SyncError, SyncReport, import_receipts
-from capture_station.sync.work import signed_get
+from capture_station.sync.signed import SignedClient
 from prep_core.errors import PrepError
 from prep_core.events import Kind, SignedEvent, signed_from_wire
 from prep_core.signing import b64, unb64, verify
@@ -120,17 +118,9 @@ class FetchReport:
     cursor: int  # the last server seq seen
 
 
-class DecisionClient:
-    def __init__(self, station: Station, store: Store, base_url: str, *,
-                 session: requests.Session | None = None) -> None:
-        self.station, self.store = station, store
-        self.base = base_url.rstrip("/")
-        self.http = session or requests.Session()
-        self.http.trust_env = False
-
+class DecisionClient(SignedClient):
     def _page(self, after: int) -> tuple[list[SignedEvent], int, bool]:
-        resp = signed_get(self.http, self.station, self.base,
-                          f"{DECISIONS_PATH}?after={after}&limit={PAGE}")
+        resp = self._get(f"{DECISIONS_PATH}?after={after}&limit={PAGE}")
         if resp.status_code != 200:
             raise SyncClient._fail(resp)
         try:

@@ -13,31 +13,17 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
-import requests
-
 from capture_station import work_queue
 from capture_station.errors import StationError
 from capture_station.station import Station
 from capture_station.storage.db import Store
 from capture_station.storage.images import media_type
 from capture_station.storage.outbox import now_ms
-from capture_station.sync.client import TIMEOUT, SyncClient, SyncError, SyncReport
-from prep_core.station_auth import signed_headers
+from capture_station.sync.client import SyncClient, SyncError, SyncReport
+from capture_station.sync.signed import SignedClient
 
 WORK_PATH = "/api/v1/work"
 DEFAULT_LIMIT = 50
-
-
-def signed_get(http: requests.Session, station: Station, base: str,
-               target: str) -> requests.Response:
-    """A GET signed with the station key (``prep-request/1``); ``target`` is sent
-    exactly as signed."""
-    headers = signed_headers(station.key, station.id, now_ms(), "GET", target)
-    try:
-        return http.get(base + target, headers=headers, timeout=TIMEOUT)
-    except requests.RequestException as exc:
-        raise SyncError("sin conexión con el servidor",
-                        f"server unreachable: {exc.__class__.__name__}", offline=True) from None
 
 
 @dataclass
@@ -47,17 +33,7 @@ class PullReport:
     images: int  # images downloaded
 
 
-class WorkClient:
-    def __init__(self, station: Station, store: Store, base_url: str, *,
-                 session: requests.Session | None = None) -> None:
-        self.station, self.store = station, store
-        self.base = base_url.rstrip("/")
-        self.http = session or requests.Session()
-        self.http.trust_env = False
-
-    def _get(self, target: str) -> requests.Response:
-        return signed_get(self.http, self.station, self.base, target)
-
+class WorkClient(SignedClient):
     def _image(self, sha: str) -> bytes | None:
         """The image's bytes, or None when they do not hash to ``sha``."""
         resp = self._get(f"{WORK_PATH}/images/{sha}")

@@ -133,3 +133,15 @@ def no_ocr_pipeline(station: Station):  # type: ignore[no-untyped-def]
         return replace(read_page(data, cat), fields={}, model_id=None)
 
     return Pipeline(station, recognizer=no_ocr)
+
+
+def rescan_file(deck: Deck, rec: dict, path: Path, quality: int) -> Path:  # type: ignore[type-arg]
+    """The same acta scanned again: its deck page re-encoded (other bytes, other hash)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.open(deck.path(rec)).save(buf, "JPEG", quality=quality)
+    path.write_bytes(buf.getvalue())
+    return path

@@ -4,9 +4,6 @@ digitalización" sends it back to scanning, and the new image is captured again.
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -17,7 +14,7 @@ from capture_station.sources import FileImport
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from prep_core.derive import Status
-from tests.station.helpers import PASSPHRASE, PASSWORDS, entries, no_ocr_pipeline
+from tests.station.helpers import PASSPHRASE, PASSWORDS, entries, no_ocr_pipeline, rescan_file
 from tests.station.test_e2e_ui import login, shot, tab, type_capture
 
 
@@ -86,11 +83,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         assert dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text()
         shot(win, "10-digitalizacion-devueltas")
         old_image = st.images[-1].sha256
-        im = Image.open(deck.path(deck.records[0]))
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=85)
-        again = tmp_path / "otra-vez.jpg"
-        again.write_bytes(buf.getvalue())
+        again = rescan_file(deck, deck.records[0], tmp_path / "otra-vez.jpg", 85)
         dig.import_files([str(again)])
         qtbot.waitUntil(lambda: not dig.busy(), timeout=60000)
         assert dig.results[-1].stored, dig.results[-1].text()

@@ -7,11 +7,9 @@ Tampered or foreign decisions are refused with a clear message and nothing is ke
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -48,6 +46,7 @@ from tests.station.helpers import (
     entries,
     new_station,
     no_ocr_pipeline,
+    rescan_file,
     server_events,
     tampering_proxy,
 )
@@ -154,11 +153,7 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog
 
         # the new image is accepted (not flagged as the same acta again) and synced
         old_image = st_now.images[-1].sha256
-        im = Image.open(deck.path(deck.records[4]))
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=80)
-        again = tmp_path / "de-nuevo.jpg"
-        again.write_bytes(buf.getvalue())
+        again = rescan_file(deck, deck.records[4], tmp_path / "de-nuevo.jpg", 80)
         dig.import_files([str(again)])
         qtbot.waitUntil(lambda: not dig.busy(), timeout=60000)
         assert dig.results[-1].stored, dig.results[-1].text()
