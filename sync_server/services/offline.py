@@ -71,11 +71,7 @@ def receipts_file(ctx: Context, sid: str) -> dict[str, Any]:
     with ctx.store.read() as conn:
         _station(conn, sid)
         orders, _ = decisions.server_events(ctx, conn, 0, None)
-        rows = conn.execute(
-            select(batches.c.receipt)
-            .where(batches.c.station == sid)
-            .order_by(batches.c.received_at, batches.c.hash)
-        ).all()
+        rows = conn.execute(select(batches.c.receipt).where(batches.c.station == sid)).all()
     receipts = sorted(
         (json.loads(r.receipt) for r in rows), key=lambda w: w["receipt"]["head"]["seq"]
     )
