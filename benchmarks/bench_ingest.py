@@ -9,6 +9,7 @@ store, re-derive, receipt) in batches, as the API does, without HTTP.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -31,6 +32,8 @@ class Result:
     actas: int
     seconds: float
     cpu: float = 0.0  # CPU seconds of the ingesting process (verification workers apart)
+    gc_seconds: float = 0.0  # of which in the garbage collector
+    gc_longest: float = 0.0  # the longest single collection
 
     @property
     def events_per_s(self) -> float:
@@ -91,6 +94,7 @@ def ingest_into(
     from prep_core.signing import b64
     from sync_server.config import Settings
     from sync_server.db.store import Store
+    from sync_server.heap import settle
     from sync_server.services import ingest, stations
     from sync_server.services.context import Context, load_or_create_key
     from sync_server.services.resolutions import ensure_server_station
@@ -133,6 +137,9 @@ def ingest_into(
                 plan.append({"station": n, "events": [se.to_wire() for se in part], "images": imgs})
                 cursors[n] = i + batch_size
     n_events = sum(len(b["events"]) for b in plan)
+    settle()  # as prep-server does once it is set up
+    meter = GcMeter()
+    gc.callbacks.append(meter)
     t, cpu = time.perf_counter(), time.process_time()
     if threads <= 1:
         for doc in plan:
@@ -140,8 +147,25 @@ def ingest_into(
     else:  # as concurrent requests: one batch is verified while another merges
         deliver(plan, lambda d: ingest.ingest(ctx, d), threads)
     seconds = time.perf_counter() - t
+    cpu = time.process_time() - cpu
+    gc.callbacks.remove(meter)
     store.dispose()
-    return Result(backend, n_events, actas, seconds, time.process_time() - cpu)
+    return Result(backend, n_events, actas, seconds, cpu, meter.total, meter.longest)
+
+
+class GcMeter:
+    """A ``gc.callbacks`` entry adding up the time spent in collections."""
+
+    def __init__(self) -> None:
+        self.total = self.longest = self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        took = time.perf_counter() - self._start
+        self.total += took
+        self.longest = max(self.longest, took)
 
 
 def deliver(plan: list[dict[str, Any]], send: Any, threads: int) -> None:
@@ -214,7 +238,9 @@ def run(
         print(
             f"{backend:<10} ingest+derive:         {r.events_per_s:10,.0f} verified events/s  "
             f"{r.actas_per_s:8,.0f} actas/s  ({r.events:,} events, {r.actas:,} actas "
-            f"in {r.seconds:.1f} s, {r.cpu:.1f} s CPU in the main process; "
+            f"in {r.seconds:.1f} s, {r.cpu:.1f} s CPU in the main process, "
+            f"{r.gc_seconds:.1f} s of it collecting garbage, longest pause "
+            f"{r.gc_longest * 1000:.0f} ms; "
             f"{r.events_per_s / srate:.0%} of the server's 1-core verify rate)",
             file=out,
         )

@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     app = create_app(settings, Store(settings.database_url))
     ensure_admin(app)
+    from sync_server.heap import settle
+
+    settle()  # the catalog and the app are built: keep the collector off them
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -109,20 +109,12 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         verified = check.verified
         if verified:
             insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
-        if new_images:
-            conn.execute(
-                images.insert(),
-                [
-                    {
-                        "sha256": s,
-                        "size": len(d),
-                        "media_type": "application/octet-stream",
-                        "data": d,
-                        "received_at": now,
-                    }
-                    for s, d in new_images.items()
-                ],
-            )
+        insert_rows(
+            conn,
+            images,
+            IMAGE_COLUMNS,
+            [(s, len(d), "application/octet-stream", d, now) for s, d in new_images.items()],
+        )
         head_seq = verified[-1].event.seq if verified else st.last_seq
         head_hash = verified[-1].hash if verified else st.last_hash
         conn.execute(
@@ -165,6 +157,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
     return IngestResult(receipt, replay=False)
 
 
+IMAGE_COLUMNS = ("sha256", "size", "media_type", "data", "received_at")
 EVENT_COLUMNS = (
     "hash",
     "station",
