@@ -8,7 +8,7 @@ import contextlib
 import io
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from capture_station.sources.base import Page, ScannerSource, ScanSettings, SourceError
 
@@ -41,6 +41,10 @@ def encode(image, settings: ScanSettings) -> bytes:  # type: ignore[no-untyped-d
 class SaneSource(ScannerSource):
     name = "SANE"
 
+    def __init__(self, child: Callable[..., None] | None = None) -> None:
+        # what runs in the child process (a top-level function, as ``spawn`` needs)
+        self.child = child or _scan_child
+
     def available(self) -> tuple[bool, str]:
         try:
             _sane()
@@ -63,7 +67,7 @@ class SaneSource(ScannerSource):
         and cannot take the station down with it."""
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_scan_child, args=(device, settings, child),
+        proc = ctx.Process(target=self.child, args=(device, settings, child),
                            name="prep-sane", daemon=True)
         proc.start()
         child.close()

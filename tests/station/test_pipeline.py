@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -144,8 +145,13 @@ def test_silent_scanner_is_stopped_with_a_reason():
 
     settings = ScanSettings(resolution=150, batch=True, max_pages=3, page_timeout_s=0.05)
     with pytest.raises(SourceError) as exc:
-        list(SaneSource().scan("test", settings, threading.Event()))
+        list(SaneSource(child=silent_driver).scan("test", settings, threading.Event()))
     assert "no respondió" in exc.value.message_es
+
+
+def silent_driver(device, settings, conn):
+    """A scanner driver that hangs without a word (run in the scan's child process)."""
+    time.sleep(60)
 
 
 def test_file_import_missing_file(station, tmp_path):
