@@ -107,8 +107,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         if check.held:
             raise gap_error(pb, check.verified[-1].event.seq if check.verified else st.last_seq)
         verified = check.verified
-        if verified:
-            insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
+        insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
         insert_rows(
             conn,
             images,
