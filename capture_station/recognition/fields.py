@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 
 from capture_station.recognition.digits import BLANK, SCRIBBLE
+from capture_station.recognition.joint import Readings, Relation, posteriors
 from capture_station.recognition.templates import EXTRA, FIGURE, TOTAL, VOTE, Template
 
 ILEGIBLE = "Ilegible"
@@ -56,45 +57,58 @@ def as_count(v) -> int:
     return v if isinstance(v, int) else 0
 
 
+# code → (es, en) of each arithmetic check printed on the acta (PREP-RULES §4; INE acta
+# sections 5, 8, 9)
+CHECK_TEXT = {
+    "suma_votos": ("suma de votos = total asentado", "sum of votes = written total"),
+    "personas_mas_rep": ("personas + representantes = total de personas que votaron",
+                         "voters + representatives = total who voted"),
+    "votantes_vs_sacados": ("personas + representantes = votos sacados de las urnas",
+                            "voters + representatives = votes taken from the boxes"),
+    "sacados_vs_total": ("votos sacados = total de la votación",
+                         "votes taken from the boxes = total of the votes"),
+}
+
+
+def relations(t: Template) -> list[Relation]:
+    """The arithmetic the acta's figures must satisfy, as far as ``t`` has the fields."""
+    votes = tuple(f.name for f in t.fields if f.kind == VOTE)
+    totals = [f.name for f in t.fields if f.kind == TOTAL]
+    names = {f.name for f in t.fields}
+    p, r = "TOTAL_PERSONAS_VOTARON", "TOTAL_REP_PARTIDO_CI_VOTARON"
+    rels = []
+    if totals:
+        rels.append(Relation("suma_votos", votes, totals[0]))
+    if {p, r, "SUMA_PERSONAS_Y_REP"} <= names:
+        rels.append(Relation("personas_mas_rep", (p, r), "SUMA_PERSONAS_Y_REP"))
+    if {p, r, "TOTAL_VOTOS_SACADOS"} <= names:
+        rels.append(Relation("votantes_vs_sacados", (p, r), "TOTAL_VOTOS_SACADOS"))
+    if totals and "TOTAL_VOTOS_SACADOS" in names:
+        rels.append(Relation("sacados_vs_total", ("TOTAL_VOTOS_SACADOS",), totals[0]))
+    return rels
+
+
 def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
-    """Arithmetic checks printed on the acta (PREP-RULES §4; INE acta sections 5, 8, 9).
+    """The acta's arithmetic checks on the values read.
 
     ``complete``: every field involved holds a number. When some are Ilegible or Sin dato
     the check can still fail one way: the numbers read add up to more than the total.
     """
     checks = []
-    votes = [f.name for f in t.fields if f.kind == VOTE]
-    totals = [f.name for f in t.fields if f.kind == TOTAL]
-    names = {f.name for f in t.fields}
-
-    def add(code, es, en, parts, whole):
-        fields = [*parts, whole]
-        vals = [values.get(n) for n in fields]
+    for rel in relations(t):
+        vals = [values.get(n) for n in rel.fields]
         complete = all(isinstance(v, int) for v in vals)
-        left = sum(as_count(values.get(n)) for n in parts)
-        right = values.get(whole)
+        left = sum(as_count(values.get(n)) for n in rel.parts)
+        right = values.get(rel.whole)
         if complete:
             ok = left == right
         elif isinstance(right, int):
             ok = left <= right  # missing figures can only make the sum smaller
         else:
             ok = True
-        checks.append({"code": code, "es": es, "en": en, "ok": bool(ok), "complete": complete,
-                       "left": left, "right": as_count(right), "fields": fields})
-
-    if totals:
-        add("suma_votos", "suma de votos = total asentado", "sum of votes = written total",
-            votes, totals[0])
-    p, r = "TOTAL_PERSONAS_VOTARON", "TOTAL_REP_PARTIDO_CI_VOTARON"
-    if {p, r, "SUMA_PERSONAS_Y_REP"} <= names:
-        add("personas_mas_rep", "personas + representantes = total de personas que votaron",
-            "voters + representatives = total who voted", [p, r], "SUMA_PERSONAS_Y_REP")
-    if {p, r, "TOTAL_VOTOS_SACADOS"} <= names:
-        add("votantes_vs_sacados", "personas + representantes = votos sacados de las urnas",
-            "voters + representatives = votes taken from the boxes", [p, r], "TOTAL_VOTOS_SACADOS")
-    if totals and "TOTAL_VOTOS_SACADOS" in names:
-        add("sacados_vs_total", "votos sacados = total de la votación",
-            "votes taken from the boxes = total of the votes", ["TOTAL_VOTOS_SACADOS"], totals[0])
+        es, en = CHECK_TEXT[rel.code]
+        checks.append({"code": rel.code, "es": es, "en": en, "ok": bool(ok), "complete": complete,
+                       "left": left, "right": as_count(right), "fields": list(rel.fields)})
     return checks
 
 
@@ -105,9 +119,35 @@ P_INCONSISTENT = 0.02  # prior: an acta whose own arithmetic does not hold as wr
 UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 2, 0.97
 
 
+def read_fields(t: Template, readings: dict[str, Readings], threshold: float,
+                strict: float) -> tuple[dict[str, dict], list[dict]]:
+    """Every field's value, confidence and ``auto`` flag, and the acta's checks.
+
+    ``readings``: per field, the classifier's readings (``decode_field``). The value is the
+    reading most probable once the acta's arithmetic is taken into account (``joint``):
+    a figure the classifier hesitated over, of which only one reading makes the sums
+    hold, takes that reading (and keeps, under ``read_as``, what the classifier preferred).
+    Its confidence is then set by ``apply_checks`` and never exceeds that posterior.
+    """
+    post = posteriors(readings, relations(t), P_INCONSISTENT)
+    unfamiliar = sum(rs[0][1] < UNSURE for rs in readings.values()) >= UNSURE_FIELDS
+    fields: dict[str, dict] = {}
+    ceiling: dict[str, float] = {}
+    for n, rs in readings.items():
+        v, p = post[n][0] if post.get(n) else rs[0]
+        fields[n] = {"value": v, "confidence": round(dict(rs).get(v, 0.0), 6), "auto": False}
+        if v != rs[0][0]:
+            fields[n]["read_as"] = rs[0][0]
+        ceiling[n] = p
+    checks = cross_checks(t, {n: f["value"] for n, f in fields.items()})
+    apply_checks(fields, checks, threshold, strict, t, readings, unfamiliar, ceiling)
+    return fields, checks
+
+
 def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
                  strict: float, t: Template | None = None,
-                 alternatives: dict[str, list] | None = None) -> None:
+                 alternatives: dict[str, list] | None = None, unfamiliar: bool | None = None,
+                 ceiling: dict[str, float] | None = None) -> None:
     """Adjust confidence and ``auto`` with the checks.
 
     A complete check that holds raises the confidence of its fields (an error would have
@@ -120,12 +160,15 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
     the others stays sure; the less sure ones take the blame.
 
     An acta with ``UNSURE_FIELDS`` or more figures below ``UNSURE`` is written in a hand the
-    model does not know well: no figure of it is above ``UNFAMILIAR_HAND_CAP``.
+    model does not know well: no figure of it is above ``UNFAMILIAR_HAND_CAP``. (``unfamiliar``
+    gives that verdict when the confidences passed in are not the classifier's own.)
+    ``ceiling``: a bound per field on the final confidence (the joint posterior).
     """
     passed: set[str] = set()
     cut: dict[str, float] = {}
     values = {n: f["value"] for n, f in fields.items()}
-    unfamiliar = sum(f["confidence"] < UNSURE for f in fields.values()) >= UNSURE_FIELDS
+    if unfamiliar is None:
+        unfamiliar = sum(f["confidence"] < UNSURE for f in fields.values()) >= UNSURE_FIELDS
     for c in checks:
         if "fields" not in c:
             continue
@@ -162,10 +205,13 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
             conf = 1 - (1 - conf) * 0.1
         if unfamiliar:
             conf = min(conf, UNFAMILIAR_HAND_CAP)
+        if ceiling is not None:
+            conf = min(conf, ceiling.get(n, 1.0))
         f["confidence"] = round(float(conf), 6)
         # a figure no check covers (e.g. boletas sobrantes) must stand on its own
         f["checked"] = n in covered
         f["auto"] = bool(conf >= (threshold if n in covered else max(threshold, strict)))
 
 
-__all__ = ["EXTRA", "FIGURE", "ILEGIBLE", "SIN_DATO", "apply_checks", "cross_checks", "decode_field"]
+__all__ = ["EXTRA", "FIGURE", "ILEGIBLE", "SIN_DATO", "apply_checks", "cross_checks", "decode_field",
+           "read_fields", "relations"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from capture_station.recognition import cells, qrread
 from capture_station.recognition.digits import DigitModel, load_model
-from capture_station.recognition.fields import apply_checks, cross_checks, decode_field
+from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
 from capture_station.recognition.register import register
 from capture_station.recognition.templates import Template, load_templates
@@ -217,18 +217,12 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         return
     x, _keys = cells.extract(img, H, t)
     probs = model.probs(x)
-    values, alternatives = {}, {}
-    i = 0
+    readings, i = {}, 0
     for f in t.fields:
-        n = len(f.cells)
-        readings = decode_field(probs[i: i + n])
-        i += n
-        v, conf = readings[0]
-        values[f.name] = v
-        alternatives[f.name] = readings
-        r.fields[f.name] = {"value": v, "confidence": round(conf, 6), "auto": False}
-    r.checks.extend(cross_checks(t, values))
-    apply_checks(r.fields, r.checks, model.auto_threshold, STRICT, t, alternatives)
+        readings[f.name] = decode_field(probs[i: i + len(f.cells)])
+        i += len(f.cells)
+    r.fields, checks = read_fields(t, readings, model.auto_threshold, STRICT)
+    r.checks.extend(checks)
     r.status = "ok"
 
 

@@ -1,0 +1,157 @@
+"""Field posteriors under the acta's own arithmetic.
+
+The classifier gives every field a distribution over readings, each field on its own. The
+acta ties its figures together: the votes add up to the written total, personas +
+representantes give the votes taken from the boxes, and so on (``Relation``). An acta as
+written breaks a relation now and then, so each relation is a soft factor, not a rule:
+
+    f(x) = (1 − ε)·[relation holds] + ε / RANGE
+
+ε is the prior that the acta's writers broke this relation; when they did, the written
+whole is taken as any of the ``RANGE`` figures a cell row can hold. The posterior of the
+acta's figures is the product of the per-field distributions and these factors; each
+field's marginal of it is what this module computes, exactly, over the candidate readings:
+the fields that appear in a single relation (the votes) by dynamic programming over their
+partial sums, the few shared ones (total, personas, representantes…) by enumeration.
+
+A field far surer of itself than the others stays as it was read; a field torn between two
+readings, of which only one makes the arithmetic hold, leans to that one; a reading that
+breaks a relation nobody else can explain loses confidence. Domain logic only: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeGuard
+
+import numpy as np
+
+RANGE = 1000  # three digit cells: 0..999
+MIN_CANDIDATE = 1e-4  # readings below this probability join OTHER
+MAX_CANDIDATES = 4
+MAX_COMBINATIONS = 20_000  # of the shared fields' candidates; fewer kept beyond that
+OTHER = object()  # any reading not listed: never satisfies a relation
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(parts) == whole``, printed on the acta as a check."""
+
+    code: str
+    parts: tuple[str, ...]
+    whole: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (*self.parts, self.whole)
+
+
+Readings = list[tuple[object, float]]
+
+
+def _candidates(readings: Readings) -> Readings:
+    kept = [(v, p) for v, p in readings[:MAX_CANDIDATES] if p >= MIN_CANDIDATE]
+    rest = max(0.0, 1.0 - sum(p for _, p in kept))
+    return [*kept, (OTHER, rest)] if rest > 0 else kept
+
+
+def _is_figure(v: object) -> TypeGuard[int]:
+    return isinstance(v, int) and 0 <= v < RANGE
+
+
+def _shift_add(acc: np.ndarray, cands: Readings) -> np.ndarray:
+    """Distribution of (partial sum + this field), partial sums kept below RANGE."""
+    out = np.zeros(RANGE)
+    for v, p in cands:
+        if _is_figure(v):
+            out[v:] += p * acc[: RANGE - v]
+    return out
+
+
+def posteriors(readings: dict[str, Readings], relations: list[Relation],
+               p_broken: float) -> dict[str, Readings]:
+    """Each field's readings re-weighted by the relations, sorted, OTHER left out.
+
+    ``readings``: per field, (value, probability) from the classifier, best first.
+    Fields that no relation covers keep their readings.
+    """
+    rels = [r for r in relations if all(n in readings for n in r.fields)]
+    if not rels:
+        return {n: list(r) for n, r in readings.items()}
+    a, b = 1.0 - p_broken, p_broken / RANGE
+    cands = {n: _candidates(readings[n]) for r in rels for n in r.fields}
+    count: dict[str, int] = {}
+    for r in rels:
+        for n in r.fields:
+            count[n] = count.get(n, 0) + 1
+    main = max(rels, key=lambda r: len(r.parts))
+    leaves = [n for n in main.parts if count[n] == 1]
+    hubs = [n for n in cands if n not in leaves]
+    while np.prod([len(cands[n]) for n in hubs]) > MAX_COMBINATIONS:
+        n = max(hubs, key=lambda h: len(cands[h]))
+        cands[n] = _candidates(readings[n][: len(cands[n]) - 2])  # the least likely joins OTHER
+
+    # prefix[i]: distribution of the partial sum of leaves[:i] (sums ≥ RANGE dropped:
+    # the whole they must equal is a figure below RANGE)
+    delta = np.zeros(RANGE)
+    delta[0] = 1.0
+    prefix = [delta]
+    for n in leaves:
+        prefix.append(_shift_add(prefix[-1], cands[n]))
+    full = prefix[-1]
+
+    # every combination of the hubs' candidates at once, one array axis per hub
+    shape = tuple(len(cands[n]) for n in hubs)
+
+    def axis(n: str, col: int) -> np.ndarray:
+        i = hubs.index(n)
+        x = np.array([(float(v) if _is_figure(v) else np.nan) if col == 0 else p
+                      for v, p in cands[n]])
+        return x.reshape([-1 if k == i else 1 for k in range(len(hubs))])
+
+    value = {n: axis(n, 0) for n in hubs}
+    w = np.ones(shape)
+    for n in hubs:
+        w = w * axis(n, 1)
+    for r in rels:
+        if r is not main:  # NaN (not a figure) never equals anything
+            holds = sum(value[n] for n in r.parts) == value[r.whole]
+            w = w * (b + a * holds)
+    need = np.broadcast_to(value[main.whole] - sum((value[n] for n in main.parts if n not in leaves),
+                                                    np.zeros(1)), shape)
+    ok = np.isfinite(need) & (need >= 0) & (need < RANGE)
+    idx = np.where(ok, need, 0).astype(int)
+    m = w * (b + a * np.where(ok, full[idx], 0.0))
+    z = float(m.sum())
+    out = {n: list(r) for n, r in readings.items()}
+    if z <= 0:
+        return out
+    for i, n in enumerate(hubs):
+        mass = m.sum(axis=tuple(k for k in range(len(hubs)) if k != i))
+        out[n] = _sorted([(cands[n][j][0], float(mass[j]) / z) for j in range(len(mass))])
+    goal = np.zeros(RANGE)  # weight of the hub values (other relations in) per leaves' target
+    np.add.at(goal, idx[ok], w[ok])
+    w_all = float(w.sum())
+    # back[i][t] = Σ_s goal[s] · P(leaves[i:] sum to s − t): what the leaves after i still
+    # need, folded backwards like prefix forwards
+    back = [goal]
+    for n in reversed(leaves):
+        prev, nxt = back[-1], np.zeros(RANGE)
+        for v, p in cands[n]:
+            if _is_figure(v):
+                nxt[: RANGE - v] += p * prev[v:]
+        back.append(nxt)
+    back.reverse()
+    for i, n in enumerate(leaves):
+        post = []
+        for v, p in cands[n]:
+            mass_v = b * w_all
+            if _is_figure(v):
+                mass_v += a * float(np.dot(prefix[i][: RANGE - v], back[i + 1][v:]))
+            post.append((v, p * mass_v / z))
+        out[n] = _sorted(post)
+    return out
+
+
+def _sorted(post: list[tuple[object, float]]) -> Readings:
+    return sorted(((v, p) for v, p in post if v is not OTHER), key=lambda vp: -vp[1])
