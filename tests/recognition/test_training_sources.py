@@ -82,7 +82,7 @@ def test_pen_trajectory_digits_cover_every_shape_of_every_digit():
             hand = strokes.Hand(slant=0.2, aspect=0.7, pen=0.1, round=0.5, wobble=0.03,
                                 shapes=tuple(shape if k == d else 0 for k in range(10)))
             g = strokes.render(d, rng, hand)
-            assert g.dtype == np.float32 and 0.0 <= g.min() and g.max() <= 1.0
+            assert g.dtype == np.float32 and g.min() >= 0.0 and g.max() <= 1.0
             h, w = g.shape
             assert h > 40 and w > 8, (d, shape, g.shape)  # cropped to the ink, full height
             assert 0.05 < float((g > 0.5).mean()) < 0.8  # strokes, not a blot or nothing
