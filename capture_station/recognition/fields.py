@@ -115,12 +115,31 @@ def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
 P_INCONSISTENT = 0.02  # prior: an acta whose own arithmetic does not hold as written
 # An unfamiliar hand: when the model is unsure of several figures of one acta, its sure
 # readings of the same hand are less trustworthy (on the validation writers, errors among
-# confident fields were ~25x more frequent in such actas). Chosen on validation decks only.
+# confident fields were ~25x more frequent in such actas). A hand misreads some shapes, not
+# all: the suspects are the figures that contain a digit the unsure cells hesitated over
+# (the two likeliest classes of each unsure cell below ``UNSURE_CELL``). Chosen on
+# validation decks only.
 UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 2, 0.97
+UNSURE_CELL = 0.95
 
 
-def read_fields(t: Template, readings: dict[str, Readings], threshold: float,
-                strict: float) -> tuple[dict[str, dict], list[dict]]:
+def unfamiliar_suspects(readings: dict[str, Readings], cell_probs: dict[str, np.ndarray]) -> set[str]:
+    """The fields to keep below ``UNFAMILIAR_HAND_CAP``: none unless ``UNSURE_FIELDS`` or
+    more figures are unsure; then those figures and every figure holding a digit their
+    unsure cells confused."""
+    unsure = [n for n, rs in readings.items() if rs[0][1] < UNSURE]
+    if len(unsure) < UNSURE_FIELDS:
+        return set()
+    shaky: set[int] = set()
+    for n in unsure:
+        for p in cell_probs[n]:
+            if p.max() < UNSURE_CELL:
+                shaky.update(int(c) for c in np.argsort(-p)[:2] if c < BLANK)
+    return set(unsure) | {n for n, p in cell_probs.items() if {int(c) for c in p.argmax(axis=1)} & shaky}
+
+
+def read_fields(t: Template, readings: dict[str, Readings], threshold: float, strict: float,
+                cell_probs: dict[str, np.ndarray] | None = None) -> tuple[dict[str, dict], list[dict]]:
     """Every field's value, confidence and ``auto`` flag, and the acta's checks.
 
     ``readings``: per field, the classifier's readings (``decode_field``). The value is the
@@ -128,9 +147,15 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float,
     a figure the classifier hesitated over, of which only one reading makes the sums
     hold, takes that reading (and keeps, under ``read_as``, what the classifier preferred).
     Its confidence is then set by ``apply_checks`` and never exceeds that posterior.
+    ``cell_probs``: per field, its cells' class probabilities, to tell which figures an
+    unfamiliar hand puts in doubt (without them, all of that acta's figures).
     """
     post = posteriors(readings, relations(t), P_INCONSISTENT)
-    unfamiliar = sum(rs[0][1] < UNSURE for rs in readings.values()) >= UNSURE_FIELDS
+    if cell_probs is not None:
+        capped = unfamiliar_suspects(readings, cell_probs)
+    else:
+        capped = set(readings) if sum(rs[0][1] < UNSURE for rs in readings.values()) >= UNSURE_FIELDS \
+            else set()
     fields: dict[str, dict] = {}
     ceiling: dict[str, float] = {}
     for n, rs in readings.items():
@@ -140,13 +165,13 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float,
             fields[n]["read_as"] = rs[0][0]
         ceiling[n] = p
     checks = cross_checks(t, {n: f["value"] for n, f in fields.items()})
-    apply_checks(fields, checks, threshold, strict, t, readings, unfamiliar, ceiling)
+    apply_checks(fields, checks, threshold, strict, t, readings, capped, ceiling)
     return fields, checks
 
 
 def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
                  strict: float, t: Template | None = None,
-                 alternatives: dict[str, list] | None = None, unfamiliar: bool | None = None,
+                 alternatives: dict[str, list] | None = None, capped: set[str] | None = None,
                  ceiling: dict[str, float] | None = None) -> None:
     """Adjust confidence and ``auto`` with the checks.
 
@@ -160,15 +185,16 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
     the others stays sure; the less sure ones take the blame.
 
     An acta with ``UNSURE_FIELDS`` or more figures below ``UNSURE`` is written in a hand the
-    model does not know well: no figure of it is above ``UNFAMILIAR_HAND_CAP``. (``unfamiliar``
-    gives that verdict when the confidences passed in are not the classifier's own.)
+    model does not know well: no figure of it is above ``UNFAMILIAR_HAND_CAP``. (``capped``
+    names the figures so limited instead, e.g. from ``unfamiliar_suspects``.)
     ``ceiling``: a bound per field on the final confidence (the joint posterior).
     """
     passed: set[str] = set()
     cut: dict[str, float] = {}
     values = {n: f["value"] for n, f in fields.items()}
-    if unfamiliar is None:
-        unfamiliar = sum(f["confidence"] < UNSURE for f in fields.values()) >= UNSURE_FIELDS
+    if capped is None:
+        unsure = sum(f["confidence"] < UNSURE for f in fields.values()) >= UNSURE_FIELDS
+        capped = set(fields) if unsure else set()
     for c in checks:
         if "fields" not in c:
             continue
@@ -203,7 +229,7 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
             conf = min(conf, cut[n])
         elif n in passed and isinstance(f["value"], int):
             conf = 1 - (1 - conf) * 0.1
-        if unfamiliar:
+        if n in capped:
             conf = min(conf, UNFAMILIAR_HAND_CAP)
         if ceiling is not None:
             conf = min(conf, ceiling.get(n, 1.0))
@@ -214,4 +240,4 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
 
 
 __all__ = ["EXTRA", "FIGURE", "ILEGIBLE", "SIN_DATO", "apply_checks", "cross_checks", "decode_field",
-           "read_fields", "relations"]
+           "read_fields", "relations", "unfamiliar_suspects"]

@@ -217,11 +217,12 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         return
     x, _keys = cells.extract(img, H, t)
     probs = model.probs(x)
-    readings, i = {}, 0
+    readings, per_cell, i = {}, {}, 0
     for f in t.fields:
-        readings[f.name] = decode_field(probs[i: i + len(f.cells)])
+        per_cell[f.name] = probs[i: i + len(f.cells)]
+        readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
-    r.fields, checks = read_fields(t, readings, model.auto_threshold, STRICT)
+    r.fields, checks = read_fields(t, readings, model.auto_threshold, STRICT, per_cell)
     r.checks.extend(checks)
     r.status = "ok"
 

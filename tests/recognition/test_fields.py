@@ -1,8 +1,12 @@
-"""Cross-checks and confidence: a failing check blames the least sure fields."""
+"""Cross-checks and confidence: a failing check blames the least sure fields; an unfamiliar
+hand puts in doubt the digits it was unsure of."""
 
 from __future__ import annotations
 
-from capture_station.recognition.fields import apply_checks, cross_checks
+import numpy as np
+
+from capture_station.recognition.digits import BLANK
+from capture_station.recognition.fields import apply_checks, cross_checks, decode_field, read_fields
 from capture_station.recognition.templates import TOTAL, VOTE, template_by_id
 
 T = template_by_id("bcs2024-diploc")
@@ -55,3 +59,35 @@ def test_an_unfamiliar_hand_has_no_auto_figure():
     apply_checks(fields, cross_checks(T, values), 0.98, 0.9995, T, None)
     assert not any(f["auto"] for f in fields.values())
     assert max(f["confidence"] for f in fields.values()) <= 0.97
+
+
+def _cells(value: int, sure: float = 0.9999, hesitate: tuple[int, int] | None = None) -> np.ndarray:
+    """Three cells' probabilities spelling ``value`` right-aligned; ``hesitate`` = (read, other)
+    makes the last cell unsure between two digits."""
+    p = np.full((3, 12), (1 - sure) / 11)
+    for i, ch in enumerate(f"{value:>3d}"):
+        p[i, BLANK if ch == " " else int(ch)] = sure
+    if hesitate:
+        p[2] = 0.0005
+        p[2, hesitate[0]], p[2, hesitate[1]] = 0.6, 0.395
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def test_an_unfamiliar_hand_puts_in_doubt_only_the_digits_it_hesitated_over():
+    values = _acta()  # votes 10, 11, …; the figures are read right
+    values[VOTES[1]], values[VOTES[7]] = 7, 17  # two unsure cells: a 7 or a 1?
+    values[TOT] = sum(values[n] for n in VOTES)
+    cell_probs = {n: _cells(v) for n, v in values.items()}
+    cell_probs[VOTES[1]] = _cells(7, hesitate=(7, 1))
+    cell_probs[VOTES[7]] = _cells(17, hesitate=(7, 1))
+    readings = {n: decode_field(p) for n, p in cell_probs.items()}
+    fields, _ = read_fields(T, readings, 0.98, 0.9995, cell_probs)
+    doubted = {n for n, f in fields.items() if f["confidence"] <= 0.97}
+    assert {VOTES[1], VOTES[7]} <= doubted
+    holding_1_or_7 = {n for n, v in values.items() if {"1", "7"} & set(str(v))}
+    assert holding_1_or_7 <= doubted  # the hand's other 1s and 7s are not trusted either
+    others = [n for n in VOTES if n not in holding_1_or_7]
+    assert others and all(fields[n]["auto"] for n in others)  # its 2s, 3s… still are
+    # without the cells, the whole acta is in doubt (the former rule)
+    fields, _ = read_fields(T, readings, 0.98, 0.9995)
+    assert not any(f["auto"] for f in fields.values())
