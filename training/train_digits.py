@@ -330,6 +330,27 @@ def export(model, path: Path) -> None:
 
 VAL_FONT_DECKS = (("val-fonts", 3003, sources.VAL_NPM_FONTS, "val_fonts_n"),
                   ("val-fonts2", 4004, sources.VAL_NPM_FONTS_2, "val_fonts2_n"))
+# more actas by the same validation writers, for a steadier threshold: each deck again
+# with its seed + 100 and + 200 ("-b", "-c"). Seed + 300 ("-d") is kept for confirming
+# a choice and is never used here.
+VAL_REPEATS = (("-b", 100), ("-c", 200))
+
+
+def validation_decks(a, dpis: tuple[int, ...]) -> list[Path]:
+    """The threshold decks (generated when missing): LetraMarcos + MNIST-val, and the
+    held-out npm font families, each at three seeds."""
+    base = [("val", 2002, None, a.val_n)] + [(name, seed, fam, getattr(a, n_attr))
+                                             for name, seed, fam, n_attr in VAL_FONT_DECKS]
+    decks = []
+    for name, seed, families, n in base:
+        for suffix, dseed in (("", 0), *VAL_REPEATS):
+            d = a.work / f"{name}{suffix}"
+            if not (d / "manifest.jsonl").exists():
+                fonts = tuple(sources.val_fonts(a.work, families)) if families else ()
+                generate_deck(d, n, seed + dseed, DeckOptions(split="val", dpis=dpis, writer_fonts=fonts),
+                              workers=a.workers)
+            decks.append(d)
+    return decks
 
 
 def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
@@ -340,14 +361,7 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     from capture_station.recognition import digits
     from capture_station.recognition.bench import choose_threshold, run_deck
 
-    decks = [a.work / "val"]
-    for name, seed, families, n_attr in VAL_FONT_DECKS:
-        d = a.work / name
-        if not (d / "manifest.jsonl").exists():
-            generate_deck(d, getattr(a, n_attr), seed, DeckOptions(
-                split="val", dpis=dpis, writer_fonts=tuple(sources.val_fonts(a.work, families))),
-                workers=a.workers)
-        decks.append(d)
+    decks = validation_decks(a, dpis)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
     digits.load_model.cache_clear()
     rows = [r for d in decks for r in run_deck(d, workers=a.workers)]
@@ -356,7 +370,7 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     meta_path = onnx_path.with_suffix(".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["auto_threshold"] = thr
-    meta["val"]["threshold_deck"] = {"actas": len(rows), "seeds": [2002] + [x[1] for x in VAL_FONT_DECKS],
+    meta["val"]["threshold_deck"] = {"actas": len(rows), "decks": [d.name for d in decks],
                                      "writers": sorted({r["writer"] for r in rows})}
     meta["val"]["threshold_choice"] = stats
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")

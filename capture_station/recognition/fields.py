@@ -119,7 +119,7 @@ P_INCONSISTENT = 0.02  # prior: an acta whose own arithmetic does not hold as wr
 # all: the suspects are the figures that contain a digit the unsure cells hesitated over
 # (the two likeliest classes of each unsure cell below ``UNSURE_CELL``). Chosen on
 # validation decks only.
-UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 2, 0.97
+UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 3, 0.97
 UNSURE_CELL = 0.95
 
 

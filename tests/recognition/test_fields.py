@@ -55,7 +55,7 @@ def test_failing_sum_with_no_suspect_cuts_everyone():
 
 def test_an_unfamiliar_hand_has_no_auto_figure():
     values = _acta()
-    fields = _fields(values, {VOTES[0]: 0.6, VOTES[1]: 0.7})  # two unsure figures
+    fields = _fields(values, {VOTES[0]: 0.6, VOTES[1]: 0.7, VOTES[2]: 0.8})  # three unsure figures
     apply_checks(fields, cross_checks(T, values), 0.98, 0.9995, T, None)
     assert not any(f["auto"] for f in fields.values())
     assert max(f["confidence"] for f in fields.values()) <= 0.97
@@ -75,15 +75,16 @@ def _cells(value: int, sure: float = 0.9999, hesitate: tuple[int, int] | None = 
 
 def test_an_unfamiliar_hand_puts_in_doubt_only_the_digits_it_hesitated_over():
     values = _acta()  # votes 10, 11, …; the figures are read right
-    values[VOTES[1]], values[VOTES[7]] = 7, 17  # two unsure cells: a 7 or a 1?
+    values[VOTES[1]], values[VOTES[7]], values[VOTES[9]] = 7, 17, 1  # unsure: a 7 or a 1?
     values[TOT] = sum(values[n] for n in VOTES)
     cell_probs = {n: _cells(v) for n, v in values.items()}
     cell_probs[VOTES[1]] = _cells(7, hesitate=(7, 1))
     cell_probs[VOTES[7]] = _cells(17, hesitate=(7, 1))
+    cell_probs[VOTES[9]] = _cells(1, hesitate=(1, 7))
     readings = {n: decode_field(p) for n, p in cell_probs.items()}
     fields, _ = read_fields(T, readings, 0.98, 0.9995, cell_probs)
     doubted = {n for n, f in fields.items() if f["confidence"] <= 0.97}
-    assert {VOTES[1], VOTES[7]} <= doubted
+    assert {VOTES[1], VOTES[7], VOTES[9]} <= doubted
     holding_1_or_7 = {n for n, v in values.items() if {"1", "7"} & set(str(v))}
     assert holding_1_or_7 <= doubted  # the hand's other 1s and 7s are not trusted either
     others = [n for n in VOTES if n not in holding_1_or_7]
