@@ -12,6 +12,7 @@ afterwards on the validation decks only (``train_digits.py --threshold-only``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -37,7 +38,8 @@ def combine(paths: list[Path], out: Path, name: str) -> dict:
         nodes.append(helper.make_node("Div", [g.output[0].name, t], [f"m{i}/z"]))
         nodes.append(helper.make_node("LogSoftmax", [f"m{i}/z"], [f"m{i}/logp"], axis=1))
         logps.append(f"m{i}/logp")
-        members.append({"model": meta.get("model", p.stem), "file_sha256": _sha256(p),
+        members.append({"model": meta.get("model", p.stem),
+                        "file_sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
                         "temperature": meta["temperature"], "parameters": meta.get("parameters"),
                         "train": meta.get("train"), "val": meta.get("val")})
     nodes.append(helper.make_node("Sum", logps, ["sum_logp"]))
@@ -62,12 +64,6 @@ def combine(paths: list[Path], out: Path, name: str) -> dict:
             "members": members, "val": {}}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
-
-
-def _sha256(p: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
 def main(argv=None) -> int:

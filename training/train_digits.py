@@ -22,7 +22,8 @@
    validation patches, exports ``<--out>/<--name>.onnx`` and its sidecar JSON.
 5. Chooses the ``auto`` threshold on validation decks (whole-reader runs, in a fresh
    process): the one above and two written by npm font families held out of training
-   (``VAL_NPM_FONTS``, ``VAL_NPM_FONTS_2``): the lowest threshold whose auto-field
+   (``VAL_NPM_FONTS``, ``VAL_NPM_FONTS_2``), each also at two more seeds
+   (``VAL_REPEATS``; 2,400 actas in all): the lowest threshold whose auto-field
    accuracy is ≥ 99.95 % over all and ≥ 99.9 % for every validation writer. A candidate
    replaces ``digits.MODEL_NAME`` only if it gets more fields ``auto`` there.
    ``training/combine.py`` joins trained models into one graph (geometric mean of their

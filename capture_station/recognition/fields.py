@@ -45,8 +45,6 @@ def decode_field(p: np.ndarray, top: int = 3) -> list[tuple[int | str, float]]:
         if v is None:
             continue
         pr = float(np.prod([p[i, c] for i, c in enumerate(combo)]))
-        if v == ILEGIBLE:
-            pass
         acc[v] = acc.get(v, 0.0) + pr
     if not acc:
         return [(ILEGIBLE, 0.0)]
@@ -123,6 +121,11 @@ UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 3, 0.97
 UNSURE_CELL = 0.95
 
 
+def _whole_acta_if_unfamiliar(confidence: dict[str, float]) -> set[str]:
+    """Every field, when ``UNSURE_FIELDS`` or more are below ``UNSURE``; else none."""
+    return set(confidence) if sum(c < UNSURE for c in confidence.values()) >= UNSURE_FIELDS else set()
+
+
 def unfamiliar_suspects(readings: dict[str, Readings], cell_probs: dict[str, np.ndarray]) -> set[str]:
     """The fields to keep below ``UNFAMILIAR_HAND_CAP``: none unless ``UNSURE_FIELDS`` or
     more figures are unsure; then those figures and every figure holding a digit their
@@ -154,8 +157,7 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float, st
     if cell_probs is not None:
         capped = unfamiliar_suspects(readings, cell_probs)
     else:
-        capped = set(readings) if sum(rs[0][1] < UNSURE for rs in readings.values()) >= UNSURE_FIELDS \
-            else set()
+        capped = _whole_acta_if_unfamiliar({n: rs[0][1] for n, rs in readings.items()})
     fields: dict[str, dict] = {}
     ceiling: dict[str, float] = {}
     for n, rs in readings.items():
@@ -193,8 +195,7 @@ def apply_checks(fields: dict[str, dict], checks: list[dict], threshold: float,
     cut: dict[str, float] = {}
     values = {n: f["value"] for n, f in fields.items()}
     if capped is None:
-        unsure = sum(f["confidence"] < UNSURE for f in fields.values()) >= UNSURE_FIELDS
-        capped = set(fields) if unsure else set()
+        capped = _whole_acta_if_unfamiliar({n: f["confidence"] for n, f in fields.items()})
     for c in checks:
         if "fields" not in c:
             continue

@@ -21,6 +21,7 @@ breaks a relation nobody else can explain loses confidence. Domain logic only: n
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -59,12 +60,16 @@ def _is_figure(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and 0 <= v < RANGE
 
 
-def _shift_add(acc: np.ndarray, cands: Readings) -> np.ndarray:
-    """Distribution of (partial sum + this field), partial sums kept below RANGE."""
+def _fold(acc: np.ndarray, cands: Readings, backwards: bool = False) -> np.ndarray:
+    """Distribution of (partial sum + this field), partial sums kept below RANGE; with
+    ``backwards``, of what is still needed before this field (sum − this field)."""
     out = np.zeros(RANGE)
     for v, p in cands:
         if _is_figure(v):
-            out[v:] += p * acc[: RANGE - v]
+            if backwards:
+                out[: RANGE - v] += p * acc[v:]
+            else:
+                out[v:] += p * acc[: RANGE - v]
     return out
 
 
@@ -80,10 +85,7 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
         return {n: list(r) for n, r in readings.items()}
     a, b = 1.0 - p_broken, p_broken / RANGE
     cands = {n: _candidates(readings[n]) for r in rels for n in r.fields}
-    count: dict[str, int] = {}
-    for r in rels:
-        for n in r.fields:
-            count[n] = count.get(n, 0) + 1
+    count = Counter(n for r in rels for n in r.fields)
     main = max(rels, key=lambda r: len(r.parts))
     leaves = [n for n in main.parts if count[n] == 1]
     hubs = [n for n in cands if n not in leaves]
@@ -97,22 +99,20 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
     delta[0] = 1.0
     prefix = [delta]
     for n in leaves:
-        prefix.append(_shift_add(prefix[-1], cands[n]))
+        prefix.append(_fold(prefix[-1], cands[n]))
     full = prefix[-1]
 
     # every combination of the hubs' candidates at once, one array axis per hub
     shape = tuple(len(cands[n]) for n in hubs)
 
-    def axis(n: str, col: int) -> np.ndarray:
-        i = hubs.index(n)
-        x = np.array([(float(v) if _is_figure(v) else np.nan) if col == 0 else p
-                      for v, p in cands[n]])
-        return x.reshape([-1 if k == i else 1 for k in range(len(hubs))])
+    def along(i: int, x: list[float]) -> np.ndarray:
+        return np.array(x).reshape([-1 if k == i else 1 for k in range(len(hubs))])
 
-    value = {n: axis(n, 0) for n in hubs}
+    value = {n: along(i, [float(v) if _is_figure(v) else np.nan for v, _ in cands[n]])
+             for i, n in enumerate(hubs)}
     w = np.ones(shape)
-    for n in hubs:
-        w = w * axis(n, 1)
+    for i, n in enumerate(hubs):
+        w = w * along(i, [p for _, p in cands[n]])
     for r in rels:
         if r is not main:  # NaN (not a figure) never equals anything
             holds = sum(value[n] for n in r.parts) == value[r.whole]
@@ -136,11 +136,7 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
     # need, folded backwards like prefix forwards
     back = [goal]
     for n in reversed(leaves):
-        prev, nxt = back[-1], np.zeros(RANGE)
-        for v, p in cands[n]:
-            if _is_figure(v):
-                nxt[: RANGE - v] += p * prev[v:]
-        back.append(nxt)
+        back.append(_fold(back[-1], cands[n], backwards=True))
     back.reverse()
     for i, n in enumerate(leaves):
         post = []
