@@ -211,15 +211,19 @@ def synth_parallel(Xbg: np.ndarray, n: int, seed: int, work: Path, workers: int)
 
 
 WIDTHS = (24, 48, 64, 128)  # conv channels of the three blocks, dense units
+DEPTH = 1  # 3×3 convolutions per block
 
 
-def build_model():
+def build_model(widths: tuple[int, ...] = WIDTHS, depth: int = DEPTH):
     import torch.nn as nn
 
-    c1, c2, c3, dense = WIDTHS
+    c1, c2, c3, dense = widths
 
     def block(i, o):
-        return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+        layers = []
+        for k in range(depth):
+            layers += [nn.Conv2d(i if k == 0 else o, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+        return nn.Sequential(*layers)
 
     return nn.Sequential(
         block(1, c1), nn.MaxPool2d(2),          # 16
@@ -263,12 +267,12 @@ def jitter(xb, torch):
 BATCH = 256
 
 
-def train(X, Y, Xv, Yv, epochs: int, seed: int):
+def train(X, Y, Xv, Yv, epochs: int, seed: int, widths: tuple[int, ...] = WIDTHS, depth: int = DEPTH):
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(2)
-    model = build_model()
+    model = build_model(widths, depth)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     n = len(X)
     steps = epochs * ((n + BATCH - 1) // BATCH)
@@ -392,6 +396,9 @@ def main(argv=None) -> int:
     ap.add_argument("--val-fonts2-n", type=int, default=200, help="actas by the second held-out set")
     ap.add_argument("--members", type=int, default=3, help="independently seeded ensemble members")
     ap.add_argument("--epochs", type=int, default=2, help="epochs per member")
+    ap.add_argument("--widths", type=lambda v: tuple(int(x) for x in v.split(",")), default=WIDTHS,
+                    help="conv channels of the three blocks and dense units, e.g. 32,64,96,192")
+    ap.add_argument("--depth", type=int, default=DEPTH, help="3×3 convolutions per block")
     ap.add_argument("--synth", type=int, default=120000, help="extra synthetic digit patches")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--workers", type=int, default=2)
@@ -452,13 +459,15 @@ def main(argv=None) -> int:
 
     members = []
     for m in range(a.members):
-        ckpt = a.work / f"member-{a.seed}-{m}.pt"
-        net = build_model()
+        shape = "" if (a.widths, a.depth) == (WIDTHS, DEPTH) else \
+            f"-{'x'.join(map(str, a.widths))}-d{a.depth}"
+        ckpt = a.work / f"member-{a.seed}-{m}{shape}.pt"
+        net = build_model(a.widths, a.depth)
         if ckpt.exists():  # a member trained by an earlier run of the same settings
             net.load_state_dict(torch.load(ckpt))
             print(f"member {m}: loaded {ckpt}", flush=True)
         else:
-            net = train(X, Y, Xv, Yv, a.epochs, a.seed + 1000 * m)
+            net = train(X, Y, Xv, Yv, a.epochs, a.seed + 1000 * m, a.widths, a.depth)
             torch.save(net.state_dict(), ckpt)
         print(f"member {m} val cell acc {evaluate(net, Xv, Yv):.4%}", flush=True)
         members.append(net.eval())
@@ -480,7 +489,7 @@ def main(argv=None) -> int:
         "temperature": round(T, 4),
         "auto_threshold": 0.98,
         "parameters": int(n_params),
-        "ensemble": {"members": a.members, "widths": list(WIDTHS), "seeds": [a.seed + 1000 * m for m in
+        "ensemble": {"members": a.members, "widths": list(a.widths), "depth": a.depth, "seeds": [a.seed + 1000 * m for m in
                                                                              range(a.members)]},
         "train": {"deck_seed": 1001, "actas": a.train_n, "patches": len(X) - a.synth, "dpis": list(dpis),
                   "writers": read_manifest(tr / "manifest.jsonl")[0]["writers"],
