@@ -1,7 +1,7 @@
 """Combine trained digit models into one ONNX graph: the geometric mean of their calibrated
 probabilities (each member's logits over its own temperature, log-softmax, averaged).
 
-    python training/combine.py A.onnx B.onnx C.onnx --name digits-v10 --out resources/models
+    python training/combine.py A.onnx B.onnx C.onnx D.onnx --name digits-v12 --out resources/models
 
 The output ``logits`` is the members' mean log-probability; the reader's softmax (at
 temperature 1, written into the sidecar) renormalises it. Members keep their own

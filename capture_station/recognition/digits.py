@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
-MODEL_NAME = "digits-v10"
+MODEL_NAME = "digits-v12"
 BLANK, SCRIBBLE = 10, 11
 N_CLASSES = 12
 
