@@ -196,39 +196,6 @@ def summarise(rows: list[dict], threshold_override: float | None = None) -> dict
     return out
 
 
-def choose_threshold(rows: list[dict], target: float = 0.9995, per_writer: float | None = None,
-                     min_group: int = 300) -> tuple[float, dict]:
-    """The lowest confidence threshold whose auto-field accuracy on ``rows`` ≥ ``target``
-    and, with ``per_writer``, on every writer with ≥ ``min_group`` auto fields ≥ ``per_writer``
-    (so that one writer's errors are not hidden by another's clean figures)."""
-    fields = [f for r in rows for f in r["fields"]]
-    conf = np.array([f["confidence"] for f in fields])
-    ok = np.array([f["value"] == f["truth"] for f in fields])
-    writer = np.array([r["writer"] for r in rows for _ in r["fields"]])
-    best = (1.0, {})
-    from capture_station.recognition.reader import STRICT
-
-    strict = np.array([0.0 if f.get("checked", True) else STRICT for f in fields])
-    for thr in sorted(set(np.round(np.concatenate([np.linspace(0.5, 0.999, 200),
-                                                    1 - np.logspace(-6, -3, 30)]), 6))):
-        sel = conf >= np.maximum(thr, strict)
-        if sel.sum() == 0:
-            continue
-        acc = ok[sel].mean()
-        worst = 1.0
-        if per_writer is not None:
-            for w in np.unique(writer):
-                g = sel & (writer == w)
-                if g.sum() >= min_group:
-                    worst = min(worst, float(ok[g].mean()))
-        if acc >= target and (per_writer is None or worst >= per_writer):
-            best = (float(thr), {"auto_rate": round(float(sel.mean()), 5),
-                                 "auto_accuracy": round(float(acc), 6), "fields": len(fields),
-                                 "worst_writer_auto_accuracy": round(worst, 6)})
-            break
-    return best
-
-
 def by_group(rows: list[dict], key: str) -> dict:
     groups: dict[str, list] = {}
     for r in rows:

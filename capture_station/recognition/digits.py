@@ -2,7 +2,8 @@
 
 Classes 0–9, 10 = blank, 11 = scribble (illegible). The sidecar JSON beside the model
 holds the softmax temperature (calibrated on validation writers) and the ``auto``
-threshold chosen on them; the evaluation writers are never used for either.
+thresholds chosen on them (``calibrate``): one for figures an arithmetic check covers,
+one for figures none covers; the evaluation writers are never used for any of these.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from capture_station.recognition.calibrate import DEFAULT_UNCHECKED
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 MODEL_NAME = "digits-v12"
@@ -28,16 +31,25 @@ class DigitModel:
     temperature: float
     auto_threshold: float
     meta: dict
+    unchecked_threshold: float = DEFAULT_UNCHECKED
 
     def probs(self, x: np.ndarray) -> np.ndarray:
         """(N, 1, P, P) float32 → (N, 12) calibrated probabilities."""
+        return self.read(x)[0]
+
+    def read(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(N, 1, P, P) float32 → (N, 12) calibrated probabilities, and the cells' features
+        (N, D) when the model has them (``training/combine.py``): the dot product of two
+        cells' features is how alike they look to the model (mean cosine, −1..1)."""
         if len(x) == 0:
-            return np.zeros((0, N_CLASSES), np.float32)
-        logits = self.session.run(None, {self.input_name: x.astype(np.float32)})[0]
-        z = logits / self.temperature
+            return np.zeros((0, N_CLASSES), np.float32), None
+        names = [o.name for o in self.session.get_outputs()]
+        out = self.session.run(names[:2], {self.input_name: x.astype(np.float32)})
+        z = out[0] / self.temperature
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        feats = out[1] if len(out) > 1 and names[1] == "features" else None
+        return e / e.sum(axis=1, keepdims=True), feats
 
 
 @lru_cache(maxsize=2)
@@ -61,4 +73,5 @@ def load_model(path: str | None = None) -> DigitModel | None:
     meta_p = p.with_suffix(".json")
     meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
     return DigitModel(sess, sess.get_inputs()[0].name, float(meta.get("temperature", 1.0)),
-                      float(meta.get("auto_threshold", 0.98)), meta)
+                      float(meta.get("auto_threshold", 0.98)), meta,
+                      float(meta.get("unchecked_threshold", DEFAULT_UNCHECKED)))

@@ -119,6 +119,12 @@ P_INCONSISTENT = 0.02  # prior: an acta whose own arithmetic does not hold as wr
 # validation decks only.
 UNSURE, UNSURE_FIELDS, UNFAMILIAR_HAND_CAP = 0.9, 3, 0.97
 UNSURE_CELL = 0.95
+# Two cells of one acta whose features (``DigitModel.read``) are at least this alike are one
+# shape of one hand: on the validation writers, cells of the same digit were above it in
+# ~95 % of pairs and cells of different digits below it in ≥ 99.9 % for most hands. With
+# features, a figure is a suspect only for a digit that looks like an unsure cell. Chosen
+# on validation decks only.
+SAME_SHAPE = 0.7
 
 
 def _whole_acta_if_unfamiliar(confidence: dict[str, float]) -> set[str]:
@@ -126,23 +132,40 @@ def _whole_acta_if_unfamiliar(confidence: dict[str, float]) -> set[str]:
     return set(confidence) if sum(c < UNSURE for c in confidence.values()) >= UNSURE_FIELDS else set()
 
 
-def unfamiliar_suspects(readings: dict[str, Readings], cell_probs: dict[str, np.ndarray]) -> set[str]:
+def unfamiliar_suspects(readings: dict[str, Readings], cell_probs: dict[str, np.ndarray],
+                        cell_features: dict[str, np.ndarray] | None = None) -> set[str]:
     """The fields to keep below ``UNFAMILIAR_HAND_CAP``: none unless ``UNSURE_FIELDS`` or
     more figures are unsure; then those figures and every figure holding a digit their
-    unsure cells confused."""
+    unsure cells confused — with ``cell_features``, only where that digit's cell looks
+    like one of the unsure cells (``SAME_SHAPE``): the hand's other shapes of it were not
+    in doubt."""
     unsure = [n for n, rs in readings.items() if rs[0][1] < UNSURE]
     if len(unsure) < UNSURE_FIELDS:
         return set()
     shaky: set[int] = set()
+    shaky_feats = []
     for n in unsure:
-        for p in cell_probs[n]:
+        for i, p in enumerate(cell_probs[n]):
             if p.max() < UNSURE_CELL:
                 shaky.update(int(c) for c in np.argsort(-p)[:2] if c < BLANK)
-    return set(unsure) | {n for n, p in cell_probs.items() if {int(c) for c in p.argmax(axis=1)} & shaky}
+                if cell_features is not None:
+                    shaky_feats.append(cell_features[n][i])
+    alike = np.array(shaky_feats) if shaky_feats else np.zeros((0, 1))
+
+    def doubtful(n: str) -> bool:
+        for i, c in enumerate(cell_probs[n].argmax(axis=1)):
+            if int(c) not in shaky:
+                continue
+            if cell_features is None or (len(alike) and float(np.max(alike @ cell_features[n][i])) >= SAME_SHAPE):
+                return True
+        return False
+
+    return set(unsure) | {n for n in cell_probs if doubtful(n)}
 
 
 def read_fields(t: Template, readings: dict[str, Readings], threshold: float, strict: float,
-                cell_probs: dict[str, np.ndarray] | None = None) -> tuple[dict[str, dict], list[dict]]:
+                cell_probs: dict[str, np.ndarray] | None = None,
+                cell_features: dict[str, np.ndarray] | None = None) -> tuple[dict[str, dict], list[dict]]:
     """Every field's value, confidence and ``auto`` flag, and the acta's checks.
 
     ``readings``: per field, the classifier's readings (``decode_field``). The value is the
@@ -151,11 +174,13 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float, st
     hold, takes that reading (and keeps, under ``read_as``, what the classifier preferred).
     Its confidence is then set by ``apply_checks`` and never exceeds that posterior.
     ``cell_probs``: per field, its cells' class probabilities, to tell which figures an
-    unfamiliar hand puts in doubt (without them, all of that acta's figures).
+    unfamiliar hand puts in doubt (without them, all of that acta's figures);
+    ``cell_features``: per field, its cells' features, to narrow those to the shapes in doubt.
+    ``strict``: the threshold of figures no check covers (``calibrate``).
     """
     post = posteriors(readings, relations(t), P_INCONSISTENT)
     if cell_probs is not None:
-        capped = unfamiliar_suspects(readings, cell_probs)
+        capped = unfamiliar_suspects(readings, cell_probs, cell_features)
     else:
         capped = _whole_acta_if_unfamiliar({n: rs[0][1] for n, rs in readings.items()})
     fields: dict[str, dict] = {}

@@ -29,7 +29,6 @@ MAX_SIDE = 12_000
 MAX_PIXELS = 60_000_000
 REDUCE_ABOVE = 4_600  # long side in px: decode JPEGs at half size above this (≈ >270 dpi)
 MIN_FINGERPRINT = 0.7
-STRICT = 0.9995
 
 
 @dataclass
@@ -216,13 +215,16 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         r.reason = REASONS["no_model"]
         return
     x, _keys = cells.extract(img, H, t)
-    probs = model.probs(x)
-    readings, per_cell, i = {}, {}, 0
+    probs, feats = model.read(x)
+    readings, per_cell, per_feat, i = {}, {}, {}, 0
     for f in t.fields:
         per_cell[f.name] = probs[i: i + len(f.cells)]
+        if feats is not None:
+            per_feat[f.name] = feats[i: i + len(f.cells)]
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
-    r.fields, checks = read_fields(t, readings, model.auto_threshold, STRICT, per_cell)
+    r.fields, checks = read_fields(t, readings, model.auto_threshold, model.unchecked_threshold, per_cell,
+                                   per_feat if feats is not None else None)
     r.checks.extend(checks)
     r.status = "ok"
 

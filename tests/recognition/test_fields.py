@@ -73,15 +73,23 @@ def _cells(value: int, sure: float = 0.9999, hesitate: tuple[int, int] | None = 
     return p / p.sum(axis=1, keepdims=True)
 
 
-def test_an_unfamiliar_hand_puts_in_doubt_only_the_digits_it_hesitated_over():
-    values = _acta()  # votes 10, 11, …; the figures are read right
+def _unsure_hand(**more: int):
+    """An acta whose votes are 10, 11, … read right, but three figures unsure between 1 and 7;
+    ``more``: other votes (by index, ``v3=71``) set to other values."""
+    values = _acta()
     values[VOTES[1]], values[VOTES[7]], values[VOTES[9]] = 7, 17, 1  # unsure: a 7 or a 1?
+    for k, v in more.items():
+        values[VOTES[int(k[1:])]] = v
     values[TOT] = sum(values[n] for n in VOTES)
     cell_probs = {n: _cells(v) for n, v in values.items()}
     cell_probs[VOTES[1]] = _cells(7, hesitate=(7, 1))
     cell_probs[VOTES[7]] = _cells(17, hesitate=(7, 1))
     cell_probs[VOTES[9]] = _cells(1, hesitate=(1, 7))
-    readings = {n: decode_field(p) for n, p in cell_probs.items()}
+    return values, cell_probs, {n: decode_field(p) for n, p in cell_probs.items()}
+
+
+def test_an_unfamiliar_hand_puts_in_doubt_only_the_digits_it_hesitated_over():
+    values, cell_probs, readings = _unsure_hand()
     fields, _ = read_fields(T, readings, 0.98, 0.9995, cell_probs)
     doubted = {n for n, f in fields.items() if f["confidence"] <= 0.97}
     assert {VOTES[1], VOTES[7], VOTES[9]} <= doubted
@@ -92,3 +100,37 @@ def test_an_unfamiliar_hand_puts_in_doubt_only_the_digits_it_hesitated_over():
     # without the cells, the whole acta is in doubt (the former rule)
     fields, _ = read_fields(T, readings, 0.98, 0.9995)
     assert not any(f["auto"] for f in fields.values())
+
+
+def _features(cell_probs: dict, shape_of) -> dict:
+    """Unit feature vectors per cell: one direction per shape name ``shape_of(field, i, digit)``."""
+    shapes: dict = {}
+    out = {}
+    for n, p in cell_probs.items():
+        rows = []
+        for i, c in enumerate(p.argmax(axis=1)):
+            key = shape_of(n, i, int(c))
+            v = shapes.setdefault(key, np.eye(512)[len(shapes)])
+            rows.append(v)
+        out[n] = np.array(rows)
+    return out
+
+
+def test_features_narrow_the_doubt_to_the_shapes_that_were_unsure():
+    values, cell_probs, readings = _unsure_hand(v3=71)  # its 7 and 1 written like the unsure ones
+
+    def shape(n, i, digit):  # the hand writes the unsure 1s and 7s one way, and in VOTES[3]
+        if n in (VOTES[1], VOTES[7], VOTES[9], VOTES[3]) and digit in (1, 7):
+            return ("unsure-1-or-7",)
+        return (n, i, digit)  # every other cell its own, clearly different shape
+
+    feats = _features(cell_probs, shape)
+    fields, _ = read_fields(T, readings, 0.98, 0.9995, cell_probs, feats)
+    doubted = {n for n, f in fields.items() if f["confidence"] <= 0.97}
+    assert {VOTES[1], VOTES[7], VOTES[9], VOTES[3]} <= doubted
+    # the 1s of 10…19 look like nothing the model hesitated over: no longer in doubt
+    other_ones = [n for n in VOTES if n not in doubted and "1" in str(values[n])]
+    assert other_ones and all(fields[n]["auto"] for n in other_ones)
+    # without features, every figure holding a 1 or a 7 is in doubt
+    fields, _ = read_fields(T, readings, 0.98, 0.9995, cell_probs)
+    assert not any(fields[n]["auto"] for n in other_ones)

@@ -312,3 +312,22 @@ def test_render_blank_pdf(tmp_path):
 
 
 _ = io
+
+
+@needs_model
+def test_model_features_tell_shapes_apart():
+    """The committed model gives each cell features: unit length over the members' mean,
+    alike for one shape drawn twice, unlike for two digits."""
+    def patch(ch: str, dx: int, dy: int) -> np.ndarray:
+        p = np.zeros((32, 32), np.uint8)
+        cv2.putText(p, ch, (8 + dx, 25 + dy), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 255, 2, cv2.LINE_AA)
+        return p.astype(np.float32)[None] / 255.0
+
+    x = np.stack([patch("4", 0, 0), patch("4", 1, -1), patch("0", 0, 0)])
+    m = load_model()
+    probs, feats = m.read(x)
+    if feats is None:
+        pytest.skip("model without features")
+    assert np.allclose(probs, m.probs(x)) and probs.argmax(axis=1).tolist() == [4, 4, 0]
+    assert np.allclose((feats ** 2).sum(axis=1), 1.0, atol=1e-4)
+    assert feats[0] @ feats[1] > 0.9 > 0.5 > feats[0] @ feats[2]

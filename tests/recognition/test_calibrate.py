@@ -1,0 +1,72 @@
+"""Choosing the auto thresholds on validation rows."""
+
+import math
+
+import pytest
+
+from capture_station.recognition.calibrate import (
+    DEFAULT_UNCHECKED,
+    auto_stats,
+    choose_threshold,
+    choose_unchecked_threshold,
+    error_upper_bound,
+)
+from capture_station.recognition.digits import load_model
+
+
+def _row(writer, fields):
+    return {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k}
+                                         for c, v, t, k in fields]}
+
+
+def test_upper_bound_without_errors_is_the_rule_of_three():
+    assert error_upper_bound(0, 3000) == pytest.approx(1 - 0.05 ** (1 / 3000))
+    assert error_upper_bound(0, 3000) == pytest.approx(3 / 3000, rel=0.01)
+    assert error_upper_bound(0, 0) == 1.0
+    assert error_upper_bound(5, 5) == 1.0
+
+
+def test_upper_bound_with_errors_matches_the_binomial_tail():
+    # Clopper–Pearson: at the bound, seeing ≤ 2 errors in 1,000 has probability 5 %
+    b = error_upper_bound(2, 1000)
+    tail = sum(math.comb(1000, i) * b ** i * (1 - b) ** (1000 - i) for i in range(3))
+    assert tail == pytest.approx(0.05, abs=1e-6)
+    assert 0.002 < b < error_upper_bound(3, 1000) < error_upper_bound(3, 500)
+
+
+def test_checked_threshold_is_the_lowest_that_meets_target_and_every_writer():
+    good = [(0.999, 1, 1, True)] * 2000
+    # one writer's wrong figure at 0.97: the threshold must rise above it
+    rows = [_row("a", good), _row("b", [(0.999, 2, 2, True)] * 400 + [(0.97, 3, 4, True)])]
+    thr, st = choose_threshold(rows, target=0.9995, per_writer=0.999)
+    assert 0.97 < thr <= 0.999
+    assert st["auto_accuracy"] == 1.0
+    assert choose_threshold([_row("a", [(0.99, 1, 2, True)] * 10)], target=0.9995) == (1.0, {})
+
+
+def test_unchecked_threshold_needs_enough_clean_figures():
+    checked = [(0.999, 1, 1, True)] * 500
+    few = [_row("a", checked + [(0.99, 5, 5, False)] * 1000)]
+    thr, st = choose_unchecked_threshold(few, floor=0.98)
+    assert thr == DEFAULT_UNCHECKED and st["auto"] is None  # 1,000 clean figures bound the rate at 0.3 %
+
+    many = [_row("a", checked + [(0.99, 5, 5, False)] * 3100 + [(0.97, 5, 6, False)] * 3)]
+    thr, st = choose_unchecked_threshold(many, floor=0.98)
+    assert thr == pytest.approx(0.98) and st["errors"] == 0 and st["error_upper_bound"] <= 0.001
+    # never below the checked threshold, even where the figures below it were right
+    assert choose_unchecked_threshold(many, floor=0.995)[0] >= 0.995
+
+
+def test_auto_stats_apply_each_threshold_to_its_kind_of_figure():
+    rows = [_row("a", [(0.99, 1, 1, True), (0.99, 1, 1, False), (0.9999, 2, 2, False)])]
+    assert auto_stats(rows, 0.98)["auto_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert auto_stats(rows, 0.98, unchecked=0.98)["auto_rate"] == 1.0
+
+
+def test_the_committed_model_carries_both_thresholds():
+    m = load_model()
+    if m is None:
+        pytest.skip("no committed digit model")
+    assert 0.5 < m.auto_threshold < 1
+    assert m.auto_threshold <= m.unchecked_threshold <= 1
+    assert m.unchecked_threshold == m.meta.get("unchecked_threshold", DEFAULT_UNCHECKED)
