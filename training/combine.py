@@ -7,9 +7,9 @@ The output ``logits`` is the members' mean log-probability; the reader's softmax
 temperature 1, written into the sidecar) renormalises it. The output ``features`` is each
 member's last hidden layer, L2-normalised, side by side and scaled by 1/√members, so that
 the dot product of two cells' features is the members' mean cosine similarity: how alike
-two cells look to the model (the reader uses it to tell one hand's shapes apart). Members keep their own
-calibration, read from their sidecar JSON. The ``auto`` threshold of the result is chosen
-afterwards on the validation decks only (``train_digits.py --threshold-only``).
+two cells look to the model (the reader uses it to tell one hand's shapes apart). Members
+keep their own calibration, read from their sidecar JSON. The ``auto`` thresholds of the
+result are chosen afterwards on the validation decks only (``train_digits.py --threshold-only``).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@
    their error rate is ≤ 0.1 % with 95 % confidence (``calibrate``). A candidate
    replaces ``digits.MODEL_NAME`` only if it gets more fields ``auto`` there.
    ``training/combine.py`` joins trained models into one graph (geometric mean of their
-   calibrated probabilities); ``--threshold-only --name …`` then chooses its threshold.
+   calibrated probabilities); ``--threshold-only --name …`` then chooses its thresholds.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
 are never touched here. Decks, patches and synthetic patches are cached under ``--work``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +43,17 @@ class DigitModel:
         cells' features is how alike they look to the model (mean cosine, −1..1)."""
         if len(x) == 0:
             return np.zeros((0, N_CLASSES), np.float32), None
-        names = [o.name for o in self.session.get_outputs()]
-        out = self.session.run(names[:2], {self.input_name: x.astype(np.float32)})
+        out = self.session.run(self._outputs, {self.input_name: x.astype(np.float32)})
         z = out[0] / self.temperature
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        feats = out[1] if len(out) > 1 and names[1] == "features" else None
-        return e / e.sum(axis=1, keepdims=True), feats
+        return e / e.sum(axis=1, keepdims=True), (out[1] if len(out) > 1 else None)
+
+    @cached_property
+    def _outputs(self) -> list[str]:
+        """The logits, and ``features`` when the graph has them."""
+        names = [o.name for o in self.session.get_outputs()]
+        return names[:1] + [n for n in names[1:] if n == "features"]
 
 
 @lru_cache(maxsize=2)

@@ -150,15 +150,11 @@ def unfamiliar_suspects(readings: dict[str, Readings], cell_probs: dict[str, np.
                 shaky.update(int(c) for c in np.argsort(-p)[:2] if c < BLANK)
                 if cell_features is not None:
                     shaky_feats.append(cell_features[n][i])
-    alike = np.array(shaky_feats) if shaky_feats else np.zeros((0, 1))
+    alike = np.array(shaky_feats)  # one row per unsure cell whenever ``shaky`` is not empty
 
     def doubtful(n: str) -> bool:
-        for i, c in enumerate(cell_probs[n].argmax(axis=1)):
-            if int(c) not in shaky:
-                continue
-            if cell_features is None or (len(alike) and float(np.max(alike @ cell_features[n][i])) >= SAME_SHAPE):
-                return True
-        return False
+        return any(int(c) in shaky and (cell_features is None or float(np.max(alike @ cell_features[n][i])) >= SAME_SHAPE)
+                   for i, c in enumerate(cell_probs[n].argmax(axis=1)))
 
     return set(unsure) | {n for n in cell_probs if doubtful(n)}
 

@@ -216,15 +216,16 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         return
     x, _keys = cells.extract(img, H, t)
     probs, feats = model.read(x)
-    readings, per_cell, per_feat, i = {}, {}, {}, 0
+    readings, per_cell, i = {}, {}, 0
+    per_feat: dict | None = {} if feats is not None else None
     for f in t.fields:
         per_cell[f.name] = probs[i: i + len(f.cells)]
-        if feats is not None:
+        if per_feat is not None:
             per_feat[f.name] = feats[i: i + len(f.cells)]
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
     r.fields, checks = read_fields(t, readings, model.auto_threshold, model.unchecked_threshold, per_cell,
-                                   per_feat if feats is not None else None)
+                                   per_feat)
     r.checks.extend(checks)
     r.status = "ok"
 
