@@ -67,11 +67,12 @@ def label_of(ch: str) -> int:
     return BLANK if ch == "_" else SCRIBBLE if ch == "x" else int(ch)
 
 
-def patches_from_deck(deck: Path) -> tuple[np.ndarray, np.ndarray]:
+def registered_pages(deck: Path):
+    """(manifest record, image, homography, template) of each page of a generated deck
+    that registers to its true template."""
     import cv2
 
     _, recs = read_manifest(deck / "manifest.jsonl")
-    X, Y = [], []
     for rec in recs:
         img, _reason, _ = load_image((deck / rec["image"]).read_bytes())
         if img is None:
@@ -80,9 +81,14 @@ def patches_from_deck(deck: Path) -> tuple[np.ndarray, np.ndarray]:
         small = to_quality_size(gray)
         t = template_by_id(rec["template"])
         reg, _ = register(small, small.shape[1] / gray.shape[1], [t])
-        if reg is None:
-            continue
-        x, keys = cells.extract(img, reg.H, t)
+        if reg is not None:
+            yield rec, img, reg.H, t
+
+
+def patches_from_deck(deck: Path) -> tuple[np.ndarray, np.ndarray]:
+    X, Y = [], []
+    for rec, img, H, t in registered_pages(deck):
+        x, keys = cells.extract(img, H, t)
         for (name, i), patch in zip(keys, x, strict=True):
             X.append(patch)
             Y.append(label_of(rec["cells"][name][i]))
@@ -381,6 +387,7 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
         choose_threshold,
         choose_unchecked_threshold,
     )
+    from capture_station.recognition.words import load_words_model
 
     decks = validation_decks(a, dpis)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
@@ -398,6 +405,8 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     meta["val"]["threshold_choice"] = stats
     meta["val"]["unchecked_threshold_choice"] = unchecked_stats
     meta["val"]["auto_with_both_thresholds"] = auto_stats(rows, thr, unchecked)
+    wm = load_words_model()  # the thresholds hold for the reader with these words (or none)
+    meta["val"]["words_model"] = {"name": wm.meta.get("name"), "weight": wm.weight} if wm else None
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"auto threshold {thr} on validation: {stats}; figures no check covers: {unchecked} "
           f"{unchecked_stats}; both: {meta['val']['auto_with_both_thresholds']}", flush=True)

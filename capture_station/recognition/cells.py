@@ -26,13 +26,21 @@ def dropout_channel(img: np.ndarray) -> np.ndarray:
 
 
 def cell_patch(chan: np.ndarray, H: np.ndarray, rect) -> np.ndarray:
+    return region_patch(chan, H, rect, (MARGIN, MARGIN), (PATCH, PATCH), (WARP, WARP))
+
+
+def region_patch(chan: np.ndarray, H: np.ndarray, rect, margin: tuple[float, float],
+                 size: tuple[int, int], warp: tuple[int, int]) -> np.ndarray:
+    """The template rectangle ``rect`` (plus ``margin`` of its width and height each side)
+    of the page ``chan`` registered by ``H``: warped at ``warp`` (w, h) pixels, then
+    area-resampled to ``size`` (w, h)."""
     x, y, w, h = rect
-    mx, my = MARGIN * w, MARGIN * h
-    sx, sy = (w + 2 * mx) / WARP, (h + 2 * my) / WARP
+    mx, my = margin[0] * w, margin[1] * h
+    sx, sy = (w + 2 * mx) / warp[0], (h + 2 * my) / warp[1]
     T = np.array([[sx, 0, x - mx], [0, sy, y - my], [0, 0, 1]], float)
-    p = cv2.warpPerspective(chan, H @ T, (WARP, WARP), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+    p = cv2.warpPerspective(chan, H @ T, warp, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                             borderValue=255)
-    return cv2.resize(p, (PATCH, PATCH), interpolation=cv2.INTER_AREA)
+    return cv2.resize(p, size, interpolation=cv2.INTER_AREA)
 
 
 def normalise(patches: np.ndarray) -> np.ndarray:

@@ -165,6 +165,21 @@ def draw_digit(page, writer, d: int, rect_px, rng, ink, opacity) -> None:
     _blend(page, g, int(round(gx)), int(round(gy)), ink, opacity)
 
 
+def draw_words(page: np.ndarray, rect_px, v: int | str, font_path: str | None, rng, ink,
+               opacity: float, vary=None) -> None:
+    """The amount in words ("con letra") on its line, or a scrawl for Ilegible.
+    ``vary(mask, rng)``: a change to the words' ink mask (training augmentation)."""
+    x, y, w, h = rect_px
+    if v == ILEGIBLE:
+        m = hw.scribble_mask(int(w * 0.6), int(h * 0.8), rng)
+    else:
+        m = hw.text_mask(font_path, hw.spanish(int(v)), int(h * 0.55), rng)
+        if vary is not None:
+            m = vary(m, rng)
+        m = _fit(m, w * 0.95, h * 0.8) if (m.shape[1] > w * 0.95 or m.shape[0] > h * 0.8) else m
+    _blend(page, m, int(x + rng.uniform(0, 0.05) * w), int(y + h * 0.1), ink, opacity)
+
+
 def draw_qr_sticker(page: np.ndarray, payload: str, box_px, rng, damage: bool) -> None:
     x, y, w, h = box_px
     q = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=2, box_size=1)
@@ -241,13 +256,7 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
             sm = hw.scribble_mask(int(x1 - x0), int(f.cells[0][3] * s), rng)
             _blend(page, sm, int(x0), int(y0), ink, opacity)
         if f.words is not None and v != SIN_DATO:
-            x, y, w, h = (c * s for c in f.words)
-            if v == ILEGIBLE:
-                m = hw.scribble_mask(int(w * 0.6), int(h * 0.8), rng)
-            else:
-                m = hw.text_mask(writer.path, hw.spanish(int(v)), int(h * 0.55), rng)
-                m = _fit(m, w * 0.95, h * 0.8) if (m.shape[1] > w * 0.95 or m.shape[0] > h * 0.8) else m
-            _blend(page, m, int(x + rng.uniform(0, 0.05) * w), int(y + h * 0.1), ink, opacity)
+            draw_words(page, tuple(c * s for c in f.words), v, writer.path, rng, ink, opacity)
     draw_qr_sticker(page, payload, tuple(c * s for c in t.qr_box), rng, rng.random() < opts.p_qr_damage)
     draw_stamp(page, s, rng)
     return page, cells

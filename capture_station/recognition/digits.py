@@ -56,11 +56,9 @@ class DigitModel:
         return names[:1] + [n for n in names[1:] if n == "features"]
 
 
-@lru_cache(maxsize=2)
-def load_model(path: str | None = None) -> DigitModel | None:
-    """The committed model (or ``path``); None when it is missing or unreadable."""
-    path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
-    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
+def onnx_session(p: Path):
+    """An onnxruntime session on one thread for the model file ``p``; None when it is
+    missing or unreadable."""
     if not p.exists():
         return None
     try:
@@ -71,8 +69,18 @@ def load_model(path: str | None = None) -> DigitModel | None:
         so.inter_op_num_threads = 1
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.log_severity_level = 3
-        sess = ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
     except Exception:
+        return None
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> DigitModel | None:
+    """The committed model (or ``path``); None when it is missing or unreadable."""
+    path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
+    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
+    sess = onnx_session(p)
+    if sess is None:
         return None
     meta_p = p.with_suffix(".json")
     meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}

@@ -145,9 +145,14 @@ def digit_mask(writer: Writer, d: int, rng: np.random.Generator) -> np.ndarray:
     return pen(_font_glyph(writer.path, str(d)), rng, 1.0)
 
 
+@lru_cache(maxsize=256)
+def _truetype(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
 def text_mask(path: str | None, text: str, px_height: int, rng: np.random.Generator) -> np.ndarray:
     size = max(8, int(px_height))
-    f = ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
+    f = _truetype(path, size) if path else ImageFont.load_default(size=size)
     left, t, r, b = f.getbbox(text)
     im = Image.new("L", (max(1, r - left + 8), max(1, b - t + 8)), 0)
     ImageDraw.Draw(im).text((4 - left, 4 - t), text, fill=255, font=f)

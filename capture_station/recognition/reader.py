@@ -16,12 +16,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from capture_station.recognition import cells, qrread
+from capture_station.recognition import cells, qrread, words
 from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
 from capture_station.recognition.register import register
 from capture_station.recognition.templates import Template, load_templates
+from capture_station.recognition.words import load_words_model
 
 MAX_BYTES = 80 * 1024 * 1024
 MIN_SIDE = 400
@@ -224,10 +225,27 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
             per_feat[f.name] = feats[i: i + len(f.cells)]
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
+    in_words = _read_words(img, H, t, per_cell, readings)
     r.fields, checks = read_fields(t, readings, model.auto_threshold, model.unchecked_threshold, per_cell,
                                    per_feat)
+    for n, v in in_words.items():
+        r.fields[n]["words"] = v
     r.checks.extend(checks)
     r.status = "ok"
+
+
+def _read_words(img, H, t: Template, per_cell: dict, readings: dict) -> dict:
+    """Joins each figure's words line, when the words model is there, to its cells'
+    readings (``words.combine``, in place); returns what each line says on its own."""
+    wm = load_words_model()
+    if wm is None:
+        return {}
+    x, names = words.extract(img, H, t)
+    said = {}
+    for n, line in zip(names, wm.read(x), strict=True):
+        readings[n] = words.combine(per_cell[n], line, wm.weight)
+        said[n] = line.best()
+    return said
 
 
 def _identity(r: Reading, catalog):

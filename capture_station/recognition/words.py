@@ -1,0 +1,148 @@
+"""Amounts in words ("con letra"): each figure's words line, read by a small CNN in ONNX.
+
+The model (``training/train_words.py``) reads a line as four distributions: what the line
+holds (a number in words, nothing, or a scrawl) and, for a number, its hundreds, tens and
+units digits ("ciento diecisiete" → 1, 1, 7). The reader joins that evidence to the
+figure's digit cells (``combine``): the two are written with different strokes, so a
+hand's 1 read as 7 in the cells is rarely "siete" in words as well. Where both can be
+read and they disagree, the figure is left to a person (PREP-RULES §2: both are kept).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from capture_station.recognition import cells
+from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE, onnx_session
+from capture_station.recognition.templates import Template
+
+MODEL_NAME = "words-v1"
+LINE_W, LINE_H = 256, 32  # model input, pixels
+LINE_MARGIN = (0.02, 0.12)  # of the words box, each side
+LINE_WARP = (512, 64)
+NUMBER, EMPTY, SCRAWL = 0, 1, 2  # the line holds: a number, nothing, a scrawl
+N_OUT = 3 + 10 + 10 + 10  # kind, hundreds, tens, units
+CELLS = 3  # figures of three cells: 0..999
+VALUES = np.arange(10 ** CELLS)
+
+
+def extract(img: np.ndarray, H: np.ndarray, t: Template) -> tuple[np.ndarray, list[str]]:
+    """The words line of every field that has one: (N, 1, LINE_H, LINE_W) ink density."""
+    chan = cells.dropout_channel(img)
+    names, raw = [], []
+    for f in t.fields:
+        if f.words is not None and len(f.cells) == CELLS:
+            raw.append(cells.region_patch(chan, H, f.words, LINE_MARGIN, (LINE_W, LINE_H), LINE_WARP))
+            names.append(f.name)
+    if not raw:
+        return np.zeros((0, 1, LINE_H, LINE_W), np.float32), names
+    return cells.normalise(np.stack(raw)), names
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """One words line: log P of each value 0..999, of an empty line, of a scrawl."""
+
+    values: np.ndarray
+    empty: float
+    scrawl: float
+
+    def best(self) -> int | str:
+        k = int(np.argmax(self.values))
+        if self.values[k] >= max(self.empty, self.scrawl):
+            return k
+        return "Sin dato" if self.empty >= self.scrawl else "Ilegible"
+
+
+def line_readings(logits: np.ndarray) -> list[LineReading]:
+    """(N, 33) model output → one ``LineReading`` per line."""
+    out = []
+    for z in np.asarray(logits, np.float64):
+        kind = _log_softmax(z[:3])
+        h, te, u = (_log_softmax(z[3 + 10 * i: 13 + 10 * i]) for i in range(3))
+        v = kind[NUMBER] + h[VALUES // 100] + te[(VALUES // 10) % 10] + u[VALUES % 10]
+        out.append(LineReading(v, float(kind[EMPTY]), float(kind[SCRAWL])))
+    return out
+
+
+def _spellings() -> tuple[np.ndarray, np.ndarray]:
+    """Every well-formed way three cells spell each value (right-aligned, leading blanks
+    or zeros: "__7", "_07", "007"): classes (1000, 3, CELLS) and a mask (1000, 3)."""
+    cls = np.full((len(VALUES), CELLS, CELLS), BLANK, np.int64)
+    mask = np.zeros((len(VALUES), CELLS), bool)
+    for v in VALUES:
+        s = str(v)
+        lead = CELLS - len(s)
+        for j in range(lead + 1):  # j leading blanks, then zeros, then the digits
+            cls[v, j] = [BLANK] * j + [0] * (lead - j) + [int(c) for c in s]
+            mask[v, j] = True
+    return cls, mask
+
+
+SPELL, SPELL_MASK = _spellings()
+
+
+def cell_value_probs(p: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(CELLS, 12) cell probabilities → P(each value 0..999 is written), P(all blank),
+    P(some cell scribbled)."""
+    per = p[np.arange(CELLS)[None, None, :], SPELL].prod(axis=2)  # (1000, 3)
+    values = (per * SPELL_MASK).sum(axis=1)
+    return values, float(np.prod(p[:, BLANK])), float(1.0 - np.prod(1.0 - p[:, SCRIBBLE]))
+
+
+def combine(cell_p: np.ndarray, line: LineReading, weight: float, top: int = 6) -> list[tuple[int | str, float]]:
+    """A figure's readings from its cells and its words: P(value | cells) × P(value |
+    words)^``weight``, over every value 0..999, Sin dato and Ilegible, normalised to the
+    cells' own well-formed mass (as ``fields.decode_field`` gives it). ``weight`` < 1
+    tempers words written in a hand the model does not know."""
+    values, empty, scrawl = cell_value_probs(cell_p)
+    mass = float(values.sum() + empty + scrawl)
+    lw = np.concatenate([line.values, [line.empty, line.scrawl]]) * weight
+    joint = np.concatenate([values, [empty, scrawl]]) * np.exp(lw - lw.max())
+    z = float(joint.sum())
+    if z <= 0 or mass <= 0:
+        return [("Ilegible", 0.0)]
+    joint *= mass / z
+    order = np.argsort(-joint)[:top]
+    names = {len(VALUES): "Sin dato", len(VALUES) + 1: "Ilegible"}
+    return [(names.get(int(k), int(k)), float(joint[k])) for k in order]
+
+
+@dataclass
+class WordsModel:
+    session: object
+    input_name: str
+    weight: float
+    meta: dict
+
+    def read(self, x: np.ndarray) -> list[LineReading]:
+        if len(x) == 0:
+            return []
+        (z,) = self.session.run(None, {self.input_name: x.astype(np.float32)})
+        return line_readings(z)
+
+
+@lru_cache(maxsize=2)
+def load_words_model(path: str | None = None) -> WordsModel | None:
+    """The committed words model (or ``path``; ``PREP_WORDS_MODEL=off`` for none)."""
+    path = path or os.environ.get("PREP_WORDS_MODEL")
+    if path == "off":
+        return None
+    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
+    sess = onnx_session(p)
+    if sess is None:
+        return None
+    meta_p = p.with_suffix(".json")
+    meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
+    return WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta)

@@ -1,0 +1,102 @@
+"""Amounts in words: the cells' value distribution, and how the words line moves it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from capture_station.recognition import words
+from capture_station.recognition.digits import BLANK, SCRIBBLE
+from capture_station.recognition.fields import decode_field
+from capture_station.recognition.templates import load_templates
+
+
+def _cells(*rows: dict[int, float]) -> np.ndarray:
+    """(3, 12) cell probabilities from {class: p} per cell; the rest spread evenly."""
+    p = np.zeros((3, 12))
+    for i, r in enumerate(rows):
+        rest = (1.0 - sum(r.values())) / (12 - len(r))
+        p[i] = rest
+        for c, v in r.items():
+            p[i, c] = v
+    return p
+
+
+def _line(value: int | str, sure: float = 0.99) -> words.LineReading:
+    """The model's output for a line that says ``value`` with probability ``sure`` per head."""
+    z = np.full(words.N_OUT, 0.0)
+
+    def peak(lo: int, n: int, k: int) -> None:
+        z[lo: lo + n] = np.log((1 - sure) / (n - 1))
+        z[lo + k] = np.log(sure)
+
+    if isinstance(value, int):
+        peak(0, 3, words.NUMBER)
+        for i, d in enumerate((value // 100, (value // 10) % 10, value % 10)):
+            peak(3 + 10 * i, 10, d)
+    else:
+        peak(0, 3, words.EMPTY if value == "Sin dato" else words.SCRAWL)
+    return words.line_readings(z[None])[0]
+
+
+def test_cell_value_probs_match_the_field_decoder():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        p = rng.dirichlet(np.full(12, 0.3), size=3)
+        values, empty, scrawl = words.cell_value_probs(p)
+        for v, pr in decode_field(p, top=12):
+            got = values[v] if isinstance(v, int) else empty if v == "Sin dato" else scrawl
+            assert got == pytest.approx(pr, rel=1e-9, abs=1e-12)
+
+
+def test_spellings_are_right_aligned_with_leading_blanks_or_zeros():
+    assert {tuple(c) for c, m in zip(words.SPELL[7], words.SPELL_MASK[7], strict=True) if m} == \
+        {(BLANK, BLANK, 7), (BLANK, 0, 7), (0, 0, 7)}
+    assert words.SPELL_MASK[17].sum() == 2 and words.SPELL_MASK[117].sum() == 1
+
+
+def test_words_that_agree_make_the_figure_surer():
+    p = _cells({BLANK: 0.99}, {1: 0.9, 7: 0.09}, {4: 0.99})  # 14, or 74
+    alone = dict(decode_field(p))
+    both = dict(words.combine(p, _line(14), 0.5))
+    assert both[14] > alone[14] and both.get(74, 0) < alone[74]
+
+
+def test_words_that_disagree_leave_the_figure_in_doubt():
+    p = _cells({BLANK: 0.99}, {1: 0.99}, {4: 0.99})  # the cells are sure of 14
+    both = words.combine(p, _line(74), 1.0)
+    assert both[0][1] < 0.9  # "setenta y cuatro" in words: no longer sure of either
+
+
+def test_words_can_name_a_value_the_cells_ranked_low():
+    p = _cells({BLANK: 0.99}, {1: 0.55, 7: 0.44}, {4: 0.99})
+    top = words.combine(p, _line(74, 0.999), 1.0)[0]
+    assert top[0] == 74 and top[1] > 0.99
+
+
+def test_weight_zero_is_the_cells_alone():
+    rng = np.random.default_rng(5)
+    p = rng.dirichlet(np.full(12, 0.5), size=3)
+    alone = decode_field(p, top=12)
+    both = words.combine(p, _line(321), 0.0, top=3)
+    assert [v for v, _ in both] == [v for v, _ in alone[:3]]
+    assert [x for _, x in both] == pytest.approx([x for _, x in alone[:3]])
+
+
+def test_an_empty_or_scrawled_line_supports_sin_dato_or_ilegible():
+    p = _cells({BLANK: 0.6, 1: 0.4}, {BLANK: 0.6, 1: 0.4}, {BLANK: 0.6, 1: 0.4})
+    assert words.combine(p, _line("Sin dato"), 1.0)[0][0] == "Sin dato"
+    q = _cells({SCRIBBLE: 0.5, 8: 0.5}, {8: 0.9}, {8: 0.9})
+    assert words.combine(q, _line("Ilegible"), 1.0)[0][0] == "Ilegible"
+    assert _line("Sin dato").best() == "Sin dato" and _line(905).best() == 905
+
+
+def test_every_figure_has_its_words_line_cut_out():
+    for t in load_templates():
+        img = np.full((int(t.page_h * 200 / 72), int(t.page_w * 200 / 72), 3), 255, np.uint8)
+        s = 200 / 72
+        H = np.diag([s, s, 1.0])
+        x, names = words.extract(img, H, t)
+        assert x.shape == (len(names), 1, words.LINE_H, words.LINE_W)
+        assert names == [f.name for f in t.fields if f.words is not None and len(f.cells) == 3]
+        assert len(names) == len(t.fields) and float(x.max()) == 0.0  # a white page: no ink
