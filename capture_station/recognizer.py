@@ -59,12 +59,16 @@ def read_page(data: bytes, catalog: Catalog) -> Recognition:
 
 
 def _model_id() -> str:
+    """The models that made the first capture: the digit model, "+" the words model."""
     try:
         from capture_station.recognition.digits import MODEL_NAME, load_model
+        from capture_station.recognition.words import load_words_model
 
         m = load_model()
         meta = getattr(m, "meta", {}) or {}
-        return str(meta.get("id") or meta.get("model") or MODEL_NAME)
+        digits = str(meta.get("id") or meta.get("model") or MODEL_NAME)
+        w = load_words_model()
+        return f"{digits}+{w.meta.get('name', 'words')}" if w is not None else digits
     except Exception:
         return "digits"
 
