@@ -158,6 +158,20 @@ def test_reader_reads_the_deck(deck):
     assert auto_ok / max(1, n_auto) > 0.99
 
 
+def test_words_model_reads_the_amounts_in_words(deck):
+    """What each figure's words line says on its own (``fields[n]["words"]``) is the
+    written amount for most figures of the deck (hands it was never trained on)."""
+    from capture_station.recognition.words import load_words_model
+
+    if load_words_model() is None:
+        pytest.skip("no words model (PREP_WORDS_MODEL=off)")
+    _, recs = read_manifest(deck / "manifest.jsonl")
+    said = [(read_acta(deck / rec["image"]).fields[n].get("words"), v)
+            for rec in recs for n, v in rec["fields"].items()]
+    assert all(w is not None for w, _ in said)
+    assert sum(w == v for w, v in said) / len(said) > 0.85
+
+
 @needs_model
 def test_read_with_catalog_and_json_shape(deck):
     from prep_core.demo import demo_catalog
