@@ -49,6 +49,17 @@ class DigitModel:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True), (out[1] if len(out) > 1 else None)
 
+    def thresholds(self, words: str | None) -> tuple[float, float]:
+        """The two ``auto`` thresholds (checked figures, figures no check covers) for the
+        reader with the words model named ``words`` (None: without one). Each setting has
+        its own, chosen on validation (``thresholds_by_words`` in the sidecar): figures
+        read without their words are less sure than the words-joined ones the lower
+        threshold was chosen for. A setting never validated gets the sidecar's own pair."""
+        pair = self.meta.get("thresholds_by_words", {}).get(words or "none")
+        if pair is None:
+            return self.auto_threshold, self.unchecked_threshold
+        return float(pair[0]), float(pair[1])
+
     @cached_property
     def _outputs(self) -> list[str]:
         """The logits, and ``features`` when the graph has them."""

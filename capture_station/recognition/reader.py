@@ -225,19 +225,19 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
             per_feat[f.name] = feats[i: i + len(f.cells)]
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
-    in_words = _read_words(img, H, t, per_cell, readings)
-    r.fields, checks = read_fields(t, readings, model.auto_threshold, model.unchecked_threshold, per_cell,
-                                   per_feat)
+    wm = load_words_model()
+    in_words = _read_words(wm, img, H, t, per_cell, readings)
+    r.fields, checks = read_fields(t, readings, *model.thresholds(wm.meta.get("name") if wm else None),
+                                   per_cell, per_feat)
     for n, v in in_words.items():
         r.fields[n]["words"] = v
     r.checks.extend(checks)
     r.status = "ok"
 
 
-def _read_words(img, H, t: Template, per_cell: dict, readings: dict) -> dict:
-    """Joins each figure's words line, when the words model is there, to its cells'
+def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> dict:
+    """Joins each figure's words line, when the words model ``wm`` is there, to its cells'
     readings (``words.combine``, in place); returns what each line says on its own."""
-    wm = load_words_model()
     if wm is None:
         return {}
     x, names = words.extract(img, H, t)

@@ -100,3 +100,16 @@ def test_every_figure_has_its_words_line_cut_out():
         assert x.shape == (len(names), 1, words.LINE_H, words.LINE_W)
         assert names == [f.name for f in t.fields if f.words is not None and len(f.cells) == 3]
         assert len(names) == len(t.fields) and float(x.max()) == 0.0  # a white page: no ink
+
+
+def test_thresholds_follow_the_words_setting():
+    from capture_station.recognition.digits import DigitModel, load_model
+
+    by = {"none": [0.99, 0.995], "words-v1": [0.89, 0.996]}
+    m = DigitModel(None, "cells", 1.0, 0.89, {"thresholds_by_words": by}, 0.996)
+    assert m.thresholds(None) == (0.99, 0.995) and m.thresholds("words-v1") == (0.89, 0.996)
+    assert m.thresholds("words-v9") == (0.89, 0.996)  # never validated: the sidecar's pair
+    committed = load_model()
+    if committed is not None and words.load_words_model() is not None:
+        name = words.load_words_model().meta["name"]
+        assert committed.thresholds(None)[0] > committed.thresholds(name)[0]
