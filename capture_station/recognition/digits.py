@@ -85,16 +85,24 @@ def onnx_session(p: Path):
         return None
 
 
-@lru_cache(maxsize=2)
-def load_model(path: str | None = None) -> DigitModel | None:
-    """The committed model (or ``path``); None when it is missing or unreadable."""
-    path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
-    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
+def onnx_model(p: Path) -> tuple[object, dict] | None:
+    """The model file ``p`` (``onnx_session``) and its sidecar ``p.json`` ({} when there is
+    none); None when the model is missing or unreadable."""
     sess = onnx_session(p)
     if sess is None:
         return None
     meta_p = p.with_suffix(".json")
-    meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
+    return sess, json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> DigitModel | None:
+    """The committed model (or ``path``); None when it is missing or unreadable."""
+    path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
+    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx")
+    if loaded is None:
+        return None
+    sess, meta = loaded
     return DigitModel(sess, sess.get_inputs()[0].name, float(meta.get("temperature", 1.0)),
                       float(meta.get("auto_threshold", 0.98)), meta,
                       float(meta.get("unchecked_threshold", DEFAULT_UNCHECKED)))

@@ -10,7 +10,6 @@ read and they disagree, the figure is left to a person (PREP-RULES §2: both are
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from capture_station.recognition import cells
-from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE, onnx_session
+from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE, onnx_model
 from capture_station.recognition.templates import Template
 
 MODEL_NAME = "words-v1"
@@ -139,10 +138,8 @@ def load_words_model(path: str | None = None) -> WordsModel | None:
     path = path or os.environ.get("PREP_WORDS_MODEL")
     if path == "off":
         return None
-    p = Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx"
-    sess = onnx_session(p)
-    if sess is None:
+    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx")
+    if loaded is None:
         return None
-    meta_p = p.with_suffix(".json")
-    meta = json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
+    sess, meta = loaded
     return WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta)
