@@ -68,7 +68,7 @@ def _model_id() -> str:
         meta = getattr(m, "meta", {}) or {}
         digits = str(meta.get("id") or meta.get("model") or MODEL_NAME)
         w = load_words_model()
-        return f"{digits}+{w.meta.get('name', 'words')}" if w is not None else digits
+        return f"{digits}+{w.name}" if w is not None else digits
     except Exception:
         return "digits"
 

@@ -406,8 +406,8 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     meta["val"]["unchecked_threshold_choice"] = unchecked_stats
     meta["val"]["auto_with_both_thresholds"] = auto_stats(rows, thr, unchecked)
     wm = load_words_model()  # the thresholds hold for the reader with these words (or none)
-    meta["val"]["words_model"] = {"name": wm.meta.get("name"), "weight": wm.weight} if wm else None
-    meta.setdefault("thresholds_by_words", {})[wm.meta.get("name") if wm else "none"] = [thr, unchecked]
+    meta["val"]["words_model"] = {"name": wm.name, "weight": wm.weight} if wm else None
+    meta.setdefault("thresholds_by_words", {})[wm.name if wm else "none"] = [thr, unchecked]
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"auto threshold {thr} on validation: {stats}; figures no check covers: {unchecked} "
           f"{unchecked_stats}; both: {meta['val']['auto_with_both_thresholds']}", flush=True)

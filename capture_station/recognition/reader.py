@@ -227,7 +227,7 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         i += len(f.cells)
     wm = load_words_model()
     in_words = _read_words(wm, img, H, t, per_cell, readings)
-    r.fields, checks = read_fields(t, readings, *model.thresholds(wm.meta.get("name") if wm else None),
+    r.fields, checks = read_fields(t, readings, *model.thresholds(wm.name if wm else None),
                                    per_cell, per_feat)
     for n, v in in_words.items():
         r.fields[n]["words"] = v

@@ -125,6 +125,10 @@ class WordsModel:
     weight: float
     meta: dict
 
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", MODEL_NAME))
+
     def read(self, x: np.ndarray) -> list[LineReading]:
         if len(x) == 0:
             return []

@@ -110,6 +110,6 @@ def test_thresholds_follow_the_words_setting():
     assert m.thresholds(None) == (0.99, 0.995) and m.thresholds("words-v1") == (0.89, 0.996)
     assert m.thresholds("words-v9") == (0.89, 0.996)  # never validated: the sidecar's pair
     committed = load_model()
-    if committed is not None and words.load_words_model() is not None:
-        name = words.load_words_model().meta["name"]
-        assert committed.thresholds(None)[0] > committed.thresholds(name)[0]
+    wm = words.load_words_model()
+    if committed is not None and wm is not None:
+        assert committed.thresholds(None)[0] > committed.thresholds(wm.name)[0]
