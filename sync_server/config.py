@@ -25,6 +25,20 @@ class Settings:
     verify_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
     publish_dir: Path | None = None  # None: data_dir / "publicacion"
     cut_every_min: int = 0  # 0: cuts only from the console
+    # A station's clock is its claim: an event's ``at`` is accepted only from
+    # ``clock_behind_ms`` before the server's clock (an offline station syncing
+    # late) to ``clock_ahead_ms`` after it, and inside the configured election
+    # window when one is set (ms since the epoch, UTC).
+    clock_ahead_ms: int = 10 * 60_000
+    clock_behind_ms: int = 72 * 3_600_000
+    window_start_ms: int | None = None
+    window_end_ms: int | None = None
+    # forwarded-for headers are believed only from these addresses
+    trusted_proxies: tuple[str, ...] = ()
+    image_quota_bytes: int = 4 * 1024**3  # per station
+    enrollment_code_hours: int = 72
+    max_json_depth: int = 32
+    api_docs: bool = False  # /docs and /redoc (served offline) only when asked for
 
     @property
     def publish_path(self) -> Path:

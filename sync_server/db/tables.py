@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -40,6 +41,11 @@ stations = Table(
     Column("gap_last", BigInteger),
     Column("gap_events", Integer),
     Column("gap_at", BigInteger),
+    # JSON {"distritos": [...]} or {"municipios": [...]}: the actas it may send for;
+    # NULL: every acta of the catalog
+    Column("scope", Text),
+    # a coordinator allowed two operators of this one station to verify an acta
+    Column("self_verify", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # An event's hash covers its station and number: (station, seq) identifies it too,
@@ -57,9 +63,13 @@ events = Table(
     Column("sig", String(100), nullable=False),
     Column("batch", String(64), nullable=False),
     Column("received_at", BigInteger, nullable=False),
+    # the server's order of acceptance (1, 2, 3… across all stations): "the latest"
+    # always means the latest here, never by a station's clock (migration 0005)
+    Column("ingest_seq", BigInteger, nullable=False),
     PrimaryKeyConstraint("station", "seq", name="pk_events"),
 )
 Index("ix_events_acta_hash", events.c.clave_acta, events.c.hash)
+Index("ux_events_ingest_seq", events.c.ingest_seq, unique=True)
 
 batches = Table(
     "batches",
@@ -81,6 +91,7 @@ images = Table(
     Column("media_type", String(40), nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("received_at", BigInteger, nullable=False),
+    Column("station", String(64)),  # the station that uploaded it (quota); NULL: earlier
 )
 
 actas = Table(
@@ -138,9 +149,11 @@ users = Table(
     metadata,
     Column("username", String(64), primary_key=True),
     Column("password_hash", String(200), nullable=False),
-    Column("role", String(16), nullable=False),  # admin, coordinator
+    Column("role", String(16), nullable=False),  # coordinador, supervisor, consulta, auditor
     Column("created_at", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False),
+    Column("created_by", String(64)),
+    Column("disabled_at", BigInteger),
 )
 
 sessions = Table(
@@ -165,4 +178,32 @@ cuts = Table(
     Column("csv", LargeBinary, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("created_by", String(64), nullable=False),
+)
+
+# One-time enrollment codes issued from the console: only the code's SHA-256 is kept
+enrollment_codes = Table(
+    "enrollment_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # the role the station will have
+    Column("scope", Text),  # as stations.scope
+    Column("label", String(200), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger),
+    Column("used_by", String(64)),  # the station that enrolled with it
+)
+
+# The audit chain's head, signed with the server key at each cut and at shutdown
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("audit_seq", BigInteger, nullable=False),
+    Column("audit_hash", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("reason", String(32), nullable=False),  # cut, shutdown, manual
+    Column("doc", Text, nullable=False),  # canonical JSON of what was signed
+    Column("sig", String(100), nullable=False),
 )

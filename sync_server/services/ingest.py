@@ -32,6 +32,7 @@ from sync_server.services.batch_parse import ParsedBatch, build_batch, parse_sha
 from sync_server.services.chain import check_wires
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden
+from sync_server.services.ordering import next_ingest_seq
 from sync_server.services.receipts import batch_hash, make_receipt
 from sync_server.services.tally import rederive
 
@@ -107,7 +108,13 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         if check.held:
             raise gap_error(pb, check.verified[-1].event.seq if check.verified else st.last_seq)
         verified = check.verified
-        insert_rows(conn, events, EVENT_COLUMNS, [_row(se, bh, now) for se in verified])
+        first = next_ingest_seq(conn)
+        insert_rows(
+            conn,
+            events,
+            EVENT_COLUMNS,
+            [_row(se, bh, now, first + i) for i, se in enumerate(verified)],
+        )
         insert_rows(
             conn,
             images,
@@ -168,10 +175,11 @@ EVENT_COLUMNS = (
     "sig",
     "batch",
     "received_at",
+    "ingest_seq",
 )
 
 
-def _row(se: SignedEvent, bh: str, now: int) -> tuple[Any, ...]:
+def _row(se: SignedEvent, bh: str, now: int, ingest_seq: int) -> tuple[Any, ...]:
     ev = se.event
     return (
         se.hash,
@@ -184,6 +192,7 @@ def _row(se: SignedEvent, bh: str, now: int) -> tuple[Any, ...]:
         b64(se.signature),
         bh,
         now,
+        ingest_seq,
     )
 
 

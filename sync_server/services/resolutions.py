@@ -18,6 +18,7 @@ from sync_server.db.tables import conflicts, events, stations
 from sync_server.services import audit
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict, not_found, unprocessable
+from sync_server.services.ordering import next_ingest_seq
 from sync_server.services.tally import rederive
 
 ACTIONS = ("choose", "recapture", "rescan")
@@ -140,6 +141,7 @@ def _server_event(
             sig=b64(se.signature),
             batch="resolution",
             received_at=now,
+            ingest_seq=next_ingest_seq(conn),
         )
     )
     conn.execute(

@@ -55,33 +55,38 @@ def test_upgrade_keeps_events(db_url, start) -> None:
             text(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({_marks()})"),
             [_event(n) for n in (1, 2, 3)],
         )
+        held = start < "0004"  # before 0004 a server held events past a gap
         for sid in ("CATD01", "CATD02"):
             conn.execute(
                 text(
                     "INSERT INTO stations (id, public_key, fingerprint, role, name, status,"
-                    " requested_at, last_seq, last_hash, held_count)"
-                    " VALUES (:id, 'k', 'f', 'CATD', 'n', 'approved', 1, 3, :h, 2)"
+                    " requested_at, last_seq, last_hash"
+                    + (", held_count)" if held else ")")
+                    + " VALUES (:id, 'k', 'f', 'CATD', 'n', 'approved', 1, 3, :h"
+                    + (", 2)" if held else ")")
                 ),
                 {"id": sid, "h": f"{3:064x}"},
             )
-        # an earlier server held CATD01's events 7 and 9 after a gap (4 to 6 missing)
-        conn.execute(
-            text(
-                "INSERT INTO held_events (hash, station, seq, body, sig, batch, received_at)"
-                " VALUES (:hash, 'CATD01', :seq, '{}', 's', :b, :at)"
-            ),
-            [{"hash": f"{n:064x}", "seq": n, "b": "b" * 64, "at": 100 + n} for n in (7, 9)],
-        )
+        if held:  # an earlier server held CATD01's events 7 and 9 after a gap (4 to 6 missing)
+            conn.execute(
+                text(
+                    "INSERT INTO held_events (hash, station, seq, body, sig, batch, received_at)"
+                    " VALUES (:hash, 'CATD01', :seq, '{}', 's', :b, :at)"
+                ),
+                [{"hash": f"{n:064x}", "seq": n, "b": "b" * 64, "at": 100 + n} for n in (7, 9)],
+            )
     store.migrate()
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         rows = conn.execute(text("SELECT station, seq, hash FROM events ORDER BY seq")).all()
+        order = conn.execute(text("SELECT seq, ingest_seq FROM events ORDER BY seq")).all()
         gaps = conn.execute(
             text("SELECT id, gap_first, gap_last, gap_events, gap_at FROM stations ORDER BY id")
         ).all()
     assert [tuple(r) for r in rows] == [("CATD01", n, f"{n:064x}") for n in (1, 2, 3)]
+    assert [tuple(r) for r in order] == [(1, 1), (2, 2), (3, 3)]  # numbered as received
     assert [tuple(r) for r in gaps] == [
-        ("CATD01", 4, 6, 2, 109),
+        ("CATD01", 4, 6, 2, 109) if start < "0004" else ("CATD01", None, None, None, None),
         ("CATD02", None, None, None, None),
     ]
     store.dispose()
