@@ -16,6 +16,7 @@ from sync_server.db.tables import stations
 from sync_server.services import audit
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, conflict, not_found, unprocessable
+from sync_server.services.scope import parse_scope
 
 ENROLL_FORMAT = "prep-enrollment/1"
 ROLES = ("CATD", "CCV", "CASILLA")
@@ -137,6 +138,38 @@ def decide(ctx: Context, sid: str, approve: bool, user: str) -> dict[str, Any]:
         return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
 
 
+def set_permissions(
+    ctx: Context, sid: str, scope_doc: Any, self_verify: bool, user: str
+) -> dict[str, Any]:
+    """A coordinator sets what a station may send for (its scope) and whether two
+    operators of that one station may verify an acta (``self_verify``)."""
+    scope = parse_scope(scope_doc)
+    if not isinstance(self_verify, bool):
+        raise unprocessable("bad_self_verify", "self_verify es sí/no", "self_verify is a boolean")
+    now = ctx.now()
+    with ctx.store.write() as conn:
+        row = conn.execute(select(stations).where(stations.c.id == sid)).first()
+        if row is None or row.role == "SERVER":
+            raise not_found("unknown_station", "estación desconocida", "unknown station")
+        conn.execute(
+            stations.update()
+            .where(stations.c.id == sid)
+            .values(scope=scope.to_json() if scope else None, self_verify=self_verify)
+        )
+        audit.append(
+            conn,
+            now,
+            f"user:{user}",
+            "station_permissions",
+            {
+                "station": sid,
+                "scope": json.loads(scope.to_json()) if scope else None,
+                "self_verify": self_verify,
+            },
+        )
+        return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
+
+
 def station_info(row: Any) -> dict[str, Any]:
     return {
         "station": row.id,
@@ -150,6 +183,8 @@ def station_info(row: Any) -> dict[str, Any]:
         "gap": [row.gap_first, row.gap_last] if row.gap_last is not None else None,
         "gap_events": row.gap_events or 0,
         "gap_at": row.gap_at,
+        "scope": json.loads(row.scope) if row.scope else None,
+        "self_verify": bool(row.self_verify),
     }
 
 

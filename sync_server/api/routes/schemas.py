@@ -47,6 +47,12 @@ class StationOut(BaseModel):
     )
     gap_events: int = Field(default=0, description="Events of the batch refused for that gap")
     gap_at: int | None = None
+    scope: dict[str, list[int]] | None = Field(
+        default=None, description="The distritos or municipios it may send for (null: all)"
+    )
+    self_verify: bool = Field(
+        default=False, description="Two operators of this station may verify an acta"
+    )
 
 
 class ReceiptOut(BaseModel):
