@@ -115,7 +115,7 @@ def ingest_into(
         doc = {
             "station": name,
             "public_key": b64(key.public_bytes),
-            "role": "CCV" if name.startswith("CCV") else "CATD",
+            "role": next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD"),
             "name": name,
             "at": 0,
         }

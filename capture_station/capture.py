@@ -150,16 +150,22 @@ class CaptureDesk:
                 "values": values_to_json(values)})
         return actas.state_of(self.store, task.clave_acta)
 
-    def cotejo(self, op: Operator, clave: str, result: str) -> ActaState:
+    def cotejo(self, op: Operator, clave: str, result: str, reason: str = "") -> ActaState:
+        """Accept a verified acta, or send it back (with a reason) for recapture or rescan."""
         if not op.can("cotejo"):
             raise StationError("sólo un supervisor hace el cotejo", "only a supervisor does cotejo")
         if result not in ("accept", "recapture", "rescan"):
             raise StationError("resultado de cotejo desconocido", "unknown cotejo result")
+        reason = reason.strip()
+        if result != "accept" and not reason:
+            raise StationError("escriba el motivo para devolver el acta",
+                               "give the reason for sending the acta back", where=clave)
         st = actas.state_of(self.store, clave)
         if st.status is not Status.VERIFICADA:
             raise StationError("sólo se cotejan actas verificadas", "only verified actas are checked")
         with self.store.tx() as c:
-            self.station.outbox.append(c, Kind.COTEJO, clave, op.id, {"result": result})
+            payload = {"result": result, **({"reason": reason[:500]} if reason else {})}
+            self.station.outbox.append(c, Kind.COTEJO, clave, op.id, payload)
         return actas.state_of(self.store, clave)
 
     def acopio(self, op: Operator, clave: str) -> None:

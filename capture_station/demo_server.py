@@ -98,9 +98,17 @@ def console_session(url: str, user: str = ADMIN_USER,
     return s, m.group(1)
 
 
-def approve_station(url: str, station_id: str) -> dict:  # type: ignore[type-arg]
+def approve_station(url: str, station_id: str, *, self_verify: bool = True) -> dict:  # type: ignore[type-arg]
+    """Approve the station as a coordinator would; by default also allow two of its
+    operators to verify an acta alone (a CATD working without a CCV)."""
     s, csrf = console_session(url)
     r = s.post(f"{url}/console/api/stations/{station_id}/approve",
+               headers={"X-CSRF-Token": csrf}, timeout=30)
+    r.raise_for_status()
+    if not self_verify:
+        return r.json()
+    r = s.post(f"{url}/console/api/stations/{station_id}/permissions",
+               json={"scope": None, "self_verify": True},
                headers={"X-CSRF-Token": csrf}, timeout=30)
     r.raise_for_status()
     return r.json()

@@ -232,6 +232,16 @@ def _values(v: Any) -> None:
             raise ValueError(f"{name}: figure too large")
 
 
+MAX_REASON = 500
+
+
+def _reason(p: Mapping[str, Any]) -> None:
+    """A decision that changes what was captured says why (a send-back, a corrección)."""
+    r = p.get("reason")
+    if not isinstance(r, str) or not r.strip() or len(r) > MAX_REASON:
+        raise ValueError(f"reason must be text (1 to {MAX_REASON} characters)")
+
+
 def _sha(v: Any, name: str) -> None:
     if not isinstance(v, str) or not _HEX64.match(v):
         raise ValueError(f"{name} must be SHA-256 hex")
@@ -262,10 +272,11 @@ def validate_payload(kind: Kind, p: Mapping[str, Any]) -> None:
     elif kind is Kind.COTEJO:
         if p.get("result") not in COTEJO_RESULTS:
             raise ValueError("result must be accept, recapture or rescan")
+        if p["result"] != "accept" or "reason" in p:
+            _reason(p)
     elif kind is Kind.CORRECCION:
         _values(p.get("values"))
-        if not isinstance(p.get("reason"), str):
-            raise ValueError("reason must be text")
+        _reason(p)
     elif kind is Kind.RESOLUCION:
         if p.get("action") not in RESOLUTION_ACTIONS:
             raise ValueError("action must be choose, recapture or rescan")

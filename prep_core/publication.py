@@ -21,9 +21,17 @@ from prep_core.identity import split_clave_acta
 from prep_core.published import UBICACION_FUERA, PublishedRow, write_results_csv
 from prep_core.values import FieldValue, Mark
 
+# times a published row may carry; anything else is a station's wrong clock that
+# reached the database before the server checked clocks, and is published as absent
+EARLIEST_MS = 946_684_800_000  # 2000-01-01
+LATEST_MS = 4_102_444_800_000  # 2100-01-01
+
 
 def ms_to_datetime(ms: int | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
+    """A stored time as a datetime; None when absent or impossible (never an error)."""
+    if ms is None or not EARLIEST_MS <= ms < LATEST_MS:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 @dataclass(frozen=True)

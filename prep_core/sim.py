@@ -126,6 +126,9 @@ def simulate_readings(
     return out
 
 
+PHONE = "CASILLA01"
+
+
 def image_bytes(clave_acta: str, origen: str) -> bytes:
     """Stand-in bytes for an acta image (tests that need real scans render them)."""
     return f"acta {clave_acta} {origen}".encode()
@@ -160,6 +163,7 @@ def simulate_events(
     names = [f"CATD{i:02d}" for i in range(1, catd + 1)] + [
         f"CCV{i:02d}" for i in range(1, ccv + 1)
     ]
+    names.append(PHONE)  # PREP Casilla: the photos taken at the casilla
     keys = dict(keys or {})
     for n in names:
         keys.setdefault(n, KeyPair.generate())
@@ -193,7 +197,7 @@ def simulate_events(
         if with_images:
             images[sha] = data
         add(
-            c,
+            logs[PHONE] if sim.casilla_photo else c,
             Kind.DIGITALIZACION,
             t + 50,
             "digit1",

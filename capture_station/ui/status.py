@@ -108,6 +108,9 @@ class StatusView(QWidget):
         self.cotejo_clave = QLineEdit()
         self.cotejo_clave.setPlaceholderText(tr("clave del acta verificada"))
         h.addWidget(self.cotejo_clave, 1)
+        self.cotejo_reason = QLineEdit()
+        self.cotejo_reason.setPlaceholderText(tr("motivo (obligatorio para devolver)"))
+        h.addWidget(self.cotejo_reason, 1)
         for text, result in ((tr("Aceptar"), "accept"), (tr("Devolver a captura"), "recapture"),
                              (tr("Devolver a digitalización"), "rescan")):
             btn = QPushButton(text)
@@ -218,7 +221,9 @@ class StatusView(QWidget):
     def cotejo(self, result: str) -> None:
         try:
             CaptureDesk(self.app.station).cotejo(self.app.operator,
-                                                 self.cotejo_clave.text().strip().upper(), result)
+                                                 self.cotejo_clave.text().strip().upper(), result,
+                                                 self.cotejo_reason.text())
+            self.cotejo_reason.clear()
             after = {"accept": tr("aceptada"), "recapture": tr("vuelve a la fila de captura"),
                      "rescan": tr("vuelve a digitalización")}[result]
             self.message.setText(tr("Cotejo registrado") + f": {after}")

@@ -56,6 +56,7 @@ EN = {
     "Exportar pendientes a USB…": "Export pending to USB…", "Importar recibos…": "Import receipts…",
     "Cotejo (supervisión)": "Check against image (supervisor)",
     "clave del acta verificada": "clave of a verified acta", "Aceptar": "Accept",
+    "motivo (obligatorio para devolver)": "reason (required to send back)",
     "Devolver a captura": "Send back to capture", "Devolver a digitalización": "Send back to scanning",
     "Páginas con problemas (más recientes primero)": "Pages with problems (newest first)",
     "páginas": "pages", "capturas": "captures", "En línea": "Online", "Sin conexión": "Offline",

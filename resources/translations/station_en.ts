@@ -640,6 +640,10 @@
         <translation>the passphrases differ</translation>
     </message>
     <message>
+        <source>motivo (obligatorio para devolver)</source>
+        <translation>reason (required to send back)</translation>
+    </message>
+    <message>
         <source>páginas</source>
         <translation>pages</translation>
     </message>

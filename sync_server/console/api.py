@@ -51,6 +51,26 @@ def audit_list(
         }
 
 
+class PermissionsIn(BaseModel):
+    scope: dict[str, list[int]] | None = None
+    self_verify: bool = False
+
+
+@router.post("/stations/{station_id}/permissions")
+async def station_permissions(
+    ctx: Ctx,
+    s: ApiSess,
+    body: PermissionsIn,
+    station_id: str = Path(max_length=64),
+    x_csrf_token: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """A station's scope and whether two of its operators may verify an acta alone."""
+    check_csrf(s, x_csrf_token)
+    return await run_in_threadpool(
+        stations.set_permissions, ctx, station_id, body.scope, body.self_verify, s.username
+    )
+
+
 @router.post("/stations/{station_id}/{action}")
 async def decide_station(
     ctx: Ctx,

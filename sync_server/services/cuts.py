@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from prep_core.derive import derive_acta
 from prep_core.publication import Cut, build_cut
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
 from sync_server.services.context import Context
 from sync_server.services.errors import not_found
 from sync_server.services.fastevent import from_stored
+from sync_server.services.tally import Loaded, policy_of
 
 
 def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, Any]]:
@@ -46,10 +46,16 @@ def _take_cut(ctx: Context, user: str, final: bool) -> list[tuple[int, Cut]]:
     out = []
     with ctx.store.write() as conn:  # the write lock makes the snapshot consistent
         by_acta = defaultdict(list)
-        for body, digest in conn.execute(select(events.c.body, events.c.hash)):
+        ranks: dict[str, int] = {}
+        for body, digest, rank in conn.execute(
+            select(events.c.body, events.c.hash, events.c.ingest_seq)
+        ):
             ev = from_stored(body, digest)
             by_acta[ev.clave_acta].append(ev)
-        states = [derive_acta(c, evs) for c, evs in by_acta.items()]
+            ranks[digest] = rank
+        loaded = Loaded(by_acta, ranks)
+        policy = policy_of(conn)
+        states = [loaded.derive(c, policy) for c in by_acta]
         for e in ctx.catalog.elections:
             cut = build_cut(ctx.catalog, e.id, states, cut_time, final=final)
             data = cut.csv_bytes

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Integer, cast, func, select
 
+from prep_core.publication import EARLIEST_MS
 from sync_server.db.tables import actas, conflicts
 from sync_server.services.context import Context
 from sync_server.services.stations import list_stations
@@ -84,6 +85,7 @@ def summary(ctx: Context) -> dict[str, Any]:
         "queue": {
             "conflicto": open_queue.get("conflicto", 0),
             "discrepancia": open_queue.get("discrepancia", 0),
+            "correccion": open_queue.get("correccion", 0),
         },
         "stations_with_gap": sum(1 for s in stations if s["gap"]),
         "stations": stations,
@@ -98,9 +100,15 @@ def progress(ctx: Context, buckets: int = 48) -> dict[str, Any]:
         "capturadas": actas.c.fecha_captura,
         "verificadas": actas.c.fecha_verificacion,
     }
+    # only times a station could have claimed: a wrong clock stored before the
+    # server checked clocks must not stretch the chart (it is counted at its edge)
+    floor, ceiling = EARLIEST_MS, ctx.now() + ctx.settings.clock_ahead_ms
     with ctx.store.read() as conn:
         bounds = conn.execute(
-            select(*[func.min(c) for c in cols.values()], *[func.max(c) for c in cols.values()])
+            select(
+                *[func.min(c).filter(c.between(floor, ceiling)) for c in cols.values()],
+                *[func.max(c).filter(c.between(floor, ceiling)) for c in cols.values()],
+            )
         ).one()
         lows = [b for b in bounds[: len(cols)] if b is not None]
         highs = [b for b in bounds[len(cols) :] if b is not None]
@@ -116,7 +124,10 @@ def progress(ctx: Context, buckets: int = 48) -> dict[str, Any]:
         step = max(1, -(-(hi - lo) // buckets))
         series = {}
         for name, col in cols.items():
-            k = cast((col - lo) / step, Integer).label("k")
+            clamped = func.min(func.max(col, lo), hi) if conn.dialect.name == "sqlite" else (
+                func.least(func.greatest(col, lo), hi)
+            )
+            k = cast((clamped - lo) / step, Integer).label("k")
             counts = dict(
                 conn.execute(select(k, func.count()).where(col.is_not(None)).group_by(k)).all()
             )

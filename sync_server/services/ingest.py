@@ -29,6 +29,7 @@ from sync_server.db.tables import batches, events, images, stations
 from sync_server.services import audit
 from sync_server.services.batch_checks import chain_error, check_images, check_old, gap_error
 from sync_server.services.batch_parse import ParsedBatch, build_batch, parse_shape
+from sync_server.services.batch_rules import check_authority, check_clock
 from sync_server.services.chain import check_wires
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden
@@ -81,14 +82,17 @@ def _ingest(ctx: Context, doc: Any, source: str) -> IngestResult:
         server_station=ctx.settings.server_station,
     )
     with ctx.store.read() as conn:
-        public = unb64(_station(conn, shape.station).public_key, "public_key")
+        st = _station(conn, shape.station)
+    public = unb64(st.public_key, "public_key")
     checked = check_wires(public, shape.wires, ctx.settings.verify_workers)
     pb = build_batch(shape, checked, catalog=ctx.fingerprint)
+    check_authority(ctx, st, pb.events)
     bh = batch_hash([se.hash for se in pb.events])
     with ctx.store.read() as conn:
         prior = conn.execute(select(batches.c.receipt).where(batches.c.hash == bh)).scalar()
     if prior is not None:
         return IngestResult(json.loads(prior), replay=True)
+    check_clock(ctx, [se for se in pb.events if se.event.seq > st.last_seq])
     return _merge(ctx, pb, bh, source)
 
 
@@ -99,6 +103,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
         if prior is not None:
             return IngestResult(json.loads(prior), replay=True)
         st = _station(conn, pb.station)  # again: it may have been revoked meanwhile
+        check_authority(ctx, st, pb.events)  # and its scope may have changed
         new_images = check_images(conn, pb)
         check_old(conn, pb, st.last_seq)
         new = [se for se in pb.events if se.event.seq > st.last_seq]

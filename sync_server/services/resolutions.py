@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from prep_core.events import Event, Kind, sign_event, validate_payload
 from prep_core.signing import b64
@@ -48,6 +48,8 @@ def list_queue(
     for c in out:
         st = json.loads(states[c["clave_acta"]]) if c["clave_acta"] in states else {}
         c["images"] = [{"sha256": i["sha256"], "origen": i["origen"]} for i in st.get("images", [])]
+        if c["kind"] == "correccion":
+            c["reason"] = st.get("proposed_reason")
     return out
 
 
@@ -116,14 +118,13 @@ def _server_event(
 ) -> Any:
     sid = ctx.settings.server_station
     st = conn.execute(select(stations).where(stations.c.id == sid)).one()
-    latest = conn.scalar(select(func.max(events.c.at)).where(events.c.clave_acta == clave)) or 0
     ev = Event(
         sid,
         st.last_seq + 1,
         st.last_hash,
         Kind.RESOLUCION,
         clave,
-        max(now, latest + 1),
+        now,
         user,
         ctx.fingerprint,
         payload,
@@ -200,7 +201,7 @@ def acta_history(ctx: Context, clave: str) -> dict[str, Any]:
         evs = conn.execute(
             select(events.c.body, events.c.hash, events.c.received_at)
             .where(events.c.clave_acta == clave)
-            .order_by(events.c.at, events.c.station, events.c.seq)
+            .order_by(events.c.ingest_seq)
         ).all()
         queue = conn.execute(
             select(conflicts).where(conflicts.c.clave_acta == clave).order_by(conflicts.c.id)

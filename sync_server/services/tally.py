@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from prep_core.counting import decide
-from prep_core.derive import ActaState, Status, derive_acta, order_key
+from prep_core.derive import ActaState, Policy, Status, derive_acta, server_policy
 from prep_core.events import CAPTURE_KINDS, Event
 from prep_core.values import Mark, values_to_json
 from sync_server.db.bulk import upsert_rows
-from sync_server.db.tables import actas, conflicts, events
+from sync_server.db.tables import actas, conflicts, events, stations
 from sync_server.services.context import Context
 from sync_server.services.fastevent import from_stored
 
@@ -24,6 +25,7 @@ CHUNK = 500
 # the same text as json.dumps(doc, ensure_ascii=False, sort_keys=True), one encoder for all
 _STATE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 QUEUE_STATUSES = {Status.CONFLICTO: "conflicto", Status.DISCREPANCIA: "discrepancia"}
+PROPOSAL = "correccion"  # a station's corrección of a verified acta, held for a coordinator
 
 
 def event_from_stored(body: str, digest: str | None = None) -> Event:
@@ -31,20 +33,43 @@ def event_from_stored(body: str, digest: str | None = None) -> Event:
     return from_stored(body, digest)
 
 
+@dataclass
+class Loaded:
+    """Stored events by acta, and the server's order of each (its ingest number)."""
+
+    by_acta: dict[str, list[Event]]
+    ranks: dict[str, int]
+
+    def order(self, ev: Event) -> int:
+        return self.ranks[ev.hash]
+
+    def derive(self, clave: str, policy: Policy) -> ActaState:
+        return derive_acta(clave, self.by_acta.get(clave, []), order=self.order, policy=policy)
+
+
+def policy_of(conn: Connection) -> Policy:
+    """The server's rule of independent readers, with the stations a coordinator
+    allowed to verify alone (two of their operators)."""
+    allowed = conn.scalars(select(stations.c.id).where(stations.c.self_verify.is_(True)))
+    return server_policy(allowed)
+
+
 def load_events(
     conn: Connection, claves: Iterable[str], cache: dict[str, Event] | None = None
-) -> dict[str, list[Event]]:
-    """Every stored event of these actas. The acta index holds the hashes, so
-    only the bodies of events not in ``cache`` are read and parsed."""
+) -> Loaded:
+    """Every stored event of these actas, with its ingest number. The acta index
+    holds the hashes, so only the bodies of events not in ``cache`` are read."""
     out: dict[str, list[Event]] = defaultdict(list)
+    ranks: dict[str, int] = {}
     cache = {} if cache is None else cache
     keys = sorted(set(claves))
     missing: set[str] = set()
     for i in range(0, len(keys), CHUNK):
-        q = select(events.c.clave_acta, events.c.hash).where(
+        q = select(events.c.clave_acta, events.c.hash, events.c.ingest_seq).where(
             events.c.clave_acta.in_(keys[i : i + CHUNK])
         )
-        for clave, digest in conn.execute(q):
+        for clave, digest, rank in conn.execute(q):
+            ranks[digest] = rank
             ev = cache.get(digest)
             if ev is None:
                 missing.add(clave)
@@ -59,7 +84,7 @@ def load_events(
         for clave, body, digest in conn.execute(q):
             got[clave].append(cache.get(digest) or from_stored(body, digest))
         out.update(got)
-    return out
+    return Loaded(out, ranks)
 
 
 ACTA_COLUMNS = (
@@ -110,6 +135,9 @@ def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[s
         "disputed": list(state.disputed),
         "readings_in_conflict": [values_to_json(r) for r in state.readings_in_conflict],
         "sources": list(state.sources),
+        "rule": state.rule,
+        "proposed": values_to_json(state.proposed) if state.proposed else None,
+        "proposed_reason": state.proposed_reason,
         "captures": state.captures,
         "cotejada": state.cotejada,
         "observaciones": observaciones,
@@ -141,27 +169,44 @@ def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[s
 def rederive(ctx: Context, conn: Connection, claves: Iterable[str]) -> dict[str, ActaState]:
     """Re-derive these actas from all their stored events (inside the caller's transaction)."""
     now = ctx.now()
-    by_acta = load_events(conn, claves, ctx.event_cache)
-    states = {c: derive_acta(c, evs) for c, evs in by_acta.items()}
-    rows = [summarize(ctx, s, len(by_acta[c]), now) for c, s in states.items()]
+    loaded = load_events(conn, claves, ctx.event_cache)
+    policy = policy_of(conn)
+    states = {c: loaded.derive(c, policy) for c in loaded.by_acta}
+    rows = [summarize(ctx, s, len(loaded.by_acta[c]), now) for c, s in states.items()]
     _upsert(conn, rows)
-    _sync_conflicts(conn, states, by_acta, now)
+    _sync_conflicts(conn, states, loaded, now)
     return states
 
 
-def queue_readings(state: ActaState, evs: list[Event]) -> list[dict[str, Any]]:
-    """The readings a coordinator chooses from: the verified readings in conflict,
-    or for a discrepancy the latest capture of each source."""
-    if state.readings_in_conflict:
-        return [values_to_json(r) for r in state.readings_in_conflict]
-    per_source: dict[str, dict[str, Any]] = {}
-    for e in sorted(evs, key=order_key):
-        if e.kind in CAPTURE_KINDS:
-            per_source[e.payload["source"]] = dict(e.payload["values"])
+def queue_kind(state: ActaState) -> str | None:
+    """The coordinators' queue an acta belongs in, or None."""
+    kind = QUEUE_STATUSES.get(state.status)
+    if kind is None and state.proposed is not None:
+        return PROPOSAL
+    return kind
+
+
+def queue_readings(state: ActaState, evs: list[Event], loaded: Loaded) -> list[dict[str, Any]]:
+    """The readings a coordinator chooses from: the verified readings in conflict;
+    for a discrepancy the latest capture of each reader; for a proposed corrección
+    the verified reading and the proposal. A pending proposal is always offered."""
     out: list[dict[str, Any]] = []
-    for r in per_source.values():
-        if r not in out:
-            out.append(r)
+    if state.readings_in_conflict:
+        out = [values_to_json(r) for r in state.readings_in_conflict]
+    elif state.reading is not None:
+        out = [values_to_json(state.reading)]
+    else:
+        per_source: dict[str, dict[str, Any]] = {}
+        for e in sorted(evs, key=loaded.order):
+            if e.kind in CAPTURE_KINDS:
+                per_source[f"{e.station}/{e.payload['source']}"] = dict(e.payload["values"])
+        for r in per_source.values():
+            if r not in out:
+                out.append(r)
+    if state.proposed is not None:
+        proposal = values_to_json(state.proposed)
+        if proposal not in out:
+            out.append(proposal)
     return out
 
 
@@ -177,9 +222,10 @@ def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _sync_conflicts(
-    conn: Connection, states: dict[str, ActaState], by_acta: dict[str, list[Event]], now: int
+    conn: Connection, states: dict[str, ActaState], loaded: Loaded, now: int
 ) -> None:
-    """Open a queue entry for each acta in conflict or discrepancy; close the rest."""
+    """Open a queue entry for each acta in conflict or discrepancy, or with a
+    proposed corrección; close the rest."""
     keys = sorted(states)
     open_rows: dict[str, Any] = {}
     for i in range(0, len(keys), CHUNK):
@@ -190,14 +236,15 @@ def _sync_conflicts(
             open_rows[r.clave_acta] = r
     to_close = []
     for clave, st in states.items():
-        kind = QUEUE_STATUSES.get(st.status)
+        kind = queue_kind(st)
         row = open_rows.get(clave)
         if kind is None:
             if row is not None:
                 to_close.append({"i": row.id})
             continue
-        readings = json.dumps(queue_readings(st, by_acta[clave]), sort_keys=True)
-        disputed = json.dumps(list(st.disputed))
+        readings_list = queue_readings(st, loaded.by_acta[clave], loaded)
+        readings = json.dumps(readings_list, sort_keys=True)
+        disputed = json.dumps(list(st.disputed) or _differing(readings_list))
         if row is not None and row.kind == kind and row.readings == readings:
             continue
         if row is not None:
@@ -212,3 +259,8 @@ def _sync_conflicts(
             conflicts.update().where(conflicts.c.id == bindparam("i")).values(closed_at=now),
             to_close,
         )
+
+
+def _differing(readings: list[dict[str, Any]]) -> list[str]:
+    names = sorted({k for r in readings for k in r})
+    return [n for n in names if len({repr(r.get(n)) for r in readings}) > 1]

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import and_, exists, not_, or_, select
 
 from prep_core.acta import acta_fields
-from prep_core.derive import Status, derive_acta, open_since
-from prep_core.events import CAPTURE_KINDS, Event, canonical
+from prep_core.derive import Policy, Status, current_captures, open_since
+from prep_core.events import CAPTURE_KINDS, canonical
 from sync_server.db.tables import actas, events
 from sync_server.services import images, signed_requests, tally
 from sync_server.services.context import Context
@@ -51,13 +51,16 @@ def authenticate(
     return sid
 
 
-def item_for(ctx: Context, station: str, clave: str, evs: list[Event]) -> dict[str, Any] | None:
+def item_for(
+    ctx: Context, station: str, clave: str, loaded: tally.Loaded, policy: Policy
+) -> dict[str, Any] | None:
     """The work item of one acta for ``station``, or None when it has none."""
-    since = open_since(evs)
-    if any(e.station == station and e.kind in CAPTURE_KINDS and e.at >= since for e in evs):
+    evs = loaded.by_acta.get(clave, [])
+    since = open_since(evs, loaded.order)
+    if any(e.station == station for e in current_captures(evs, loaded.order)):
         return None  # this station already captured it in this round: never twice
     expected = ctx.acta(clave)
-    state = derive_acta(clave, evs)
+    state = loaded.derive(clave, policy)
     if expected is None or not state.images:
         return None
     if state.status in (Status.DIGITALIZADA, Status.CAPTURADA):
@@ -108,9 +111,10 @@ def work_items(ctx: Context, station: str, limit: int) -> dict[str, Any]:
             if not claves:
                 break
             offset += len(claves)
-            by_acta = tally.load_events(conn, claves, ctx.event_cache)
+            loaded = tally.load_events(conn, claves, ctx.event_cache)
+            policy = tally.policy_of(conn)
             for clave in claves:
-                item = item_for(ctx, station, clave, by_acta.get(clave, []))
+                item = item_for(ctx, station, clave, loaded, policy)
                 if item is not None:
                     items.append(item)
                     if len(items) == limit:

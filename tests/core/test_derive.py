@@ -7,7 +7,16 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prep_core.derive import Status, derive_acta, derive_actas, open_since
+from prep_core.derive import (
+    RULE_OPERATORS,
+    RULE_RESOLUTION,
+    RULE_STATIONS,
+    Status,
+    derive_acta,
+    derive_actas,
+    open_since,
+    server_policy,
+)
 from prep_core.events import EventLog, Kind
 from prep_core.signing import KeyPair
 from prep_core.values import Mark
@@ -123,12 +132,70 @@ def test_cotejo_flow():
     n = Night()
     n.capture("CATD01", 200, V, "ocr:m1")
     n.capture("CCV01", 300, V, "operator:ana")
-    n.add("CCV01", Kind.COTEJO, 400, {"result": "recapture"})
+    n.add("CCV01", Kind.COTEJO, 400, {"result": "recapture", "reason": "cifra dudosa"})
     assert derive_acta(ACTA, n.events).cotejada == 3
-    n.add("CCV01", Kind.CORRECCION, 500, {"values": {**V, "PRI": 6}, "reason": "error"})
+    n.add("SERVER", Kind.RESOLUCION, 500, {"action": "choose", "values": {**V, "PRI": 6},
+                                            "reason": "error"})
     n.add("CCV02", Kind.COTEJO, 600, {"result": "accept"})
     s = derive_acta(ACTA, n.events)
     assert s.cotejada == 2 and s.reading["PRI"] == 6
+
+
+def test_a_station_correction_of_a_verified_acta_only_proposes():
+    n = Night()
+    n.capture("CATD01", 200, V, "ocr:m1")
+    n.capture("CCV01", 300, V, "operator:ana")
+    n.add("CCV01", Kind.CORRECCION, 10**15, {"values": {"PRI": 6}, "reason": "error"})
+    s = derive_acta(ACTA, n.events, policy=server_policy())
+    assert s.status is Status.VERIFICADA and s.reading == V and s.rule == RULE_STATIONS
+    assert s.proposed == {**V, "PRI": 6} and s.proposed_reason == "error"
+    # a coordinator keeps the verified reading: the proposal is settled
+    n.add("SERVER", Kind.RESOLUCION, 5, {"action": "choose", "values": V, "reason": "ok"})
+    order = {e.hash: i for i, e in enumerate(n.events)}.__getitem__
+    s = derive_acta(ACTA, n.events, policy=server_policy(), order=lambda e: order(e.hash))
+    assert s.reading == V and s.proposed is None and s.rule == RULE_RESOLUTION
+
+
+def test_the_server_order_decides_which_decision_is_the_latest():
+    n = Night()
+    n.capture("CATD01", 200, V, "ocr:m1")
+    n.capture("CCV01", 300, {**V, "PRI": 8}, "operator:ana")
+    late = n.add("SERVER", Kind.RESOLUCION, 400, {"action": "choose", "values": V, "reason": "a"})
+    # a station claiming a far-future time comes first in the server's order
+    early = n.add("CCV01", Kind.COTEJO, 10**15, {"result": "recapture", "reason": "b"})
+    rank = {early.hash: 1, late.hash: 2}
+    s = derive_acta(ACTA, n.events, order=lambda e: (rank.get(e.hash, 0), e.seq))
+    assert s.status is Status.VERIFICADA and s.reading == V
+    # by the stations' clocks the send-back would have been the latest
+    assert derive_acta(ACTA, n.events).status is Status.ACOPIADA
+
+
+def test_one_station_never_verifies_alone_under_the_server_rule():
+    n = Night()
+    n.capture("CATD01", 200, V, "operator:ana")
+    n.add("CATD01", Kind.CAPTURA, 300, {"source": "operator:otra", "image": IMG, "values": V},
+          op="ana")
+    assert derive_acta(ACTA, n.events).status is Status.VERIFICADA  # the labels differ
+    s = derive_acta(ACTA, n.events, policy=server_policy())
+    assert s.status is Status.CAPTURADA  # one station, one operator
+    n.add("CATD01", Kind.CAPTURA, 400, {"source": "operator:beto", "image": IMG, "values": V},
+          op="beto")
+    assert derive_acta(ACTA, n.events, policy=server_policy()).status is Status.CAPTURADA
+    s = derive_acta(ACTA, n.events, policy=server_policy({"CATD01"}))
+    assert s.status is Status.VERIFICADA and s.rule == RULE_OPERATORS
+
+
+def test_ocr_is_the_station_s_reading():
+    n = Night()
+    n.capture("CATD01", 200, V, "ocr:m1")
+    n.add("CATD01", Kind.CAPTURA, 300, {"source": "operator:ana", "image": IMG, "values": V},
+          op="ana")
+    assert derive_acta(ACTA, n.events, policy=server_policy({"CATD01"})).status is (
+        Status.CAPTURADA
+    )
+    n.capture("CCV01", 400, V, "operator:ana")
+    s = derive_acta(ACTA, n.events, policy=server_policy())
+    assert s.status is Status.VERIFICADA and s.rule == RULE_STATIONS
 
 
 def test_cotejo_recapture_reopens_capture():
@@ -138,7 +205,7 @@ def test_cotejo_recapture_reopens_capture():
     n.capture("CATD01", 300, V, "ocr:m1")
     n.capture("CATD01", 400, V, "operator:ana")
     assert open_since(n.events) == -1
-    n.add("CATD01", Kind.COTEJO, 500, {"result": "recapture"})
+    n.add("CATD01", Kind.COTEJO, 500, {"result": "recapture", "reason": "cifra dudosa"})
     s = derive_acta(ACTA, n.events)
     # earlier captures set aside: back in the capture queue, not counted meanwhile
     assert s.status is Status.DIGITALIZADA and s.reading is None and s.cotejada == 3
@@ -159,7 +226,7 @@ def test_cotejo_rescan_goes_back_to_digitalizacion():
     n.scan(200)
     n.capture("CATD01", 300, V, "ocr:m1")
     n.capture("CATD01", 400, V, "operator:ana")
-    n.add("CATD01", Kind.COTEJO, 500, {"result": "rescan"})
+    n.add("CATD01", Kind.COTEJO, 500, {"result": "rescan", "reason": "imagen borrosa"})
     s = derive_acta(ACTA, n.events)
     assert s.status is Status.ACOPIADA and s.cotejada == 3 and len(s.images) == 1
     n.scan(600)
@@ -209,7 +276,7 @@ def random_night(seed: int):
                 "CCV01",
                 Kind.COTEJO,
                 rng.randint(0, 130),
-                {"result": rng.choice(["accept", "recapture"])},
+                {"result": rng.choice(["accept", "recapture"]), "reason": "r"},
                 acta=acta,
             )
     return n.events

@@ -41,7 +41,7 @@ def enrollment(station: str, key: KeyPair, role: str = "CATD", at: int = 1) -> d
 
 def enroll_all(ctx: Context, keys: dict[str, KeyPair], approve: bool = True) -> None:
     for name, key in keys.items():
-        role = "CCV" if name.startswith("CCV") else "CATD"
+        role = next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD")
         stations.request_enrollment(ctx, enrollment(name, key, role))
         if approve:
             stations.decide(ctx, name, True, "tests")
@@ -177,7 +177,7 @@ def conflict_night(
                     Kind.CAPTURA,
                     clave,
                     t + 10 + i,
-                    "cap",
+                    src.split(":")[-1],  # the operator the label names signs it
                     {"source": src, "image": sha, "values": vals},
                 )
             )

@@ -113,7 +113,7 @@ def test_broken_link(ready, night) -> None:
     live, evs, _imgs = ready
     log = EventLog("CATD01", night.keys["CATD01"], evs[0].event.catalog)
     log.seq, log.last_hash = 1, "f" * 64  # seq 2 that does not link to seq 1
-    bad = log.append(Kind.ACOPIO, evs[1].event.clave_acta, 5, "otro", {})
+    bad = log.append(Kind.ACOPIO, evs[1].event.clave_acta, evs[1].event.at, "otro", {})
     before = counts(live)
     d = refused(
         live.client().post("/api/v1/batches", json=batch("CATD01", [evs[0], bad])),

@@ -16,7 +16,8 @@ from tests.server.helpers import batch, enroll_all, enrollment, images_for
 def test_enroll_approve_ingest_and_derive(live, night) -> None:
     c = live.client()
     for name, key in night.keys.items():
-        r = c.post("/api/v1/stations/enroll", json=enrollment(name, key))
+        role = next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD")
+        r = c.post("/api/v1/stations/enroll", json=enrollment(name, key, role))
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "pending"
     r = c.post("/api/v1/batches", json=batch("CATD01", night.events["CATD01"][:3]))

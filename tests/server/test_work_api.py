@@ -102,7 +102,7 @@ def test_blind_work_list_never_twice_and_reopened_by_cotejo(live, catalog) -> No
     # a verifier settles a1; a cotejo sends a0 back for recapture: CCV01 gets it again
     n.capture("CCV02", a1, T0 + 1002, {e.vote_fields[0]: n.truth(a1)[e.vote_fields[0]]},
               Kind.VERIFICACION)
-    cot = n.logs["CATD01"].append(Kind.COTEJO, a0, T0 + 2000, "sup", {"result": "recapture"})
+    cot = n.logs["CATD01"].append(Kind.COTEJO, a0, T0 + 2000, "sup", {"result": "recapture", "reason": "cifra dudosa"})
     n.send("CATD01", [cot])
     again = {i["clave_acta"]: i for i in n.work("CCV01")}
     assert set(again) == {a0, a2}

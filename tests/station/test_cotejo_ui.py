@@ -33,9 +33,10 @@ def _verified_acta(station, deck) -> str:
     return r.clave_acta
 
 
-def _cotejo(qtbot, win, clave: str, button: str) -> None:
+def _cotejo(qtbot, win, clave: str, button: str, reason: str = "") -> None:
     status = tab(win, "estado")
     status.cotejo_clave.setText(clave)
+    status.cotejo_reason.setText(reason)
     btn = next(b for b in status.findChildren(QPushButton) if b.text() == button)
     qtbot.mouseClick(btn, Qt.MouseButton.LeftButton)
     assert "Cotejo registrado" in status.message.text(), status.message.text()
@@ -56,7 +57,13 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
         login(qtbot, win, "ana")
         assert tab(win, "captura").task is None  # verified: nothing to capture
-        _cotejo(qtbot, win, clave, "Devolver a captura")
+        status = tab(win, "estado")  # a send-back needs its reason
+        status.cotejo_clave.setText(clave)
+        btn = next(b for b in status.findChildren(QPushButton) if b.text() == "Devolver a captura")
+        qtbot.mouseClick(btn, Qt.MouseButton.LeftButton)
+        assert "motivo" in status.message.text()
+        assert actas.state_of(win.station.store, clave).status is Status.VERIFICADA
+        _cotejo(qtbot, win, clave, "Devolver a captura", "la suma no cuadra con la imagen")
         assert "vuelve a la fila de captura" in win.views["estado"].message.text()
         st = actas.state_of(win.station.store, clave)
         assert st.status is Status.DIGITALIZADA and st.cotejada == 3 and st.reading is None
@@ -76,7 +83,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         assert st.status is Status.VERIFICADA and st.cotejada == 2
 
         # rescan: back to digitalización, listed there, and the new image is captured
-        _cotejo(qtbot, win, clave, "Devolver a digitalización")
+        _cotejo(qtbot, win, clave, "Devolver a digitalización", "imagen borrosa")
         assert actas.state_of(win.station.store, clave).status is Status.ACOPIADA
         assert tab(win, "captura").task is None
         dig = tab(win, "digitalizacion")

@@ -272,7 +272,7 @@ def test_foreign_or_malformed_decisions_are_refused(station, catalog):
     other_key = chain(signer=KeyPair.generate()).append(
         Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"}).to_wire()
     other_station = chain("CATD-99").append(
-        Kind.COTEJO, a, t, "sup", {"result": "rescan"}).to_wire()
+        Kind.COTEJO, a, t, "sup", {"result": "rescan", "reason": "imagen borrosa"}).to_wire()
     not_a_decision = chain().append(Kind.CAPTURA, a, t, "coord", {
         "source": "operator:x", "values": {"PAN": 1}}).to_wire()
     unknown_acta = chain().append(
