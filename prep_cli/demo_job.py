@@ -14,15 +14,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prep_core.demo import DEMO_CASILLAS, demo_catalog
 from prep_core.derive import Status, derive_actas
 from prep_core.events import check_chain
-from prep_core.files import save_catalog, write_atomic
 from prep_core.package import package_name, package_zip
 from prep_core.publication import build_cut
 from prep_core.published import read_results_csv
 from prep_core.recount import recount
-from prep_core.sim import simulate_events, simulate_readings
+from prep_demo.demo import DEMO_CASILLAS, demo_catalog
+from prep_demo.sim import simulate_events, simulate_readings
+from prep_io.files import save_catalog, write_atomic
 
 CUT_TIME = datetime(2024, 6, 3, 5, 0, tzinfo=UTC)  # 02/06/2024 23:00 (UTC-6)
 

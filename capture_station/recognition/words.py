@@ -1,6 +1,6 @@
 """Amounts in words ("con letra"): each figure's words line, read by a small CNN in ONNX.
 
-The model (``training/train_words.py``) reads a line as four distributions: what the line
+The model (``prep_tools/training/train_words.py``) reads a line as four distributions: what the line
 holds (a number in words, nothing, or a scrawl) and, for a number, its hundreds, tens and
 units digits ("ciento diecisiete" → 1, 1, 7). The reader joins that evidence to the
 figure's digit cells (``combine``): the two are written with different strokes, so a

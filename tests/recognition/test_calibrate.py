@@ -4,14 +4,14 @@ import math
 
 import pytest
 
-from capture_station.recognition.calibrate import (
+from capture_station.recognition.digits import load_model
+from prep_tools.training.calibrate import (
     DEFAULT_UNCHECKED,
     auto_stats,
     choose_threshold,
     choose_unchecked_threshold,
     error_upper_bound,
 )
-from capture_station.recognition.digits import load_model
 
 
 def _row(writer, fields):

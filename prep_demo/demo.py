@@ -8,7 +8,7 @@ casillas, secciones and lista nominal are synthetic, at real size
 from __future__ import annotations
 
 from prep_core.catalog import NO_REGISTRADAS, NULOS, Ambito, Candidacy, Catalog, Election
-from prep_core.generator import coalition_fields, synthetic_catalog
+from prep_demo.generator import coalition_fields, synthetic_catalog
 
 PARTIES = (
     "PAN",
