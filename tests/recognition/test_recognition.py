@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import time
 import zlib
@@ -32,7 +33,15 @@ from prep_tools.shared import shared_dir
 
 INE_PDF = (shared_dir("forms") or Path("/nonexistent")) / "ine-2024" / "2.pdf"
 LOCAL = ("bcs2024-diploc", "bcs2024-ayun")
-needs_model = pytest.mark.skipif(load_model() is None, reason="no committed digit model")
+@pytest.fixture(scope="module")
+def committed_model():
+    """The committed digit model: a model that does not load fails the tests, never skips them."""
+    m = load_model()
+    assert m is not None, "the committed digit model does not load"
+    return m
+
+
+needs_model = pytest.mark.usefixtures("committed_model")
 
 
 def _jpeg(img: np.ndarray, q: int = 90) -> bytes:
@@ -163,8 +172,9 @@ def test_words_model_reads_the_amounts_in_words(deck):
     written amount for most figures of the deck (hands it was never trained on)."""
     from capture_station.recognition.words import load_words_model
 
-    if load_words_model() is None:
-        pytest.skip("no words model (PREP_WORDS_MODEL=off)")
+    if os.environ.get("PREP_WORDS_MODEL") == "off":
+        pytest.skip("reading without the words model (PREP_WORDS_MODEL=off)")
+    assert load_words_model() is not None, "the committed words model does not load"
     _, recs = read_manifest(deck / "manifest.jsonl")
     read = [(read_acta(deck / rec["image"]).fields, rec["fields"]) for rec in recs]
     said = [(fields[n].get("words"), v) for fields, truth in read for n, v in truth.items()]
@@ -314,7 +324,11 @@ def test_bench_on_a_tiny_deck(deck, capsys):
 
     rows = run_deck(deck, limit=2, with_tesseract=False)
     s = summarise(rows)
-    assert s["actas"] == 2 and 0 <= s["auto_rate"] <= 1
+    fields = [f for r in rows for f in r["fields"]]
+    assert s["actas"] == 2 and s["fields"] == len(fields) > 0
+    assert s["auto_rate"] == sum(f["auto"] for f in fields) / len(fields)
+    assert s["field_accuracy"] == sum(f["value"] == f["truth"] for f in fields) / len(fields)
+    assert s["read_ok"] == 1.0 and s["ms_p50"] > 0
 
 
 def test_render_blank_pdf(tmp_path):
@@ -340,8 +354,7 @@ def test_model_features_tell_shapes_apart():
     x = np.stack([patch("4", 0, 0), patch("4", 1, -1), patch("0", 0, 0)])
     m = load_model()
     probs, feats = m.read(x)
-    if feats is None:
-        pytest.skip("model without features")
+    assert feats is not None, "the committed model gives no features"
     assert np.allclose(probs, m.probs(x)) and probs.argmax(axis=1).tolist() == [4, 4, 0]
     assert np.allclose((feats ** 2).sum(axis=1), 1.0, atol=1e-4)
     assert feats[0] @ feats[1] > 0.9 > 0.5 > feats[0] @ feats[2]
