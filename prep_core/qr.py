@@ -1,4 +1,4 @@
-"""QR payloads on actas (PREP-RULES §3).
+"""QR payloads on actas (DOMAIN.md §3).
 
 INE's own QA tooling joins identification fields with ``|``; that layout is the
 default, and each election may configure its own field order and separator.

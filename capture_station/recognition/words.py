@@ -5,7 +5,7 @@ holds (a number in words, nothing, or a scrawl) and, for a number, its hundreds,
 units digits ("ciento diecisiete" → 1, 1, 7). The reader joins that evidence to the
 figure's digit cells (``combine``): the two are written with different strokes, so a
 hand's 1 read as 7 in the cells is rarely "siete" in words as well. Where both can be
-read and they disagree, the figure is left to a person (PREP-RULES §2: both are kept).
+read and they disagree, the figure is left to a person (DOMAIN.md §2: both are kept).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CLAVE_CASILLA, CLAVE_ACTA and QR payloads (PREP-RULES §3)."""
+"""CLAVE_CASILLA, CLAVE_ACTA and QR payloads (DOMAIN.md §3)."""
 
 from __future__ import annotations
 
