@@ -33,7 +33,9 @@
    calibrated probabilities); ``--threshold-only --name …`` then chooses its thresholds.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
-are never touched here. Decks, patches and synthetic patches are cached under ``--work``.
+are never touched here. (Over 400 lines on purpose: the five steps above share one
+cache of decks and patches under ``--work`` and one command line; the reusable parts
+live in ``sources``, ``strokes``, ``augment`` and ``calibrate``.) Decks, patches and synthetic patches are cached under ``--work``.
 """
 
 from __future__ import annotations
