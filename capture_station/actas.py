@@ -68,7 +68,3 @@ def sent_back_for_rescan(store: Store) -> list[str]:
             out.append(c)
     return out
 
-
-def current_image(events: list[Event]) -> str | None:
-    imgs = [e for e in events if e.kind is Kind.DIGITALIZACION]
-    return imgs[-1].payload["image"] if imgs else None

@@ -15,13 +15,28 @@ from pathlib import Path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="prep-station", description="PREP capture station")
+    p = argparse.ArgumentParser(
+        prog="prep-station",
+        description="Estación de captura del PREP / PREP capture station",
+        add_help=False,
+    )
+    p.add_argument("-h", "--help", action="help",
+                   help="muestra esta ayuda y termina / show this help and exit")
     p.add_argument("--data", default=os.environ.get("PREP_STATION_DATA", "prep-station-data"),
-                   help="station data folder (created on first run)")
-    p.add_argument("--server", default="", help="sync server URL, e.g. http://127.0.0.1:8000")
-    p.add_argument("--lang", choices=("es", "en"), default=None)
-    p.add_argument("--folder", default="", help="watched folder the scanner saves into")
-    p.add_argument("--font-size", type=int, default=11)
+                   metavar="CARPETA",
+                   help="carpeta de datos de la estación (se crea la primera vez; o "
+                        "PREP_STATION_DATA) / station data folder (created on first run)")
+    p.add_argument("--server", default="", metavar="URL",
+                   help="URL del servidor de sincronización, p. ej. http://127.0.0.1:8000 / "
+                        "sync server URL")
+    p.add_argument("--lang", choices=("es", "en"), default=None,
+                   help="idioma de la interfaz (por omisión el de la estación, o es) / "
+                        "interface language (default: the station's, or es)")
+    p.add_argument("--folder", default="", metavar="CARPETA",
+                   help="carpeta vigilada donde guarda el escáner / watched folder the scanner "
+                        "saves into")
+    p.add_argument("--font-size", type=int, default=11, metavar="PT",
+                   help="tamaño de letra en puntos / font size in points")
     return p.parse_args(argv)
 
 

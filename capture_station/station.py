@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,8 +25,8 @@ from capture_station.storage.outbox import Outbox, now_ms
 from prep_core.catalog import Catalog
 from prep_core.catalog_format import parse_catalog
 from prep_core.errors import PrepError
-from prep_core.files import load_catalog, save_catalog, write_atomic
 from prep_core.signing import KeyPair, decrypt_key, encrypt_key, short_fingerprint
+from prep_io.files import load_catalog, save_catalog, write_atomic
 
 ROLES = ("CATD", "CCV")
 
@@ -176,25 +175,6 @@ class Station:
     def set_lang(self, lang: str) -> None:
         self.config.lang = lang
         self.config.save(self.folder)
-
-    def replace_catalog(self, source: Path) -> None:
-        """Only before any event: the catalog is fixed before election day."""
-        cat = import_catalog(source)
-        if cat.fingerprint == self.catalog.fingerprint:
-            return
-        if self.store.one("SELECT 1 FROM events LIMIT 1"):
-            raise StationError("la estación ya tiene registros con otro catálogo; no se cambia",
-                               "the station already holds records with another catalog",
-                               where="catálogo")
-        tmp = self.folder / "catalog.new"
-        shutil.rmtree(tmp, ignore_errors=True)
-        save_catalog(cat, tmp)
-        shutil.rmtree(self.folder / "catalog")
-        os.replace(tmp, self.folder / "catalog")
-        self.catalog = cat
-        self.config.catalog = cat.fingerprint
-        self.config.save(self.folder)
-        self.outbox.catalog = cat.fingerprint
 
     def close(self) -> None:
         if self._lock.closed:

@@ -14,10 +14,10 @@ from prep_cli.core_commands import gc_paused
 
 
 def build_database(casillas: int, out: Path) -> Path:
-    from prep_core.demo import demo_catalog
     from prep_core.derive import derive_actas
     from prep_core.publication import build_cut
-    from prep_core.sim import simulate_events, simulate_readings
+    from prep_demo.demo import demo_catalog
+    from prep_demo.sim import simulate_events, simulate_readings
 
     catalog = demo_catalog(casillas)
     readings = simulate_readings(catalog, "DIP_LOC", progress=0.97)

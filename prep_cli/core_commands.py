@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prep_core.errors import PrepError, PublishedFileError
+from prep_io.files import os_reason
 
 MAX_CSV_BYTES = 1 << 30
 
@@ -69,7 +70,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ksub = p.add_subparsers(dest="action", required=True)
     k = ksub.add_parser("generate", help="genera una llave cifrada / encrypted key")
     k.add_argument("out", type=Path)
-    k.add_argument("--passphrase-env", default="PREP_PASSPHRASE")
+    k.add_argument(
+        "--passphrase-env",
+        default="PREP_PASSPHRASE",
+        help="variable con la frase de acceso; sin ella se pregunta en la terminal / "
+        "variable holding the passphrase; without it the terminal asks",
+    )
+    k.add_argument(
+        "--force", action="store_true", help="reemplaza una llave existente / replace a key"
+    )
     k.set_defaults(func=cmd_keys_generate)
 
     p = sub.add_parser("events", help="eventos firmados / signed events")
@@ -100,7 +109,7 @@ def _read_csv_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise PublishedFileError(
-            f"no se puede leer: {exc.strerror}", f"cannot read: {exc.strerror}", where=str(path)
+            f"no se puede leer: {os_reason(exc)[0]}", f"cannot read: {os_reason(exc)[1]}", where=str(path)
         ) from exc
 
 
@@ -132,10 +141,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_generate(args: argparse.Namespace) -> int:
-    from prep_core.demo import DEMO_CASILLAS, demo_catalog
-    from prep_core.files import save_catalog
+    from prep_demo.demo import DEMO_CASILLAS, demo_catalog
+    from prep_io.files import save_catalog
 
-    n = args.casillas or DEMO_CASILLAS
+    n = DEMO_CASILLAS if args.casillas is None else args.casillas
     if not 1 <= n <= 170_648:
         raise PrepError(
             "casillas fuera de rango 1..170648",
@@ -149,7 +158,7 @@ def cmd_catalog_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
-    from prep_core.files import load_catalog
+    from prep_io.files import load_catalog
 
     cat = load_catalog(args.path)
     print(
@@ -173,12 +182,28 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
     import getpass
     import os
 
-    from prep_core.files import write_atomic
     from prep_core.signing import KeyPair, encrypt_key, short_fingerprint
+    from prep_io.files import write_atomic
 
-    passphrase = os.environ.get(args.passphrase_env) or getpass.getpass(
-        "Frase de acceso / passphrase: "
-    )
+    if args.out.exists() and not args.force:
+        raise PrepError(
+            "ya existe; una llave no se reemplaza sin --force",
+            "already exists; a key is not replaced without --force",
+            where=str(args.out),
+        )
+    passphrase = os.environ.get(args.passphrase_env)
+    if not passphrase:
+        no_terminal = PrepError(
+            f"no hay terminal para pedir la frase de acceso: defina {args.passphrase_env}",
+            f"no terminal to ask for the passphrase: set {args.passphrase_env}",
+            where="prep keys generate",
+        )
+        if not sys.stdin.isatty():
+            raise no_terminal
+        try:
+            passphrase = getpass.getpass("Frase de acceso / passphrase: ")
+        except EOFError:
+            raise no_terminal from None
     kp = KeyPair.generate()
     doc = encrypt_key(kp, passphrase)
     write_atomic(args.out, (json.dumps(doc, indent=1) + "\n").encode())
@@ -188,8 +213,8 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
-    from prep_core.files import load_catalog
     from prep_core.qr import INE_LAYOUT, QrLayout, parse_qr
+    from prep_io.files import load_catalog
 
     layout = QrLayout.parse(args.layout) if args.layout else INE_LAYOUT
     ident = parse_qr(args.payload, layout)
@@ -228,7 +253,7 @@ def cmd_events_verify(args: argparse.Namespace) -> int:
             raise TypeError
     except OSError as exc:
         raise SignatureError(
-            f"no se puede leer: {exc.strerror}", f"cannot read: {exc.strerror}", where=where
+            f"no se puede leer: {os_reason(exc)[0]}", f"cannot read: {os_reason(exc)[1]}", where=where
         ) from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise SignatureError(
@@ -259,7 +284,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo catalog, with a watched folder of generated actas. Without a display it
     says how to get one, runs the same set-up offscreen, then simulates a night."""
     from capture_station.app import no_display
-    from capture_station.demo_launch import main as launch
+    from prep_cli.demo_launch import main as launch
 
     argv = ["--dir", str(args.dir), "--actas", str(args.actas), "--lang", args.lang]
     headless = args.check or no_display()

@@ -3,7 +3,8 @@ demo catalog, end to end through the domain core.
 
 19 CATD and 2 CCV stations sign their events; every chain is verified; each
 acta's state is derived; a cut per election is published in INE's layout; and
-each published file is recounted independently to check its header.
+each published file is counted again by :mod:`prep_core.crosscheck` (the rules
+written a second time, apart from the cut's code) to check its header and votes.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prep_core.demo import DEMO_CASILLAS, demo_catalog
+from prep_core.crosscheck import second_count
 from prep_core.derive import Status, derive_actas
 from prep_core.events import check_chain
-from prep_core.files import save_catalog, write_atomic
 from prep_core.package import package_name, package_zip
 from prep_core.publication import build_cut
 from prep_core.published import read_results_csv
-from prep_core.recount import recount
-from prep_core.sim import simulate_events, simulate_readings
+from prep_demo.demo import DEMO_CASILLAS, demo_catalog
+from prep_demo.sim import simulate_events, simulate_readings
+from prep_io.files import save_catalog, write_atomic
 
 CUT_TIME = datetime(2024, 6, 3, 5, 0, tzinfo=UTC)  # 02/06/2024 23:00 (UTC-6)
 
@@ -68,8 +69,8 @@ def run_demo(out: Path, *, casillas: int | None = None, seed: int = 1) -> int:
         package = package_zip(cut)
         write_atomic(path, package)
         write_atomic(out / f"{election.id}.csv", cut.csv_bytes)
-        check = recount(read_results_csv(cut.csv_bytes), especial_ballots=None)
-        same = check.figures.as_header() == cut.figures.as_header()
+        check = second_count(read_results_csv(cut.csv_bytes), especial_ballots=None)
+        same = check.header == cut.figures.as_header() and check.votes == cut.votes
         ok &= same
         f = cut.figures
         print(f"\n{election.name} → {path}")

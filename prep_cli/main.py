@@ -47,8 +47,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PrepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:  # a command of a part this install lacks
+        print(f"error: {missing_part(exc.name or '?')}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+# the extra of pyproject.toml that brings each third-party module a command may need
+PARTS = {"fastapi": "server", "sqlalchemy": "server", "uvicorn": "server", "alembic": "server",
+         "psycopg": "server", "cv2": "station", "numpy": "station", "onnxruntime": "station",
+         "PIL": "station", "pyzbar": "station", "PySide6": "station", "qrcode": "tools",
+         "mlxtend": "tools", "pytesseract": "tools"}
+
+
+def missing_part(module: str) -> str:
+    part = PARTS.get(module.split(".")[0], "dev")
+    return (f"falta el módulo {module}; instale esa parte: pip install 'prep-abierto[{part}]' / "
+            f"module {module} is missing; install that part: pip install 'prep-abierto[{part}]'")
 
 
 if __name__ == "__main__":

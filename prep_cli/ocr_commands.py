@@ -54,10 +54,10 @@ def _catalog(spec: str | None):
     if spec is None:
         return None
     if spec == "demo":
-        from prep_core.demo import demo_catalog
+        from prep_demo.demo import demo_catalog
 
         return demo_catalog()
-    from prep_core.files import load_catalog
+    from prep_io.files import load_catalog
 
     return load_catalog(spec)
 
@@ -77,22 +77,43 @@ def cmd_read(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        if r.reason:
-            print(f"{args.image}: {r.reason.es} / {r.reason.en}")
-        print(
-            f"QR: {r.qr}  CLAVE_ACTA: {r.clave_acta}  plantilla/template: {r.template}  {r.ms:.0f} ms"
-        )
-        for name, f in r.fields.items():
-            flag = "auto" if f["auto"] else "REVISAR"
-            print(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
-        for c in r.checks:
-            print(f"  [{'ok' if c.get('ok') else '!!'}] {c.get('es')} / {c.get('en')}")
+        print(read_text(str(args.image), r))
     return 0 if r.ok else 2
+
+
+def check_line(c: dict) -> str:
+    """``[ok]`` only for a check that held on numbers; one with Ilegible or Sin dato in
+    it held nothing (``[--]``); ``[!!]`` failed."""
+    if not c.get("ok"):
+        mark, note = "!!", ""
+    elif c.get("complete", True):
+        mark, note = "ok", ""
+    else:
+        mark = "--"
+        note = " (sin comprobar: hay Ilegible o Sin dato / not checked: Ilegible or Sin dato)"
+    return f"  [{mark}] {c.get('es')} / {c.get('en')}{note}"
+
+
+def read_text(image: str, r) -> str:  # type: ignore[no-untyped-def]
+    """What ``prep read`` prints for one reading (without --json)."""
+    lines = []
+    if r.reason:
+        lines.append(f"{image}: {r.reason.es} / {r.reason.en}")
+    if r.qr is not None or r.template is not None:
+        lines.append(
+            f"QR: {r.qr or '—'}  CLAVE_ACTA: {r.clave_acta or '—'}  "
+            f"plantilla/template: {r.template or '—'}  {r.ms:.0f} ms"
+        )
+    for name, f in r.fields.items():
+        flag = "auto" if f["auto"] else "REVISAR / REVIEW"
+        lines.append(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
+    lines.extend(check_line(c) for c in r.checks)
+    return "\n".join(lines)
 
 
 def cmd_bench_ocr(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from capture_station.recognition.bench import bench_main
+    from prep_tools.bench.ocr import bench_main
 
     return bench_main(
         args.deck,

@@ -23,17 +23,10 @@ def add_parsers(subparsers: Any) -> None:
 
 def add_bench_target(bench_subparsers: Any) -> None:
     """Add ``ingest`` to ``prep bench``."""
+    from prep_tools.bench.ingest import add_arguments
+
     p = bench_subparsers.add_parser("ingest", help="ingest throughput / rendimiento de ingesta")
-    p.add_argument(
-        "--casillas",
-        type=int,
-        default=20_000,
-        help="catalog size (170648: a whole federal election)",
-    )
-    p.add_argument("--elections", default="DIP_LOC", help="comma-separated election ids")
-    p.add_argument("--batch", type=int, default=500, help="events per batch")
-    p.add_argument("--backends", default="sqlite,postgresql")
-    p.add_argument("--threads", type=int, default=2, help="concurrent batches (as requests)")
+    add_arguments(p)
     p.set_defaults(func=bench_ingest)
 
 
@@ -73,13 +66,7 @@ def audit_verify(args: argparse.Namespace) -> int:
 
 
 def bench_ingest(args: argparse.Namespace) -> int:
-    try:
-        from benchmarks.bench_ingest import run
-    except ModuleNotFoundError:  # installed CLI run from a checkout: use its benchmarks/
-        from pathlib import Path
-
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from benchmarks.bench_ingest import run
+    from prep_tools.bench.ingest import run
 
     run(
         args.casillas,

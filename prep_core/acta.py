@@ -1,4 +1,4 @@
-"""The figures written on an acta besides the votes (PREP-RULES §4, §6)."""
+"""The figures written on an acta besides the votes (DOMAIN.md §4, §6)."""
 
 from __future__ import annotations
 

@@ -238,6 +238,3 @@ def casilla_csv_rows(casillas: Iterable[Casilla]) -> list[list[str]]:
         rows.append(["" if v is None else str(v) for v in _casilla_row(c)])
     return rows
 
-
-def election_doc(e: Election) -> dict[str, Any]:
-    return _election_doc(e)

@@ -24,7 +24,7 @@ from prep_core.catalog import (
     Election,
     casilla_csv_rows,
 )
-from prep_core.errors import CatalogError, PrepError
+from prep_core.errors import CatalogError, IdentityError, PrepError
 from prep_core.identity import CasillaKey
 from prep_core.qr import QrLayout
 
@@ -68,20 +68,39 @@ def parse_catalog(doc_text: str, casillas_csv: str, *, source: str = "catalog") 
             "two elections share a TIPO_ACTA code",
             where=where,
         )
-    casillas = parse_casillas(casillas_csv, id_entidad, where=f"{source}/casillas.csv")
+    distritos = _names(doc.get("distritos", []), "distritos", where)
+    municipios = _names(doc.get("municipios", []), "municipios", where)
+    ambitos = {e.ambito for e in elections}
+    casillas = parse_casillas(
+        casillas_csv,
+        id_entidad,
+        where=f"{source}/casillas.csv",
+        distritos=distritos if Ambito.DISTRITO in ambitos else None,
+        municipios=municipios if Ambito.MUNICIPIO in ambitos else None,
+    )
     return Catalog(
         name=_str(doc.get("name"), "name", where),
         id_entidad=id_entidad,
         entidad=_str(entidad.get("name"), "entidad.name", where),
         elections=elections,
         casillas=casillas,
-        distritos=_names(doc.get("distritos", []), "distritos", where),
-        municipios=_names(doc.get("municipios", []), "municipios", where),
+        distritos=distritos,
+        municipios=municipios,
         synthetic=bool(doc.get("synthetic", False)),
     )
 
 
-def parse_casillas(text: str, id_entidad: int, *, where: str) -> tuple[Casilla, ...]:
+def parse_casillas(
+    text: str,
+    id_entidad: int,
+    *,
+    where: str,
+    distritos: Mapping[int, str] | None = None,
+    municipios: Mapping[int, str] | None = None,
+) -> tuple[Casilla, ...]:
+    """The casillas of ``casillas.csv``; with ``distritos`` (``municipios``), each
+    casilla's ID_DISTRITO (ID_MUNICIPIO) must be one of them: an election counted by
+    that demarcación needs its name."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if header is None or [h.strip() for h in header] != list(CASILLA_COLUMNS):
@@ -101,6 +120,16 @@ def parse_casillas(text: str, id_entidad: int, *, where: str) -> tuple[Casilla, 
         except PrepError as exc:
             errors.append(f"fila {n}: {exc.message_es} / row {n}: {exc.message_en}")
         else:
+            if distritos is not None and c.id_distrito not in distritos:
+                errors.append(
+                    f"fila {n}: ID_DISTRITO {c.id_distrito} no está declarado en catalog.json / "
+                    f"row {n}: ID_DISTRITO {c.id_distrito} is not declared in catalog.json"
+                )
+            if municipios is not None and c.id_municipio not in municipios:
+                errors.append(
+                    f"fila {n}: ID_MUNICIPIO {c.id_municipio} no está declarado en catalog.json / "
+                    f"row {n}: ID_MUNICIPIO {c.id_municipio} is not declared in catalog.json"
+                )
             if c.key in seen:
                 errors.append(f"fila {n}: casilla repetida {c.clave} / row {n}: duplicate casilla")
             seen.add(c.key)
@@ -144,8 +173,10 @@ def _casilla(row: list[str], id_entidad: int) -> Casilla:
             nums["ID_CASILLA"],
             nums["EXT_CONTIGUA"],
         )
-    except ValueError as exc:
-        raise CatalogError(f"identidad inválida: {exc}", f"invalid identity: {exc}") from exc
+    except IdentityError as exc:
+        raise CatalogError(
+            f"identidad inválida: {exc.message_es}", f"invalid identity: {exc.message_en}"
+        ) from exc
     if nums["UBICACION_CASILLA"] not in (1, 2):
         raise CatalogError("UBICACION_CASILLA debe ser 1 o 2", "UBICACION_CASILLA must be 1 or 2")
     boletas = (
@@ -288,7 +319,7 @@ CATALOG_FILES = ("catalog.json", "casillas.csv")
 
 
 def catalog_files(catalog: Catalog) -> dict[str, str]:
-    """The text of the two catalog files, as written by ``prep_core.files.save_catalog``
+    """The text of the two catalog files, as written by ``prep_io.files.save_catalog``
     and served by the sync server; :func:`parse_catalog` reads them back."""
     doc = json.dumps(catalog_document(catalog), ensure_ascii=False, indent=1) + "\n"
     buf = io.StringIO()

@@ -1,4 +1,4 @@
-"""When an acta counts (PREP-RULES §4): CONTABILIZADA and OBSERVACIONES.
+"""When an acta counts (DOMAIN.md §4): CONTABILIZADA and OBSERVACIONES.
 
 Only the vote fields decide; the other figures are recorded but add no legend.
 """

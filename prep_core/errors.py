@@ -21,6 +21,10 @@ class CatalogError(PrepError):
     """A catalog file or row that cannot be accepted."""
 
 
+class IdentityError(PrepError):
+    """A casilla or acta key out of its ranges (also a ValueError)."""
+
+
 class QrError(PrepError):
     """A QR payload that does not fit its layout."""
 

@@ -1,4 +1,4 @@
-"""The figures of a cut: the header of the published database (PREP-RULES §5).
+"""The figures of a cut: the header of the published database (DOMAIN.md §5).
 
 Exact arithmetic: integers throughout; percentages carry four decimals with
 the fourth truncated, never rounded.

@@ -1,9 +1,11 @@
-"""CLAVE_CASILLA and CLAVE_ACTA (PREP-RULES §3)."""
+"""CLAVE_CASILLA and CLAVE_ACTA (docs/DOMAIN.md, identity keys)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from prep_core.errors import IdentityError
 
 TIPOS_CASILLA = frozenset("BCESMAPV")
 
@@ -22,15 +24,20 @@ class CasillaKey:
 
     def __post_init__(self) -> None:
         if not 0 < self.id_entidad < 100:
-            raise ValueError(f"ID_ENTIDAD out of range: {self.id_entidad}")
+            raise IdentityError(f"ID_ENTIDAD fuera de rango: {self.id_entidad}",
+                                f"ID_ENTIDAD out of range: {self.id_entidad}")
         if not 0 <= self.seccion < 10000:
-            raise ValueError(f"SECCION out of range: {self.seccion}")
+            raise IdentityError(f"SECCION fuera de rango: {self.seccion}",
+                                f"SECCION out of range: {self.seccion}")
         if self.tipo not in TIPOS_CASILLA:
-            raise ValueError(f"TIPO_CASILLA unknown: {self.tipo!r}")
+            raise IdentityError(f"TIPO_CASILLA desconocido: {self.tipo!r}",
+                                f"TIPO_CASILLA unknown: {self.tipo!r}")
         if not 0 <= self.numero < 100:
-            raise ValueError(f"ID_CASILLA out of range: {self.numero}")
+            raise IdentityError(f"ID_CASILLA fuera de rango: {self.numero}",
+                                f"ID_CASILLA out of range: {self.numero}")
         if not 0 <= self.ext_contigua < 100:
-            raise ValueError(f"EXT_CONTIGUA out of range: {self.ext_contigua}")
+            raise IdentityError(f"EXT_CONTIGUA fuera de rango: {self.ext_contigua}",
+                                f"EXT_CONTIGUA out of range: {self.ext_contigua}")
 
     @property
     def clave(self) -> str:
@@ -47,7 +54,7 @@ class CasillaKey:
 def parse_clave_casilla(clave: str) -> CasillaKey:
     m = _CLAVE_RE.match(clave.strip().strip("'"))
     if not m:
-        raise ValueError(f"not a CLAVE_CASILLA: {clave!r}")
+        raise IdentityError(f"no es una CLAVE_CASILLA: {clave!r}", f"not a CLAVE_CASILLA: {clave!r}")
     ent, sec, tipo, num, ext = m.groups()
     return CasillaKey(int(ent), int(sec), tipo, int(num), int(ext))
 
@@ -55,7 +62,8 @@ def parse_clave_casilla(clave: str) -> CasillaKey:
 def clave_acta(clave_casilla: str, tipo_acta: str) -> str:
     """CLAVE_ACTA = CLAVE_CASILLA + TIPO_ACTA."""
     if not tipo_acta or not tipo_acta.isalnum():
-        raise ValueError(f"TIPO_ACTA must be alphanumeric: {tipo_acta!r}")
+        raise IdentityError(f"TIPO_ACTA debe ser alfanumérico: {tipo_acta!r}",
+                            f"TIPO_ACTA must be alphanumeric: {tipo_acta!r}")
     return clave_casilla + tipo_acta
 
 
@@ -63,5 +71,5 @@ def split_clave_acta(clave: str) -> tuple[CasillaKey, str]:
     """Split ``180001B01002`` into its casilla key and TIPO_ACTA."""
     s = clave.strip().strip("'")
     if len(s) <= 11:
-        raise ValueError(f"not a CLAVE_ACTA: {clave!r}")
+        raise IdentityError(f"no es una CLAVE_ACTA: {clave!r}", f"not a CLAVE_ACTA: {clave!r}")
     return parse_clave_casilla(s[:11]), s[11:]

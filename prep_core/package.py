@@ -1,4 +1,4 @@
-"""The published zip of one election at one cut (PREP-RULES §6): the results
+"""The published zip of one election at one cut (DOMAIN.md §6): the results
 CSV, a LEEME describing every column, and the candidacies CSV.
 
 Deterministic bytes (fixed member order and timestamps) so that anyone can

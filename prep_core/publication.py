@@ -1,5 +1,5 @@
 """A cut: from the catalog and the derived state of every acta to the figures
-and the published results CSV of one election (PREP-RULES §5–6).
+and the published results CSV of one election (DOMAIN.md §5–6).
 
 Only verified readings are published (a reading is never published unless a
 human capture agrees with it), plus Sin acta and fuera de catálogo actas.

@@ -1,4 +1,4 @@
-"""The published PREP database (PREP-RULES §6): a writer of INE's layout, byte
+"""The published PREP database (DOMAIN.md §6): a writer of INE's layout, byte
 for byte, and a reader that accepts published INE files with all their quirks.
 """
 

@@ -1,4 +1,4 @@
-"""QR payloads on actas (PREP-RULES §3).
+"""QR payloads on actas (DOMAIN.md §3).
 
 INE's own QA tooling joins identification fields with ``|``; that layout is the
 default, and each election may configure its own field order and separator.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prep_core.errors import QrError
+from prep_core.errors import IdentityError, QrError
 from prep_core.identity import CasillaKey
 
 QR_FIELDS = frozenset(
@@ -128,9 +128,11 @@ def parse_qr(payload: str, layout: QrLayout = INE_LAYOUT) -> QrIdentity:
             num("ID_CASILLA"),
             num("EXT_CONTIGUA"),
         )
-    except ValueError as exc:
+    except IdentityError as exc:
         raise QrError(
-            f"identidad inválida en el QR: {exc}", f"invalid identity in QR: {exc}", where="qr"
+            f"identidad inválida en el QR: {exc.message_es}",
+            f"invalid identity in QR: {exc.message_en}",
+            where="qr",
         ) from exc
     return QrIdentity(key, num("ID_DISTRITO"), tipo_acta.upper(), num("ID_TIPO_CANDIDATURA"))
 

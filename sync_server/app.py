@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from prep_core.catalog import Catalog
+from prep_core.errors import CatalogError
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimit
 from sync_server.api.routes import (
@@ -34,13 +35,16 @@ receipt. See docs/SERVER.md for the receipt format and the rules."""
 
 
 def load_catalog_for(settings: Settings) -> Catalog:
-    if settings.catalog_path:
-        from prep_core.files import load_catalog
+    """The election's catalog; there is no default (a server on the wrong catalog
+    would accept and publish the wrong actas)."""
+    if not settings.catalog_path:
+        raise CatalogError(
+            "falta el catálogo: indique --catalog CARPETA o PREP_CATALOG",
+            "no catalog given: pass --catalog DIR or set PREP_CATALOG",
+        )
+    from prep_io.files import load_catalog
 
-        return load_catalog(settings.catalog_path)
-    from prep_core.demo import demo_catalog
-
-    return demo_catalog(settings.demo_casillas)
+    return load_catalog(settings.catalog_path)
 
 
 def _scheduled_cuts(ctx: Context):  # type: ignore[no-untyped-def]

@@ -13,8 +13,7 @@ SERVER_STATION = "SERVIDOR"
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB
-    catalog_path: str | None = None  # None: the BCS demo catalog
-    demo_casillas: int = 1_114
+    catalog_path: str | None = None  # required to serve: --catalog or PREP_CATALOG
     data_dir: Path = field(default_factory=lambda: Path("prep-server-data"))
     max_body_bytes: int = 32 * 1024 * 1024
     max_events_per_batch: int = 5_000

@@ -1,6 +1,6 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
-    prep-server [--host 127.0.0.1] [--port 8000] [--db URL] [--catalog PATH]
+    prep-server --catalog DIR [--host 127.0.0.1] [--port 8000] [--db URL]
                 [--publish-dir DIR] [--cut-every MIN]
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
@@ -23,7 +23,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", help="database URL (default sqlite:///prep-server.db or DATABASE_URL)")
-    p.add_argument("--catalog", help="catalog folder (default: the BCS demo catalog)")
+    p.add_argument(
+        "--catalog",
+        help="carpeta del catálogo (o PREP_CATALOG; obligatoria) / catalog folder "
+        "(or PREP_CATALOG; required)",
+    )
     p.add_argument("--data-dir", help="folder for the server key (default prep-server-data)")
     p.add_argument(
         "--publish-dir", help="publication folder for difusores (default DATA_DIR/publicacion)"
@@ -60,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import uvicorn
 
+    from prep_core.errors import PrepError
     from sync_server.app import create_app
     from sync_server.db.store import Store
 
@@ -70,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         publish_dir=Path(args.publish_dir) if args.publish_dir else None,
         cut_every_min=args.cut_every,
     )
-    app = create_app(settings, Store(settings.database_url))
+    try:
+        app = create_app(settings, Store(settings.database_url))
+    except PrepError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     ensure_admin(app)
     from sync_server.heap import settle
 

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from capture_station.recognition.calibrate import DEFAULT_UNCHECKED
-
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 MODEL_NAME = "digits-v12"
 BLANK, SCRIBBLE = 10, 11
 N_CLASSES = 12
+DEFAULT_UNCHECKED = 0.9995  # without a validated choice: figures no check covers
 
 
 @dataclass
@@ -39,7 +38,7 @@ class DigitModel:
 
     def read(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(N, 1, P, P) float32 → (N, 12) calibrated probabilities, and the cells' features
-        (N, D) when the model has them (``training/combine.py``): the dot product of two
+        (N, D) when the model has them (``prep_tools/training/combine.py``): the dot product of two
         cells' features is how alike they look to the model (mean cosine, −1..1)."""
         if len(x) == 0:
             return np.zeros((0, N_CLASSES), np.float32), None

@@ -55,7 +55,7 @@ def as_count(v) -> int:
     return v if isinstance(v, int) else 0
 
 
-# code → (es, en) of each arithmetic check printed on the acta (PREP-RULES §4; INE acta
+# code → (es, en) of each arithmetic check printed on the acta (DOMAIN.md §4; INE acta
 # sections 5, 8, 9)
 CHECK_TEXT = {
     "suma_votos": ("suma de votos = total asentado", "sum of votes = written total"),

@@ -1,4 +1,5 @@
-"""Printed text that helps: the acta number in its circle (Tesseract, digits only).
+"""Printed text that helps: the acta number in its circle, compared with the same box
+of the blank form drawn from each candidate template.
 
 Used when the QR cannot be read, to tell apart forms that share a layout (e.g. the
 diputación local and ayuntamiento actas differ in one row and in their number).
@@ -6,14 +7,11 @@ diputación local and ayuntamiento actas differ in one row and in their number).
 
 from __future__ import annotations
 
-import os
-
 import cv2
 import numpy as np
 
 from capture_station.recognition.templates import Template
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 SCALE = 4.0
 
 
@@ -28,36 +26,6 @@ def number_crop(gray: np.ndarray, H: np.ndarray, t: Template) -> np.ndarray | No
                                borderValue=255)
 
 
-def read_acta_number(gray: np.ndarray, H: np.ndarray, t: Template) -> str | None:
-    """The printed acta number (white on a dark disc), or None."""
-    crop = number_crop(gray, H, t)
-    if crop is None:
-        return None
-    try:
-        import pytesseract
-    except ImportError:  # pragma: no cover
-        return None
-    thr, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    disc = (crop < thr).astype(np.uint8)
-    cs, _ = cv2.findContours(disc, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not cs:
-        return None
-    c = max(cs, key=cv2.contourArea)
-    mask = np.zeros_like(disc)
-    cv2.drawContours(mask, [c], -1, 1, -1)
-    mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
-    digit = (mask > 0) & (crop >= thr)
-    canvas = np.full((crop.shape[0] + 40, crop.shape[1] + 40), 255, np.uint8)
-    canvas[20:-20, 20:-20][digit] = 0
-    try:
-        txt = pytesseract.image_to_string(canvas, config="--psm 8 -c tessedit_char_whitelist=0123456789E",
-                                          timeout=5)
-    except Exception:
-        return None
-    txt = "".join(ch for ch in txt if ch.isalnum())
-    return txt or None
-
-
 _REF: dict[str, np.ndarray] = {}
 
 
@@ -66,7 +34,7 @@ def _reference(t: Template) -> np.ndarray | None:
     if t.layout.get("style") != "prep-local" or not t.layout.get("number_box"):
         return None
     if t.id not in _REF:
-        from capture_station.recognition.render import draw_form
+        from capture_station.recognition.form import draw_form
 
         page = np.asarray(draw_form(t, 72 * SCALE).convert("L"))
         _REF[t.id] = number_crop(page, np.eye(3) * [[SCALE], [SCALE], [1]], t)

@@ -168,22 +168,6 @@ def template_by_id(template_id: str, directory: str | Path | None = None) -> Tem
     raise KeyError(template_id)
 
 
-def templates_for(tipo_acta: str | None = None, id_tipo_candidatura: int | None = None,
-                  election: str | None = None,
-                  directory: str | Path | None = None) -> list[Template]:
-    """Templates matching an acta code, a candidacy type and/or an election id."""
-    out = []
-    for t in load_templates(directory):
-        if tipo_acta is not None and tipo_acta not in t.tipo_acta:
-            continue
-        if id_tipo_candidatura is not None and t.id_tipo_candidatura != id_tipo_candidatura:
-            continue
-        if election is not None and t.election != election:
-            continue
-        out.append(t)
-    return out
-
-
 FINGERPRINT_SCALE = 0.6  # pixels per point of the registered low-resolution page
 FP_ROWS, FP_COLS = 24, 36
 

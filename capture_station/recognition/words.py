@@ -1,11 +1,11 @@
 """Amounts in words ("con letra"): each figure's words line, read by a small CNN in ONNX.
 
-The model (``training/train_words.py``) reads a line as four distributions: what the line
+The model (``prep_tools/training/train_words.py``) reads a line as four distributions: what the line
 holds (a number in words, nothing, or a scrawl) and, for a number, its hundreds, tens and
 units digits ("ciento diecisiete" → 1, 1, 7). The reader joins that evidence to the
 figure's digit cells (``combine``): the two are written with different strokes, so a
 hand's 1 read as 7 in the cells is rarely "siete" in words as well. Where both can be
-read and they disagree, the figure is left to a person (PREP-RULES §2: both are kept).
+read and they disagree, the figure is left to a person (DOMAIN.md §2: both are kept).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from prep_core.files import write_atomic
+from prep_io.files import write_atomic
 
 
 def sha256(data: bytes) -> str:

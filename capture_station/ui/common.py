@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 
 STYLE = """
 QWidget { color: #111; background: #fafafa; }
@@ -55,10 +55,6 @@ def error_label() -> QLabel:
     lbl.setObjectName("error")
     lbl.setWordWrap(True)
     return lbl
-
-
-def show_error(parent: QWidget | None, text: str) -> None:
-    QMessageBox.warning(parent, "PREP", text)
 
 
 def message_of(exc: Exception, lang: str = "es") -> str:

@@ -1,4 +1,4 @@
-"""Start the Qt application and the station window (used by app.py and demo_launch)."""
+"""Start the Qt application and the station window (used by app.py and prep_cli.demo_launch)."""
 
 from __future__ import annotations
 

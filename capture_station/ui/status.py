@@ -3,9 +3,7 @@ sync now, USB export of pending batches and import of receipts; cotejo."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,22 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_station import actas
 from capture_station.capture import CaptureDesk
 from capture_station.errors import StationError
 from capture_station.pipeline import STATUS_TEXT
-from capture_station.sync.approval import approval, import_approval
-from capture_station.sync.client import (
-    SyncError,
-    enrollment_request,
-    export_pending,
-    pending_count,
+from capture_station.status import (
+    export_enrollment_file,
+    export_pending_file,
+    import_approval_file,
+    import_receipts_from,
+    station_status,
 )
-from capture_station.sync.decisions import import_receipts_file
+from capture_station.sync.client import SyncError
 from capture_station.ui.common import error_label, message_of, title
 from capture_station.ui.i18n import tr
 from prep_core.derive import Status
-from prep_core.files import write_atomic
 
 STATUS_NAMES = {
     Status.ACOPIADA: "Acopiada",
@@ -125,34 +121,27 @@ class StatusView(QWidget):
         lay.addWidget(self.message)
 
     def refresh(self) -> None:
-        store = self.app.station.store
-        states = actas.all_states(store)
-        c = Counter(s.status for s in states.values())
+        st = station_status(self.app.station.store)
         for s, lbl in self.counts.items():
-            lbl.setText(str(c.get(s, 0)))
-        self.pending.setText(str(pending_count(store)))
-        pages = dict(store.q("SELECT status, COUNT(*) FROM pages GROUP BY status"))
+            lbl.setText(str(st.actas.get(s, 0)))
+        self.pending.setText(str(st.pending_events))
         idx = 0 if self.app.lang == "es" else 1
         self.pages.setText(", ".join(f"{STATUS_TEXT.get(k, (k, k))[idx].split(':')[0]}: {v}"
-                                     for k, v in sorted(pages.items())) or "0")
-        hour = int(time.time() * 1000) - 3_600_000
-        n_pages = store.one("SELECT COUNT(*) FROM pages WHERE at > ?", hour)[0]
-        n_caps = store.one("SELECT COUNT(*) FROM events WHERE kind IN ('captura','verificacion') "
-                           "AND operator != 'ocr' AND at > ?", hour)[0]
-        self.rate.setText(tr("páginas") + f": {n_pages} · " + tr("capturas") + f": {n_caps}")
+                                     for k, v in sorted(st.pages.items())) or "0")
+        self.rate.setText(tr("páginas") + f": {st.pages_last_hour} · " + tr("capturas")
+                          + f": {st.captures_last_hour}")
         self.errors.clear()
-        for r in store.q("SELECT name, status, message, message_en FROM pages WHERE status NOT IN "
-                         "('guardada','identificada') ORDER BY id DESC LIMIT 50"):
-            msg = r["message_en"] if self.app.lang == "en" and r["message_en"] else r["message"]
-            label = STATUS_TEXT.get(r["status"], (r["status"],) * 2)[idx].split(":")[0]
-            self.errors.addItem(f"{r['name']} — {label}: {msg}")
+        for r in st.problems:
+            msg = r.message_en if self.app.lang == "en" and r.message_en else r.message
+            label = STATUS_TEXT.get(r.status, (r.status,) * 2)[idx].split(":")[0]
+            self.errors.addItem(f"{r.name} — {label}: {msg}")
         rep = self.app.last_report
         if rep is not None:
             names = {"online": tr("En línea"), "offline": tr("Sin conexión"),
                      "pending": tr("En espera de aprobación"), "error": tr("Error")}
             msg = rep.message_es if self.app.lang == "es" else rep.message_en
             self.sync_state.setText(names.get(rep.state, rep.state) + (f" — {msg}" if msg else ""))
-        ap = approval(store)
+        ap = st.approval
         if ap is not None:
             self.enrollment.setText(tr("Aprobada por archivo") + f" ({ap['decided_by']}, "
                                     + time.strftime("%d/%m %H:%M", time.localtime(ap["decided_at"] / 1000))
@@ -161,9 +150,7 @@ class StatusView(QWidget):
             self.enrollment.setText(tr("Aprobada"))
         elif rep is not None and rep.state == "pending":
             self.enrollment.setText(tr("En espera de aprobación"))
-        from capture_station.sync.client import last_receipt
-
-        lr = last_receipt(store)
+        lr = st.last_receipt
         if lr:
             self.receipt.setText(f"#{lr['head']['seq']} · {lr['batch'][:12]}… · "
                                  f"{time.strftime('%H:%M:%S', time.localtime(lr['received_at'] / 1000))}")
@@ -173,9 +160,7 @@ class StatusView(QWidget):
                                                    "JSON (*.json)")[0]
         if not path:
             return
-        doc = export_pending(self.app.station, self.app.station.store)
-        write_atomic(Path(path), json.dumps(doc).encode())
-        n = sum(len(b["events"]) for b in doc["batches"])
+        n = export_pending_file(self.app.station, Path(path))
         self.message.setText(tr("Exportados") + f": {n} → {path}")
 
     def export_enrollment(self, path: str | None = None) -> None:
@@ -184,8 +169,7 @@ class StatusView(QWidget):
                                                    "JSON (*.json)")[0]
         if not path:
             return
-        doc = enrollment_request(self.app.station)
-        write_atomic(Path(path), json.dumps(doc, indent=1).encode())
+        export_enrollment_file(self.app.station, Path(path))
         self.message.setText(tr("Solicitud de alta guardada; impórtela en la consola") + f": {path}")
 
     def import_approval(self, path: str | None = None) -> None:
@@ -194,8 +178,7 @@ class StatusView(QWidget):
         if not path:
             return
         try:
-            doc = json.loads(Path(path).read_bytes())
-            body = import_approval(self.app.station, self.app.station.store, doc)
+            body = import_approval_file(self.app.station, Path(path))
             self.message.setText(tr("Aprobación importada; la estación está dada de alta")
                                  + f" ({body['decided_by']})")
         except StationError as exc:
@@ -210,8 +193,7 @@ class StatusView(QWidget):
         if not path:
             return
         try:
-            n, new = import_receipts_file(self.app.station, self.app.station.store,
-                                          json.loads(Path(path).read_text("utf-8")))
+            n, new = import_receipts_from(self.app.station, Path(path))
             self.message.setText(tr("Recibos importados") + f": {n} · "
                                  + tr("decisiones nuevas del servidor") + f": {new}")
         except (SyncError, ValueError, OSError) as exc:

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from prep_core.files import write_atomic
 from prep_core.package import package_name, package_zip
 from prep_core.publication import Cut
 from prep_core.published import MEXICO_CENTRAL
+from prep_io.files import write_atomic
 from sync_server.db.tables import images
 from sync_server.services.context import Context
 

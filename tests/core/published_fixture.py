@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from prep_core.catalog import Catalog
 from prep_core.counting import SinActaCause
 from prep_core.derive import ActaState, Image, Status
-from prep_core.generator import synthetic_catalog
 from prep_core.publication import Cut, build_cut
 from prep_core.values import Mark
+from prep_demo.generator import synthetic_catalog
 
 T0 = 1_717_380_000_000  # 2024-06-02 20:00 UTC-6
 
 
 def catalog() -> Catalog:
-    from prep_core.demo import DISTRITO_MUNICIPIO, DISTRITOS, MUNICIPIOS, demo_elections
+    from prep_demo.demo import DISTRITO_MUNICIPIO, DISTRITOS, MUNICIPIOS, demo_elections
 
     return synthetic_catalog(
         12,

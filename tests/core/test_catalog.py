@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from prep_core.catalog_format import parse_catalog
-from prep_core.demo import demo_catalog
 from prep_core.errors import CatalogError
-from prep_core.files import load_catalog, save_catalog
-from prep_core.generator import MAX_CASILLAS
+from prep_demo.demo import demo_catalog
+from prep_demo.generator import MAX_CASILLAS
+from prep_io.files import load_catalog, save_catalog
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "catalogs" / "bcs-2024"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from prep_core.demo import demo_catalog
 from prep_core.events import EventLog, Kind
-from prep_core.files import save_catalog
 from prep_core.signing import KeyPair
+from prep_demo.demo import demo_catalog
+from prep_io.files import save_catalog
 
 
 def prep(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Every counting rule and legend of PREP-RULES §4."""
+"""Every counting rule and legend of DOMAIN.md §4."""
 
 from __future__ import annotations
 

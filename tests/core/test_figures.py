@@ -1,4 +1,4 @@
-"""Figures of a cut (PREP-RULES §5): exact, truncated, final-cut participation."""
+"""Figures of a cut (DOMAIN.md §5): exact, truncated, final-cut participation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CLAVE_CASILLA, CLAVE_ACTA and QR payloads (PREP-RULES §3)."""
+"""CLAVE_CASILLA, CLAVE_ACTA and QR payloads (DOMAIN.md §3)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prep_core.demo import demo_catalog
 from prep_core.errors import QrError
 from prep_core.identity import CasillaKey, clave_acta, parse_clave_casilla, split_clave_acta
 from prep_core.qr import INE_LAYOUT, QrIdentity, QrLayout, format_qr, parse_qr
+from prep_demo.demo import demo_catalog
 
 
 def test_clave_casilla_layout():

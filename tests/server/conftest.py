@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from prep_core.demo import demo_catalog
-from prep_core.sim import simulate_events, simulate_readings
+from prep_demo.demo import demo_catalog
+from prep_demo.sim import simulate_events, simulate_readings
+from prep_tools.bench.pg import Cluster, running_cluster
 from tests.server.helpers import Live, live_server
-from tests.server.pg import Cluster, running_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -138,7 +138,7 @@ def conflict_night(
     import hashlib
 
     from prep_core.events import EventLog, Kind
-    from prep_core.sim import Night
+    from prep_demo.sim import Night
 
     keys = {s: KeyPair.generate() for s in names}
     logs = {s: EventLog(s, keys[s], catalog.fingerprint) for s in names}

@@ -55,6 +55,8 @@ def test_prep_server_process_creates_admin(tmp_path) -> None:
             f"sqlite:///{tmp_path / 's.db'}",
             "--data-dir",
             str(tmp_path / "data"),
+            "--catalog",
+            str(ROOT / "resources" / "catalogs" / "bcs-2024"),
         ],
         cwd=tmp_path,
         env=env,

@@ -112,7 +112,7 @@ def run(ctx: Context, night, plan) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def small_night(catalog):  # type: ignore[no-untyped-def]
-    from prep_core.sim import simulate_events, simulate_readings
+    from prep_demo.sim import simulate_events, simulate_readings
 
     readings = simulate_readings(
         catalog, "AYUN", seed=5, progress=0.6, rates={"disagree": 0.3, "sin_acta": 0.05}

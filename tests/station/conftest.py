@@ -18,9 +18,9 @@ os.environ["SANE_CONFIG_DIR"] = str(_SANE_DIR)
 
 import pytest  # noqa: E402
 
-from capture_station.demo_server import LocalServer, start_server  # noqa: E402
-from prep_core.demo import demo_catalog  # noqa: E402
-from prep_core.files import save_catalog  # noqa: E402
+from prep_cli.local_server import LocalServer, start_server  # noqa: E402
+from prep_demo.demo import demo_catalog  # noqa: E402
+from prep_io.files import save_catalog  # noqa: E402
 from tests.station.helpers import Deck, make_deck, new_station  # noqa: E402
 
 

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from capture_station.operators import add_operator
-from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest
 from capture_station.station import Station, create_station
+from prep_tools.decks.deck import DeckOptions, generate_deck, read_manifest
 
 PASSPHRASE = "frase de prueba 2024"
 PASSWORDS = {"ana": "ana-secreta-1", "beto": "beto-secreta-2", "caro": "caro-secreta-3",

@@ -10,15 +10,15 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from capture_station.demo_server import free_port, start_server
 from capture_station.errors import StationError
 from capture_station.station import Station, StationConfig, create_station, is_initialized
 from capture_station.sync.catalog import download_catalog
 from capture_station.ui.main_window import MainWindow
 from capture_station.ui.setup import SetupPage
-from prep_core.demo import demo_catalog
-from prep_core.files import save_catalog
+from prep_cli.local_server import free_port, start_server
 from prep_core.signing import short_fingerprint
+from prep_demo.demo import demo_catalog
+from prep_io.files import save_catalog
 from tests.station.helpers import PASSPHRASE, PASSWORDS, tampering_proxy
 
 

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from capture_station.capture import CaptureDesk
-from capture_station.demo_server import approve_station, console_session, free_port
 from capture_station.errors import StationError
 from capture_station.operators import add_operator, login
 from capture_station.sources import FileImport
@@ -22,8 +21,9 @@ from capture_station.sync.work import WorkClient
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from capture_station.work_queue import parse_item
+from prep_cli.local_server import approve_station, console_session, free_port
 from prep_core.acta import acta_fields
-from prep_core.demo import demo_catalog
+from prep_demo.demo import demo_catalog
 from tests.station.helpers import (
     PASSPHRASE,
     PASSWORDS,

@@ -19,11 +19,11 @@ from pathlib import Path
 from PIL import Image
 
 from capture_station import actas
-from capture_station.demo_server import approve_station
 from capture_station.station import Station
 from capture_station.storage.images import ImageStore, sha256
 from capture_station.storage.outbox import load_events
 from capture_station.sync.client import SyncClient
+from prep_cli.local_server import approve_station
 from prep_core.derive import Status
 from prep_core.events import Kind, check_chain
 from tests.station.helpers import PASSPHRASE, new_station, server_events

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from capture_station import actas
-from capture_station.demo_server import approve_station
 from capture_station.storage.outbox import load_events
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
+from prep_cli.local_server import approve_station
 from prep_core.derive import Status
 from prep_core.events import Kind
 from tests.station.helpers import PASSWORDS, server_events

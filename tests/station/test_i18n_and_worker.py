@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from capture_station.demo_server import free_port
 from capture_station.sync.client import SyncError, import_receipts
 from capture_station.sync.worker import SyncWorker
 from capture_station.ui import make_translations
 from capture_station.ui.i18n import TRANSLATIONS
+from prep_cli.local_server import free_port
 
 
 def test_every_ui_string_has_english():

@@ -22,13 +22,14 @@ from capture_station.pipeline import (
     STORED,
     Pipeline,
 )
-from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest
 from capture_station.recognizer import Recognition
 from capture_station.sources import FileImport, SaneSource, ScanSettings, WatchedFolder
 from capture_station.sources.base import Page
 from capture_station.storage.images import sha256
 from prep_core.derive import Status
 from prep_core.events import Kind
+from prep_tools.decks.deck import DeckOptions, generate_deck, read_manifest
+from prep_tools.shared import shared_dir
 
 
 def _page(path, name=None):
@@ -86,10 +87,10 @@ def test_repeats_and_corrupt_pages(station, deck):
     assert station.store.one("SELECT COUNT(*) FROM pages")[0] == 6
 
 
-INE_FORMS = Path(__file__).resolve().parents[2] / ".." / "shared" / "forms" / "ine-2024"
+INE_PDF = (shared_dir("forms") or Path("/nonexistent")) / "ine-2024" / "2.pdf"
 
 
-@pytest.mark.skipif(not (INE_FORMS / "2.pdf").exists(), reason="../shared/forms absent")
+@pytest.mark.skipif(not INE_PDF.exists(), reason="INE forms absent (set PREP_SHARED)")
 def test_acta_of_another_election(station, tmp_path):
     man = generate_deck(tmp_path / "fed", 1, seed=5,
                         opts=DeckOptions(templates=("ine2024-presidencia-2",), p_qr_damage=0.0,

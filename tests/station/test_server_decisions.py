@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from capture_station import actas
 from capture_station.capture import CaptureDesk
-from capture_station.demo_server import approve_station, console_session
 from capture_station.operators import login as op_login
 from capture_station.sources import FileImport
 from capture_station.storage.outbox import load_events
@@ -36,6 +35,7 @@ from capture_station.sync.decisions import (
 )
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
+from prep_cli.local_server import approve_station, console_session
 from prep_core.derive import Status
 from prep_core.events import EventLog, Kind
 from prep_core.signing import KeyPair, b64

@@ -3,13 +3,15 @@ the outbox chain, and events committed with the state they create."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from capture_station.storage.db import SCHEMA_VERSION, Store
 from capture_station.storage.images import ImageStore, sha256
-from capture_station.storage.migrations import STEPS, migrate, version
+from capture_station.storage.migrations import STEPS, version
 from capture_station.storage.outbox import load_events
 from prep_core.events import Kind, check_chain
 
@@ -21,29 +23,43 @@ def test_wal_and_full_sync(tmp_path):
     assert version(s.conn) == SCHEMA_VERSION
 
 
-@pytest.mark.parametrize("released", sorted(STEPS))
-def test_migrates_from_every_released_schema(tmp_path, released):
-    db = tmp_path / "old.db"
-    conn = sqlite3.connect(db, isolation_level=None)
-    migrate(conn, released)
-    conn.execute("INSERT INTO meta VALUES ('k', 'v')")
-    conn.execute("INSERT INTO events (seq, hash, kind, clave_acta, at, operator, body, sig) "
-                 "VALUES (1, 'h', 'acopio', 'X', 1, 'op', '{}', 's')")
-    conn.execute("INSERT INTO pages (source, name, status, at) VALUES ('file', 'a.jpg', 'guardada', 1)")
-    if released >= 3:
-        conn.execute("INSERT INTO work VALUES ('t0', 'X', 'captura', '[]', 'i', 'E', -1, 1)")
-    conn.close()
+DATA = Path(__file__).parent / "data"
+OLD = sorted(DATA.glob("station-schema-*.db"))
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: [tuple(c)[1:] for c in conn.execute(f"PRAGMA table_info({t})")] for t in sorted(tables)}
+
+
+def test_a_database_of_every_released_schema_is_committed():
+    assert [int(p.stem.rsplit("-", 1)[1]) for p in OLD] == sorted(STEPS)
+
+
+@pytest.mark.parametrize("old", OLD, ids=lambda p: p.stem)
+def test_a_released_station_database_upgrades_with_its_data(tmp_path, old):
+    """The databases were made by the released migration code (make_old_stations.py):
+    an edited released step, or a new step that loses rows, fails here."""
+    db = tmp_path / "station.db"
+    shutil.copy(old, db)
+    released = int(old.stem.rsplit("-", 1)[1])
+    with sqlite3.connect(db) as conn:
+        assert version(conn) == released
+        before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+                  for t in _columns(conn)}
     s = Store(db)
     assert version(s.conn) == SCHEMA_VERSION
-    assert s.get_meta("k") == "v"
-    assert s.one("SELECT COUNT(*) FROM events")[0] == 1
-    assert s.one("SELECT message_en FROM pages")[0] == ""
-    s.conn.execute("INSERT INTO receipts (batch, head_seq, body, received_at) VALUES ('b', 1, '{}', 1)")
-    s.conn.execute("INSERT INTO work VALUES ('t', 'X', 'captura', '[]', 'i', 'E', -1, 1)")
-    assert s.one("SELECT COUNT(*) FROM work")[0] == (2 if released >= 3 else 1)
-    s.conn.execute("INSERT INTO server_events VALUES (1, 'h', 'resolucion', 'X', 1, '{}', 's', 1, "
+    for table, rows in before.items():  # every row kept, every old column unchanged
+        now = [tuple(r)[: len(rows[0])] for r in s.q(f"SELECT * FROM {table} ORDER BY rowid")] if rows else []
+        assert now == rows, table
+    assert s.get_meta("station_id") == "CATD-01"
+    assert s.one("SELECT COUNT(*) FROM events WHERE acked = 1")[0] == 2
+    assert {r["name"]: r["message_en"] for r in s.q("SELECT name, message_en FROM pages")} == {
+        "acta-0001.jpg": "", "borrosa.jpg": "blurred image" if released >= 2 else ""}
+    fresh = Store(tmp_path / "fresh.db")
+    assert _columns(s.conn) == _columns(fresh.conn)  # the same schema as a new station's
+    s.conn.execute("INSERT INTO server_events VALUES (9, 'h9', 'resolucion', 'X', 1, '{}', 's', 1, "
                    "'http')")
-    assert s.q("SELECT seq FROM server_events WHERE clave_acta = 'X'")[0][0] == 1
     assert s.integrity_check() == "ok"
 
 

@@ -1,8 +1,8 @@
-"""The only module of the domain package that touches files: loading and
-saving catalogs, written atomically."""
+"""Catalog folders loaded and saved, and files written atomically."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -12,6 +12,23 @@ from prep_core.catalog_format import catalog_files, parse_catalog
 from prep_core.errors import CatalogError
 
 MAX_CATALOG_BYTES = 200 * 1024 * 1024
+
+
+OS_REASONS = {
+    errno.EACCES: ("permiso denegado", "permission denied"),
+    errno.EPERM: ("operación no permitida", "operation not permitted"),
+    errno.EISDIR: ("es una carpeta", "is a folder"),
+    errno.ENOTDIR: ("no es una carpeta", "not a folder"),
+    errno.ENOENT: ("no existe", "does not exist"),
+    errno.ENOSPC: ("no queda espacio en el disco", "no space left on the disk"),
+    errno.EIO: ("error de entrada/salida del disco", "disk input/output error"),
+}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """Why a file operation failed, in Spanish and in English."""
+    es, en = OS_REASONS.get(exc.errno or 0, ("error del sistema", exc.strerror or "system error"))
+    return es + (f" (errno {exc.errno})" if exc.errno not in OS_REASONS else ""), en
 
 
 def _read_text(path: Path) -> str:
@@ -26,14 +43,16 @@ def _read_text(path: Path) -> str:
             f"no es UTF-8 (byte {exc.start})", f"not UTF-8 (byte {exc.start})", where=str(path)
         ) from exc
     except OSError as exc:
-        raise CatalogError(
-            f"no se puede leer: {exc.strerror}", f"cannot read: {exc.strerror}", where=str(path)
-        ) from exc
+        es, en = os_reason(exc)
+        raise CatalogError(f"no se puede leer: {es}", f"cannot read: {en}", where=str(path)) from exc
 
 
 def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     """Load a catalog folder (``catalog.json`` + ``casillas.csv``) or its ``catalog.json``."""
     p = Path(path)
+    if not p.exists():
+        raise CatalogError("no existe la carpeta del catálogo", "catalog folder not found",
+                           where=str(p))
     folder = p if p.is_dir() else p.parent
     return parse_catalog(
         _read_text(folder / "catalog.json"),

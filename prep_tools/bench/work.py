@@ -2,7 +2,7 @@
 without HTTP, on a night where the CATDs have scanned and read (OCR) every acta
 and no CCV has captured yet: every acta is a candidate.
 
-    python -m benchmarks.bench_work [--casillas 20000] [--limit 50] [--repeat 20]
+    python -m prep_tools.bench.work [--casillas 20000] [--limit 50] [--repeat 20]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.bench_ingest import ingest_into, make_night
+from prep_tools.bench.ingest import ingest_into, make_night
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,12 +1,12 @@
 """Train the words-line CNN (PyTorch, CPU, training time only) and export it to ONNX.
 
     .venv/bin/pip install torch==2.13.0 onnx    # training only; never a runtime dependency
-    .venv/bin/python training/train_words.py [--work /tmp/prep-ocr-train] [--n 150000]
+    .venv/bin/python -m prep_tools.training.train_words [--work /tmp/prep-ocr-train] [--n 150000]
 
 1. Synthetic words lines: a blank acta form (each template, 150/200/300 dpi), one
    figure's words box, an amount written on it exactly as the deck generator writes it
    (``deck.draw_words``) in a font of the *train* split only: the eight train handwriting
-   fonts and the npm ``@fontsource`` / Debian families of ``training/sources.py`` less
+   fonts and the npm ``@fontsource`` / Debian families of ``prep_tools/training/sources.py`` less
    every family held out for validation; with slant, pen width, ink fading, a small
    misregistration, blur, noise, uneven light, colour or grey, JPEG. 8 % of lines are
    empty (Sin dato), 6 % a scrawl (Ilegible).
@@ -24,24 +24,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "training"))
-
-import augment  # noqa: E402
-import sources  # noqa: E402
-
-from capture_station.recognition import cells, deck, words  # noqa: E402
-from capture_station.recognition import handwriting as hw  # noqa: E402
-from capture_station.recognition.render import blank_form  # noqa: E402
-from capture_station.recognition.templates import load_templates  # noqa: E402
+from capture_station.recognition import cells, words
+from capture_station.recognition.templates import load_templates
+from prep_tools.decks import deck
+from prep_tools.decks import handwriting as hw
+from prep_tools.decks.render import blank_form
+from prep_tools.training import augment, sources
 
 DPIS = (150, 200, 300)
 P_EMPTY, P_SCRAWL = 0.08, 0.06
@@ -165,7 +159,7 @@ def synth_lines(n: int, seed: int, fonts, workers: int) -> tuple[np.ndarray, np.
 def lines_from_deck(d: Path) -> tuple[np.ndarray, list[int | str], list[str]]:
     """The words lines of a generated deck, cut by the reader's registration: patches,
     true values, writers."""
-    from train_digits import registered_pages
+    from prep_tools.training.train_digits import registered_pages
 
     X, V, W = [], [], []
     for rec, img, H, t in registered_pages(d):

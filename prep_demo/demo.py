@@ -1,6 +1,6 @@
 """The demo catalog: Baja California Sur 2024 local elections (SYNTHETIC).
 
-Parties are those accredited in BCS in 2023–24 (PREP-RULES §8); coalitions,
+Parties are those accredited in BCS in 2023–24 (DOMAIN.md §8); coalitions,
 casillas, secciones and lista nominal are synthetic, at real size
 (~1,114 casillas, ~600k voters).
 """
@@ -8,7 +8,7 @@ casillas, secciones and lista nominal are synthetic, at real size
 from __future__ import annotations
 
 from prep_core.catalog import NO_REGISTRADAS, NULOS, Ambito, Candidacy, Catalog, Election
-from prep_core.generator import coalition_fields, synthetic_catalog
+from prep_demo.generator import coalition_fields, synthetic_catalog
 
 PARTIES = (
     "PAN",

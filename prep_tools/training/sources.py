@@ -20,8 +20,8 @@
 
 Twelve of the npm families (VAL_NPM_FONTS, VAL_NPM_FONTS_2) are held out of training as
 extra validation writers. None of the others is an evaluation or validation writer: those are the LetraCielo, LetraEstrella,
-LetraLuis, LetraOmar (eval) and LetraMarcos (val) fonts of ../shared/handwriting and
-MNIST 350–499, all handled by ``capture_station.recognition.handwriting``.
+LetraLuis, LetraOmar (eval) and LetraMarcos (val) fonts of $PREP_SHARED/handwriting and
+MNIST 350–499, all handled by ``prep_tools.decks.handwriting``.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def sklearn_digits() -> dict[int, list[np.ndarray]]:
 
 def has_digits(path: str) -> bool:
     """Whether a font draws ten distinct digit glyphs (not empty, not one missing-glyph box)."""
-    from capture_station.recognition.handwriting import _font_glyph
+    from prep_tools.decks.handwriting import _font_glyph
 
     try:
         gs = [_font_glyph(path, str(d)) for d in range(10)]

@@ -1,7 +1,7 @@
 """Measure digitalización throughput: pages/min through the whole pipeline
 (read, quality gate, QR, duplicates, atomic image write, signed events, fsync).
 
-    python -m capture_station.measure_pipeline FOLDER_OF_IMAGES [--work DIR]
+    python -m prep_tools.bench.pipeline FOLDER_OF_IMAGES [--work DIR]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from capture_station.pipeline import Pipeline
 from capture_station.sources import FileImport
 from capture_station.sources.folder import IMAGE_EXT
 from capture_station.station import Station, create_station
-from prep_core.demo import demo_catalog
+from prep_demo.demo import demo_catalog
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,38 +1,18 @@
-"""Blank acta forms for the BCS local elections, and their templates.
+"""The project's own blank acta form drawn from its template (runtime).
 
-The project's own actas (diputación local, ayuntamiento) follow the INE 2024 style:
-landscape tabloid, four black corner squares, a QR label box top left, every figure in
-words and in three digit cells drawn in a pink dropout colour. The layout is computed
-from the election's vote fields, so a template and its printed form always agree.
-
-``python -m capture_station.recognition.render templates`` rewrites the local
-templates from the demo catalog; ``... pdf TEMPLATE_ID OUT.pdf`` prints a blank form.
+The reader compares a page's printed acta number against the same box of the blank form
+drawn here, to tell apart local forms that share one layout. The layout constants are
+the INE 2024 style that ``prep_tools.decks.render`` lays local templates out in.
 """
 
 from __future__ import annotations
 
-import argparse
-import subprocess
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from capture_station.recognition.templates import (
-    EXTRA,
-    FIGURE,
-    TEMPLATES_DIR,
-    TOTAL,
-    VOTE,
-    FieldSpec,
-    Template,
-    fingerprint_of,
-    load_templates,
-    save_template,
-    template_by_id,
-)
+from capture_station.recognition.templates import EXTRA, FIGURE, TOTAL, VOTE, Template
 
 PAGE_W, PAGE_H = 1218.96, 793.8
 FIDUCIALS = ((28.5, 30.9), (1190.0, 30.9), (28.5, 754.7), (1190.0, 754.7))
@@ -42,7 +22,6 @@ CELL_W, CELL_H = 15.84, 18.72
 CELL_X = (731.5, 751.7, 772.6)
 PINK = (236, 0, 140)
 BROWN = (110, 80, 60)
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
 FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -66,54 +45,6 @@ ELECTION_TITLES = {
     "DIP_LOC": "DIPUTACIONES LOCALES",
     "AYUN": "AYUNTAMIENTO",
 }
-
-
-def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
-                   id_tipo_candidatura: int, vote_fields: tuple[str, ...]) -> Template:
-    """Lay out a local acta for ``vote_fields`` (plus TOTAL) in the INE 2024 style."""
-    fields: list[FieldSpec] = []
-    rows = [*vote_fields, "TOTAL_VOTOS_ASENTADO"]
-    top, bottom = 78.0, 640.0
-    pitch = min(25.2, (bottom - top) / len(rows))
-    if pitch < CELL_H + 2:
-        raise ValueError(f"too many vote fields for one page: {len(vote_fields)}")
-    for i, fname in enumerate(rows):
-        y = top + i * pitch + (pitch - CELL_H) / 2
-        kind = TOTAL if fname == "TOTAL_VOTOS_ASENTADO" else VOTE
-        fields.append(FieldSpec(fname, kind, tuple((x, round(y, 2), CELL_W, CELL_H) for x in CELL_X),
-                                (530.0, round(y - 2, 2), 195.0, CELL_H + 4),
-                                "TOTAL" if kind == TOTAL else fname.replace("_", " ")))
-    left = (
-        ("TOTAL_BOLETAS_SOBRANTES", FIGURE, "2 BOLETAS SOBRANTES", 461.0),
-        ("TOTAL_PERSONAS_VOTARON", FIGURE, "3 PERSONAS DE LA LISTA NOMINAL QUE VOTARON", 544.0),
-        ("TOTAL_REP_PARTIDO_CI_VOTARON", FIGURE, "4 REPRESENTACIONES PARTIDISTAS QUE VOTARON", 630.0),
-        ("SUMA_PERSONAS_Y_REP", EXTRA, "5 TOTAL DE PERSONAS Y REPRESENTANTES QUE VOTARON", 711.0),
-    )
-    for fname, kind, label, y in left:
-        fields.append(FieldSpec(fname, kind,
-                                tuple((x, y, CELL_W, CELL_H) for x in (332.3, 352.4, 373.3)),
-                                (36.0, y - 4, 290.0, CELL_H + 6), label))
-    fields.append(FieldSpec("TOTAL_VOTOS_SACADOS", FIGURE,
-                            tuple((x, 690.0, CELL_W, CELL_H) for x in CELL_X),
-                            (440.0, 686.0, 280.0, CELL_H + 6), "7 TOTAL DE VOTOS SACADOS DE LAS URNAS"))
-    t = Template(
-        id=f"bcs2024-{election_id.lower().replace('_', '')}",
-        name=name,
-        election=election_id,
-        tipo_acta=tipo_acta,
-        id_tipo_candidatura=id_tipo_candidatura,
-        page_w=PAGE_W,
-        page_h=PAGE_H,
-        fiducials=FIDUCIALS,
-        fiducial_size=FID_SIZE,
-        qr_box=QR_BOX,
-        fields=tuple(fields),
-        source="PREP Abierto layout (render.py), INE 2024 style",
-        layout={"dropout": "pink", "style": "prep-local", "number_box": [62.0, 50.0, 44.0, 44.0],
-                "title": ELECTION_TITLES.get(election_id, name.upper())},
-    )
-    small = np.asarray(draw_form(t, 72).convert("L"))
-    return Template(**{**t.__dict__, "fingerprint": fingerprint_of(small)})
 
 
 def draw_form(t: Template, dpi: float) -> Image.Image:
@@ -219,66 +150,3 @@ def _dotted(d, pts, colour, dash=2.0, gap=2.0) -> None:
         d.line([(xa + (xb - xa) * t / n, ya + (yb - ya) * t / n),
                 (xa + (xb - xa) * e / n, ya + (yb - ya) * e / n)], fill=colour, width=1)
         t = e + gap
-
-
-def shared_pdf(t: Template) -> Path | None:
-    rel = t.layout.get("pdf")
-    if not rel:
-        return None
-    p = SHARED / "forms" / rel
-    return p if p.exists() else None
-
-
-@lru_cache(maxsize=8)
-def blank_form(template_id: str, dpi: int) -> np.ndarray:
-    """The blank form as an RGB array at ``dpi``: the INE PDF when ../shared has it,
-    else drawn from the template."""
-    t = template_by_id(template_id)
-    pdf = shared_pdf(t)
-    if pdf is not None:
-        with tempfile.TemporaryDirectory() as d:
-            subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(pdf), f"{d}/p"],
-                           check=True, capture_output=True)
-            return np.asarray(Image.open(f"{d}/p.png").convert("RGB")).copy()
-    return np.asarray(draw_form(t, dpi))
-
-
-def write_pdf(t: Template, out: Path, dpi: int = 150) -> None:
-    draw_form(t, dpi).save(out, "PDF", resolution=dpi)
-
-
-def write_local_templates(directory: Path = TEMPLATES_DIR) -> list[Path]:
-    from prep_core.demo import demo_elections
-
-    out = []
-    for e in demo_elections():
-        t = local_template(e.id, f"PREP BCS 2024 · Acta de escrutinio y cómputo de casilla · {e.name}",
-                           tuple(sorted(set(e.tipo_acta.values()))), e.id_tipo_candidatura,
-                           tuple(e.vote_fields))
-        p = directory / f"{t.id}.json"
-        save_template(t, p)
-        out.append(p)
-    load_templates.cache_clear() if hasattr(load_templates, "cache_clear") else None
-    return out
-
-
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("templates", help="rewrite the BCS local templates from the demo catalog")
-    p = sub.add_parser("pdf", help="print a blank form")
-    p.add_argument("template")
-    p.add_argument("out", type=Path)
-    p.add_argument("--dpi", type=int, default=150)
-    a = ap.parse_args(argv)
-    if a.cmd == "templates":
-        for path in write_local_templates():
-            print(path)
-    else:
-        write_pdf(template_by_id(a.template), a.out, a.dpi)
-        print(a.out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for the tests (MACHINE-NOTES recipe): initdb as
+"""A throwaway PostgreSQL cluster for the tests and the ingest bench: initdb as
 the postgres user into a temp folder, on a loopback port, no fsync."""
 
 from __future__ import annotations

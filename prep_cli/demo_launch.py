@@ -1,11 +1,11 @@
 """The demo: a sync server on loopback (SQLite) and a station window enrolled with
 it, on the BCS demo catalog, with a watched folder pre-filled with generated actas.
 
-    python -m capture_station.demo_launch [--dir prep-demo] [--actas 12] [--lang es|en]
+    python -m prep_cli.demo_launch [--dir prep-demo] [--actas 12] [--lang es|en]
 
 Then: unlock with the passphrase printed below, log in, Digitalización → Procesar
 carpeta, Captura (two people), Verificación, and watch the console fill up.
-Without a display: ``xvfb-run -a python -m capture_station.demo_launch`` (needs
+Without a display: ``xvfb-run -a python -m prep_cli.demo_launch`` (needs
 ``apt-get install xvfb xauth libxcb-cursor0``), or ``--check`` to run everything
 but the window (offscreen smoke test).
 """
@@ -27,17 +27,17 @@ USERS = (("supervisor", "Supervisión demo", "supervisor", "demo-supervisor"),
 
 
 def prepare(folder: Path, n_actas: int, port: int | None):  # type: ignore[no-untyped-def]
-    from capture_station.demo_server import (
+    from capture_station.operators import add_operator
+    from capture_station.station import Station, create_station, is_initialized
+    from capture_station.sync.client import SyncClient
+    from prep_cli.local_server import (
         ADMIN_PASSWORD,
         ADMIN_USER,
         approve_station,
         start_server,
     )
-    from capture_station.operators import add_operator
-    from capture_station.station import Station, create_station, is_initialized
-    from capture_station.sync.client import SyncClient
-    from prep_core.demo import demo_catalog
-    from prep_core.files import save_catalog
+    from prep_demo.demo import demo_catalog
+    from prep_io.files import save_catalog
 
     folder.mkdir(parents=True, exist_ok=True)
     cat_dir = folder / "catalog"
@@ -63,7 +63,7 @@ def prepare(folder: Path, n_actas: int, port: int | None):  # type: ignore[no-un
     inbox = folder / "escaner"
     if not inbox.exists() or not any(inbox.glob("*.jpg")):
         print(f"Generando {n_actas} actas de prueba… / generating test actas…", flush=True)
-        from capture_station.recognition.deck import DeckOptions, generate_deck
+        from prep_tools.decks.deck import DeckOptions, generate_deck
 
         generate_deck(inbox, n_actas, seed=2024, opts=DeckOptions(
             templates=("bcs2024-diploc", "bcs2024-ayun"), p_qr_damage=0.0), workers=2)

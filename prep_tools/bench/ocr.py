@@ -17,7 +17,6 @@ import numpy as np
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-FIELD_TIERS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999)
 
 
 def _single_thread() -> None:
@@ -54,7 +53,7 @@ def _read_one(args):
 
 def run_deck(deck: str | Path, *, limit: int | None = None, with_tesseract: bool = False,
              tess_limit: int = 200, workers: int = 1) -> list[dict]:
-    from capture_station.recognition.deck import read_manifest
+    from prep_tools.decks.deck import read_manifest
 
     deck = Path(deck)
     _, recs = read_manifest(deck / "manifest.jsonl")
@@ -234,7 +233,7 @@ def format_report(s: dict, deck: str, head: dict | None = None) -> str:
 def bench_main(deck: str | None, *, n: int = 1000, seed: int = 20240602, limit: int | None = None,
                tess_limit: int = 200, no_tesseract: bool = False, workers: int = 1,
                json_out: str | None = None, dpi: str = "200") -> int:
-    from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest
+    from prep_tools.decks.deck import DeckOptions, generate_deck, read_manifest
 
     if deck is None:
         deck = f"/tmp/prep-ocr-deck-{seed}-{n}"

@@ -1,7 +1,7 @@
 """Combine trained digit models into one ONNX graph: the geometric mean of their calibrated
 probabilities (each member's logits over its own temperature, log-softmax, averaged).
 
-    python training/combine.py A.onnx B.onnx C.onnx D.onnx --name digits-v12 --out resources/models
+    python -m prep_tools.training.combine A.onnx B.onnx C.onnx D.onnx --name digits-v12 --out resources/models
 
 The output ``logits`` is the members' mean log-probability; the reader's softmax (at
 temperature 1, written into the sidecar) renormalises it. The output ``features`` is each
@@ -60,7 +60,7 @@ def combine(paths: list[Path], out: Path, name: str) -> dict:
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n", 12]),
          helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", None])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8,
-                              producer_name="prep training/combine.py")
+                              producer_name="prep_tools.training.combine")
     onnx.checker.check_model(model)
     out.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out / f"{name}.onnx"))

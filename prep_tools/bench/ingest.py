@@ -1,7 +1,7 @@
 """``prep bench ingest``: verified events per second into SQLite and PostgreSQL,
 beside the raw Ed25519 verification rate measured in the same run.
 
-The events come from :mod:`prep_core.sim` (CATD and CCV stations, ~5 signed
+The events come from :mod:`prep_demo.sim` (CATD and CCV stations, ~5 signed
 events per acta). Ingest goes through the real service (parse, verify, chain,
 store, re-derive, receipt) in batches, as the API does, without HTTP.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prep_core.demo import demo_catalog
 from prep_core.signing import verify
-from prep_core.sim import Night, simulate_events, simulate_readings
+from prep_demo.demo import demo_catalog
+from prep_demo.sim import Night, simulate_events, simulate_readings
 
 
 @dataclass
@@ -188,7 +188,7 @@ def deliver(plan: list[dict[str, Any]], send: Any, threads: int) -> None:
 @contextmanager
 def postgres() -> Iterator[str | None]:
     try:
-        from tests.server.pg import running_cluster
+        from prep_tools.bench.pg import running_cluster
     except ImportError:
         yield None
         return

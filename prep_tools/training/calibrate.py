@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-DEFAULT_UNCHECKED = 0.9995  # without a validated choice: figures no check covers
+from capture_station.recognition.digits import DEFAULT_UNCHECKED
 
 
 def _grid() -> list[float]:

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every benchmark of benchmarks/RESULTS.md, each on the data it names.
+#
+#   PREP_SHARED=/path/to/shared bash benchmarks/run_all.sh [WORK_DIR]
+#
+# PREP_SHARED holds handwriting/ (the evaluation deck's writers) and forms/; the
+# recognition figures are only comparable with it. Decks are generated into WORK_DIR
+# (default /tmp/prep-bench) when absent. Run from a checkout with the `dev` extra
+# installed (.venv/bin/prep). Takes about 15 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+PREP=${PREP:-.venv/bin/prep}
+WORK=${1:-/tmp/prep-bench}
+mkdir -p "$WORK"
+if [ -z "${PREP_SHARED:-}" ] || [ ! -d "$PREP_SHARED/handwriting" ]; then
+  echo "falta PREP_SHARED con handwriting/ / PREP_SHARED with handwriting/ is missing" >&2
+  exit 2
+fi
+
+echo "==> prep figures on 170,648 actas (synthetic catalog, seed 2024, simulated night)"
+"$PREP" bench figures --casillas 170648 --repeat 5
+
+echo "==> ingest: 170,648 casillas, DIP_LOC, simulated night (8 CATD + 4 CCV)"
+"$PREP" bench ingest --casillas 170648 --elections DIP_LOC
+
+echo "==> recognition: evaluation deck, 1,000 actas, seed 20240602, 200 dpi"
+"$PREP" bench ocr "$WORK/prep-ocr-deck-20240602-1000" --n 1000 --seed 20240602 --dpi 200 \
+  --tess-limit 200 --workers 1
+
+echo "==> capture station pipeline: 199-page deck of every template, seed 7"
+[ -f "$WORK/pipeline-deck/manifest.jsonl" ] || \
+  "$PY" -m prep_tools.decks.deck "$WORK/pipeline-deck" --n 199 --seed 7 --workers 2
+"$PY" -m prep_tools.bench.pipeline "$WORK/pipeline-deck"
+
+echo "==> CCV work list: 10,000 casillas, 10 requests"
+"$PY" -m prep_tools.bench.work --casillas 10000 --repeat 10
