@@ -1,4 +1,4 @@
-"""Each acta's state, derived from any set of events (PREP-RULES §2).
+"""Each acta's state, derived from any set of events (docs/DOMAIN.md §2).
 
 A pure function of the *set* of events: repeats and arrival order change
 nothing (events are deduplicated by hash and processed in a total order of

@@ -30,6 +30,14 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 MAX_EVENT_BYTES = 16_384
 
 
+class PayloadError(ValueError):
+    """What is wrong with an event's payload, in Spanish and English."""
+
+    def __init__(self, es: str, en: str) -> None:
+        super().__init__(en)
+        self.es, self.en = es, en
+
+
 class Kind(enum.Enum):
     ACOPIO = "acopio"
     SIN_ACTA = "sin_acta"
@@ -194,8 +202,12 @@ def event_from_body(body: Any, where: str = "evento") -> Event:
     try:
         validate_payload(kind, payload)
         _no_floats(payload)
+    except PayloadError as exc:
+        raise _bad(where, f"payload inválido: {exc.es}", f"invalid payload: {exc.en}") from None
     except (ValueError, TypeError, KeyError) as exc:
-        raise _bad(where, f"payload inválido: {exc}", f"invalid payload: {exc}") from None
+        raise _bad(
+            where, f"payload inválido (valor: {exc})", f"invalid payload (value: {exc})"
+        ) from None
     return Event(
         body["station"],
         body["seq"],
@@ -223,13 +235,13 @@ def signed_from_wire(doc: Any, where: str = "evento") -> SignedEvent:
 
 def _values(v: Any) -> None:
     if not isinstance(v, dict) or not v:
-        raise ValueError("values must be a non-empty object")
+        raise PayloadError("values debe ser un objeto no vacío", "values must be a non-empty object")
     for name, value in v.items():
         if not isinstance(name, str) or not name:
-            raise ValueError("field names must be text")
+            raise PayloadError("los nombres de campo son texto", "field names must be text")
         check_value(value)
         if isinstance(value, int) and value > 99_999:
-            raise ValueError(f"{name}: figure too large")
+            raise PayloadError(f"{name}: cifra demasiado grande", f"{name}: figure too large")
 
 
 MAX_REASON = 500
@@ -239,39 +251,39 @@ def _reason(p: Mapping[str, Any]) -> None:
     """A decision that changes what was captured says why (a send-back, a corrección)."""
     r = p.get("reason")
     if not isinstance(r, str) or not r.strip() or len(r) > MAX_REASON:
-        raise ValueError(f"reason must be text (1 to {MAX_REASON} characters)")
+        raise PayloadError(f"reason debe ser texto (1 a {MAX_REASON} caracteres)", f"reason must be text (1 to {MAX_REASON} characters)")
 
 
 def _sha(v: Any, name: str) -> None:
     if not isinstance(v, str) or not _HEX64.match(v):
-        raise ValueError(f"{name} must be SHA-256 hex")
+        raise PayloadError(f"{name} debe ser SHA-256 hex", f"{name} must be SHA-256 hex")
 
 
 def validate_payload(kind: Kind, p: Mapping[str, Any]) -> None:
     """Check the payload of each kind; raise ValueError naming what is wrong."""
     if kind is Kind.SIN_ACTA:
         if p.get("cause") not in (1, 2, 3, 4):
-            raise ValueError("cause must be 1, 2, 3 or 4")
+            raise PayloadError("cause debe ser 1, 2, 3 o 4", "cause must be 1, 2, 3 or 4")
     elif kind is Kind.DIGITALIZACION:
         _sha(p.get("image"), "image")
         if p.get("origen") not in ORIGENES:
-            raise ValueError("origen must be CATD or CASILLA")
+            raise PayloadError("origen debe ser CATD o CASILLA", "origen must be CATD or CASILLA")
         if p.get("digitalizacion") != ORIGENES[p["origen"]]:
-            raise ValueError("digitalizacion must be ESCANER (CATD) or MOVIL (CASILLA)")
+            raise PayloadError("digitalizacion debe ser ESCANER (CATD) o MOVIL (CASILLA)", "digitalizacion must be ESCANER (CATD) or MOVIL (CASILLA)")
         if not isinstance(p.get("tipo_documento"), str):
-            raise ValueError("tipo_documento must be text")
+            raise PayloadError("tipo_documento debe ser texto", "tipo_documento must be text")
         if p.get("qr") is not None and not isinstance(p["qr"], str):
-            raise ValueError("qr must be text or null")
+            raise PayloadError("qr debe ser texto o null", "qr must be text or null")
     elif kind in CAPTURE_KINDS:
         src = p.get("source")
         if not isinstance(src, str) or not src.startswith(("ocr:", "operator:")):
-            raise ValueError("source must be 'ocr:<model>' or 'operator:<id>'")
+            raise PayloadError("source debe ser 'ocr:<modelo>' u 'operator:<id>'", "source must be 'ocr:<model>' or 'operator:<id>'")
         if p.get("image") is not None:
             _sha(p["image"], "image")
         _values(p.get("values"))
     elif kind is Kind.COTEJO:
         if p.get("result") not in COTEJO_RESULTS:
-            raise ValueError("result must be accept, recapture or rescan")
+            raise PayloadError("result debe ser accept, recapture o rescan", "result must be accept, recapture or rescan")
         if p["result"] != "accept" or "reason" in p:
             _reason(p)
     elif kind is Kind.CORRECCION:
@@ -279,11 +291,11 @@ def validate_payload(kind: Kind, p: Mapping[str, Any]) -> None:
         _reason(p)
     elif kind is Kind.RESOLUCION:
         if p.get("action") not in RESOLUTION_ACTIONS:
-            raise ValueError("action must be choose, recapture or rescan")
+            raise PayloadError("action debe ser choose, recapture o rescan", "action must be choose, recapture or rescan")
         if p["action"] == "choose":
             _values(p.get("values"))
         if not isinstance(p.get("reason"), str):
-            raise ValueError("reason must be text")
+            raise PayloadError("reason debe ser texto", "reason must be text")
 
 
 @dataclass

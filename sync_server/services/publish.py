@@ -1,4 +1,4 @@
-"""Publication of a cut to a folder that difusores mirror (PREP-RULES §6–7).
+"""Publication of a cut to a folder that difusores mirror (docs/DOMAIN.md §6–7).
 
     publicacion/
       cortes/20240602_2015/DIP_LOC_20240602_2015.zip   one reproducible zip per election

@@ -1,4 +1,4 @@
-"""Cuts on a timetable: PREP-RULES §7 asks for at least three cuts an hour.
+"""Cuts on a timetable: docs/DOMAIN.md §7: the rules ask for at least three cuts an hour.
 
 A daemon thread takes a cut (stored, audited and published, as from the console)
 every ``every_ms`` milliseconds, on the minute boundary, until stopped. A failed cut is
