@@ -48,7 +48,7 @@ def ensure_admin(app) -> None:  # type: ignore[no-untyped-def]
     generated = password is None
     if password is None:
         password = secrets.token_urlsafe(12)
-    users.create_user(ctx, name, password, role="admin")
+    users.create_user(ctx, name, password, role="coordinador")
     if generated:
         print(
             f"Usuario inicial / initial user: {name}  contraseña / password: {password}",

@@ -100,7 +100,7 @@ def live_server(db_url: str, catalog: Catalog, tmp: Path, **settings: Any) -> It
     s = Settings(database_url=db_url, data_dir=tmp / "data", **settings)
     store = Store(db_url)
     app = create_app(s, store, Clock(), catalog=catalog)
-    users.create_user(app.state.ctx, ADMIN, PASSWORD, role="admin")
+    users.create_user(app.state.ctx, ADMIN, PASSWORD, role="coordinador")
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
