@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     from sync_server.heap import settle
 
     settle()  # the catalog and the app are built: keep the collector off them
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; the
+    # console reads it only from --trusted-proxy addresses (api/client_address.py)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 

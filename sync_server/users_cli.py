@@ -78,7 +78,9 @@ def run(argv: list[str]) -> int:
             print(f"cuenta creada / account created: {args.name} ({args.role})")
         elif args.command == "disable":
             r = accounts.disable(store, now, args.name, ACTOR)
-            print(f"desactivada / disabled: {args.name}; sesiones / sessions: {r['sessions_ended']}")
+            print(
+                f"desactivada / disabled: {args.name}; sesiones / sessions: {r['sessions_ended']}"
+            )
         else:
             accounts.set_password(store, now, args.name, read_password(), ACTOR)
             print(f"contraseña cambiada / password changed: {args.name}")

@@ -103,7 +103,14 @@ def live_server(db_url: str, catalog: Catalog, tmp: Path, **settings: Any) -> It
     users.create_user(app.state.ctx, ADMIN, PASSWORD, role="coordinador")
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,  # as prep-server: forwarded-for only via --trusted-proxy
+        )
     )
     t = threading.Thread(target=server.run, daemon=True)
     t.start()
