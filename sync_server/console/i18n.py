@@ -184,8 +184,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "urole.auditor": ("Auditor", "Auditor"),
     # station roles
     "srole.SERVER": ("Servidor", "Server"),
-    "srole.CATD": ("CATD (acopio y digitalización)", "CATD (collection and scanning)"),
-    "srole.CCV": ("CCV (captura y verificación)", "CCV (capture and verification)"),
+    "srole.CATD": ("CATD", "CATD"),
+    "srole.CCV": ("CCV", "CCV"),
     "srole.CASILLA": ("Casilla (móvil)", "Polling station (phone)"),
     # acta status
     "st.acopiada": ("Acopiada", "Collected"),

@@ -84,7 +84,7 @@
         el("td", { class: "self-verify" }, s.role === "SERVER" ? "—" : (s.self_verify ? T.yes : T.no)),
         el("td", {}, fmt(s.last_contact)), el("td", { class: "num" }, String(s.head.seq)),
         el("td", { class: s.gap ? "status-bad" : "" }, s.gap ? `${s.gap[0]}–${s.gap[1]}` : "—"),
-        el("td", { class: "num" }, String(s.gap_events)), el("td", {}, el("code", {}, s.fingerprint.slice(0, 16))),
+        el("td", { class: "num" }, String(s.gap_events)), el("td", {}, el("code", { title: s.fingerprint }, s.fingerprint.slice(0, 12))),
         el("td", { class: "actions" }, stationActions(s)))));
   }
   function parseIds(text) {
