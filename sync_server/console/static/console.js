@@ -259,8 +259,17 @@
     }
     replace("stations-view", stationsTable(list));
   }
+  function detailValue(k, v) {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "boolean") return v ? T.yes : T.no;
+    if (k === "scope") return scopeText(v);
+    if (k === "reading" && typeof v === "number") return String(v + 1);
+    if (typeof v === "object") return JSON.stringify(v);
+    const s = String(v);
+    return /^[0-9a-f]{40,}$/.test(s) ? `${s.slice(0, 12)}…` : (T[`pv.${s}`] || s);
+  }
   function detailText(d) {
-    return Object.entries(d || {}).map(([k, v]) => `${w("pk", k)}: ${v !== null && typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+    return Object.entries(d || {}).map(([k, v]) => `${w("ak", k)}: ${detailValue(k, v)}`).join(" · ");
   }
   async function auditPage() {
     const a = await getJSON("/console/api/audit");
