@@ -1,7 +1,8 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server --catalog DIR [--host 127.0.0.1] [--port 8000] [--db URL]
-                [--publish-dir DIR] [--cut-every MIN]
+                [--publish-dir DIR] [--cut-every MIN] [--trusted-proxy ADDR ...]
+    prep-server users {add,list,disable,password} ...   (console accounts)
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
 or prints a generated password once.
@@ -16,6 +17,13 @@ import sys
 from pathlib import Path
 
 from sync_server.config import Settings
+
+
+def trusted_proxy(text: str) -> str:
+    """An address or network (``10.0.0.0/8``); argparse reports anything else."""
+    import ipaddress
+
+    return str(ipaddress.ip_network(text.strip(), strict=False))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +46,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="MIN",
         help="take and publish a cut every MIN minutes (default: only from the console)",
     )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        type=trusted_proxy,
+        metavar="ADDR",
+        help="believe X-Forwarded-For/Forwarded only from this address or network (repeatable)",
+    )
     return p.parse_args(argv)
 
 
@@ -52,7 +67,7 @@ def ensure_admin(app) -> None:  # type: ignore[no-untyped-def]
     generated = password is None
     if password is None:
         password = secrets.token_urlsafe(12)
-    users.create_user(ctx, name, password, role="admin")
+    users.create_user(ctx, name, password, role="coordinador")
     if generated:
         print(
             f"Usuario inicial / initial user: {name}  contraseña / password: {password}",
@@ -61,6 +76,11 @@ def ensure_admin(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:  # console accounts: sync_server/users_cli.py
+        from sync_server.users_cli import run
+
+        return run(argv[1:])
     args = parse_args(argv)
     import uvicorn
 
@@ -74,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         publish_dir=Path(args.publish_dir) if args.publish_dir else None,
         cut_every_min=args.cut_every,
+        trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
     )
     try:
         app = create_app(settings, Store(settings.database_url))
@@ -84,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     from sync_server.heap import settle
 
     settle()  # the catalog and the app are built: keep the collector off them
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; the
+    # console reads it only from --trusted-proxy addresses (api/client_address.py)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""JSON endpoints the console script polls, and its two actions."""
+"""JSON endpoints the console script polls, and its actions. Each route names the
+capability it needs (``console.auth``); actions also need the session's CSRF token."""
 
 from __future__ import annotations
 
@@ -9,37 +10,49 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from sync_server.api.deps import Ctx
-from sync_server.console.auth import ApiSess, check_csrf
-from sync_server.services import audit, cuts, dashboard, resolutions, stations
+from sync_server.console.auth import (
+    Auditor,
+    CutMaker,
+    Reader,
+    Resolver,
+    StationAdmin,
+    UserAdmin,
+    check_csrf,
+)
+from sync_server.services import accounts, audit, cuts, dashboard, resolutions, stations
+from sync_server.services.errors import not_found
 
 router = APIRouter(prefix="/console/api", tags=["consola"])
+CsrfHeader = Header(default=None, max_length=128)
+StationId = Path(max_length=64)
+UserName = Path(max_length=64)
 
 
 @router.get("/summary")
-def summary(ctx: Ctx, s: ApiSess) -> dict[str, Any]:
+def summary(ctx: Ctx, s: Reader) -> dict[str, Any]:
     return dashboard.summary(ctx)
 
 
 @router.get("/progress")
-def progress(ctx: Ctx, s: ApiSess) -> dict[str, Any]:
+def progress(ctx: Ctx, s: Reader) -> dict[str, Any]:
     return dashboard.progress(ctx)
 
 
 @router.get("/stations")
-def station_list(ctx: Ctx, s: ApiSess) -> list[dict[str, Any]]:
+def station_list(ctx: Ctx, s: Reader) -> list[dict[str, Any]]:
     with ctx.store.read() as conn:
         return stations.list_stations(conn)
 
 
 @router.get("/conflicts")
-def conflict_list(ctx: Ctx, s: ApiSess, closed: bool = False) -> list[dict[str, Any]]:
+def conflict_list(ctx: Ctx, s: Reader, closed: bool = False) -> list[dict[str, Any]]:
     with ctx.store.read() as conn:
         return resolutions.list_queue(conn, open_only=not closed)
 
 
 @router.get("/audit")
 def audit_list(
-    ctx: Ctx, s: ApiSess, before: int | None = Query(default=None, ge=0, le=2**62)
+    ctx: Ctx, s: Auditor, before: int | None = Query(default=None, ge=0, le=2**62)
 ) -> dict[str, Any]:
     with ctx.store.read() as conn:
         check = audit.verify_audit(conn)
@@ -52,19 +65,20 @@ def audit_list(
 
 
 class PermissionsIn(BaseModel):
-    scope: dict[str, list[int]] | None = None
+    scope: dict[str, Any] | None = None
     self_verify: bool = False
 
 
 @router.post("/stations/{station_id}/permissions")
 async def station_permissions(
     ctx: Ctx,
-    s: ApiSess,
+    s: StationAdmin,
     body: PermissionsIn,
-    station_id: str = Path(max_length=64),
-    x_csrf_token: str | None = Header(default=None),
+    station_id: str = StationId,
+    x_csrf_token: str | None = CsrfHeader,
 ) -> dict[str, Any]:
-    """A station's scope and whether two of its operators may verify an acta alone."""
+    """A station's scope (``{"distritos": [...]}``, ``{"municipios": [...]}`` or
+    null for every acta) and whether two of its operators may verify an acta."""
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(
         stations.set_permissions, ctx, station_id, body.scope, body.self_verify, s.username
@@ -74,18 +88,16 @@ async def station_permissions(
 @router.post("/stations/{station_id}/{action}")
 async def decide_station(
     ctx: Ctx,
-    s: ApiSess,
-    station_id: str,
-    action: str,
-    x_csrf_token: str | None = Header(default=None),
+    s: StationAdmin,
+    station_id: str = StationId,
+    action: str = Path(max_length=16),
+    x_csrf_token: str | None = CsrfHeader,
 ) -> dict[str, Any]:
     check_csrf(s, x_csrf_token)
     if action not in ("approve", "revoke"):
-        from sync_server.services.errors import not_found
-
         raise not_found("bad_action", "acción desconocida", "unknown action")
     return await run_in_threadpool(
-        stations.decide, ctx, station_id[:64], action == "approve", s.username
+        stations.decide, ctx, station_id, action == "approve", s.username
     )
 
 
@@ -98,10 +110,10 @@ class ResolveIn(BaseModel):
 @router.post("/conflicts/{conflict_id}/resolve")
 async def resolve(
     ctx: Ctx,
-    s: ApiSess,
+    s: Resolver,
     body: ResolveIn,
     conflict_id: int = Path(ge=1, le=2**31 - 1),
-    x_csrf_token: str | None = Header(default=None),
+    x_csrf_token: str | None = CsrfHeader,
 ) -> dict[str, Any]:
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(
@@ -110,13 +122,62 @@ async def resolve(
 
 
 @router.get("/cuts")
-def cut_list(ctx: Ctx, s: ApiSess) -> list[dict[str, Any]]:
+def cut_list(ctx: Ctx, s: Reader) -> list[dict[str, Any]]:
     return cuts.list_cuts(ctx)
 
 
 @router.post("/cuts")
 async def make_cut(
-    ctx: Ctx, s: ApiSess, final: bool = False, x_csrf_token: str | None = Header(default=None)
+    ctx: Ctx, s: CutMaker, final: bool = False, x_csrf_token: str | None = CsrfHeader
 ) -> list[dict[str, Any]]:
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(cuts.make_cut, ctx, s.username, final=final)
+
+
+@router.get("/users")
+def user_list(ctx: Ctx, s: UserAdmin) -> list[dict[str, Any]]:
+    return accounts.list_all(ctx.store)
+
+
+class NewUserIn(BaseModel):
+    username: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    password: str = Field(max_length=256)
+
+
+@router.post("/users")
+async def create_user(
+    ctx: Ctx, s: UserAdmin, body: NewUserIn, x_csrf_token: str | None = CsrfHeader
+) -> dict[str, Any]:
+    check_csrf(s, x_csrf_token)
+    await run_in_threadpool(
+        accounts.add, ctx.store, ctx.now(), body.username, body.password, body.role, s.username
+    )
+    return {"username": body.username, "role": body.role, "active": True}
+
+
+@router.post("/users/{username}/disable")
+async def disable_user(
+    ctx: Ctx, s: UserAdmin, username: str = UserName, x_csrf_token: str | None = CsrfHeader
+) -> dict[str, Any]:
+    check_csrf(s, x_csrf_token)
+    return await run_in_threadpool(accounts.disable, ctx.store, ctx.now(), username, s.username)
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(max_length=256)
+
+
+@router.post("/users/{username}/password")
+async def reset_password(
+    ctx: Ctx,
+    s: UserAdmin,
+    body: PasswordIn,
+    username: str = UserName,
+    x_csrf_token: str | None = CsrfHeader,
+) -> dict[str, Any]:
+    check_csrf(s, x_csrf_token)
+    await run_in_threadpool(
+        accounts.set_password, ctx.store, ctx.now(), username, body.password, s.username
+    )
+    return {"username": username, "password_changed": True}

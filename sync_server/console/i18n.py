@@ -1,4 +1,11 @@
-"""Console texts: Spanish first, English available (cookie ``prep_lang``)."""
+"""The console's one text catalog: Spanish first, English second (cookie ``prep_lang``).
+
+Every string the console shows comes from here: the templates read it through
+``t`` (and ``word`` for codes), and the script receives the same catalog as JSON
+in the page, so pages and script never disagree. A code shown to people (an
+audit action, a role, a status, an event kind) has an entry ``prefix.code``;
+:func:`word` falls back to the code itself for one this catalog does not know.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "conflicts": ("Conflictos", "Conflicts"),
     "audit": ("Bitácora", "Audit log"),
     "import": ("Importar USB", "USB import"),
+    "users": ("Usuarios", "Users"),
     "language": ("English", "Español"),
     "election": ("Elección", "Election"),
     "esperadas": ("Esperadas", "Expected"),
@@ -41,22 +49,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pending": ("pendiente", "pending"),
     "approved": ("aprobada", "approved"),
     "revoked": ("revocada", "revoked"),
+    "yes": ("sí", "yes"),
+    "no": ("no", "no"),
     "acta": ("Acta", "Acta"),
     "kind": ("Tipo", "Kind"),
-    "conflicto": (
-        "Conflicto (lecturas verificadas distintas)",
-        "Conflict (different verified readings)",
-    ),
-    "discrepancia": ("Inconsistencia (capturas distintas)", "Inconsistency (captures disagree)"),
     "readings": ("Lecturas", "Readings"),
     "reading": ("Lectura", "Reading"),
+    "field": ("Campo", "Field"),
     "disputed": ("Campos en disputa", "Disputed fields"),
     "choose": ("Elegir esta lectura", "Choose this reading"),
+    "keep_verified": ("Conservar la lectura verificada", "Keep the verified reading"),
+    "apply_correction": ("Aplicar la corrección", "Apply the correction"),
+    "verified_reading": ("Lectura verificada", "Verified reading"),
+    "proposed_correction": ("Corrección propuesta", "Proposed correction"),
+    "station_reason": ("Motivo de la estación", "The station's reason"),
     "recapture": ("Ordenar recaptura", "Order recapture"),
     "rescan": ("Ordenar redigitalización", "Order rescan"),
     "reason": ("Motivo", "Reason"),
+    "reason_needed": (
+        "Escriba el motivo de la resolución.",
+        "Write the reason for the resolution.",
+    ),
     "resolve": ("Resolver", "Resolve"),
     "no_conflicts": ("No hay conflictos abiertos.", "No open conflicts."),
+    "no_images": ("Sin imagen recibida.", "No image received."),
     "history": ("Historial", "History"),
     "images": ("Imágenes", "Images"),
     "event": ("Evento", "Event"),
@@ -67,6 +83,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "file": ("Archivo (lote o solicitud de alta)", "File (batch or enrollment request)"),
     "upload": ("Importar", "Import"),
     "result": ("Resultado", "Result"),
+    "new_events": ("eventos nuevos", "new events"),
     "fuera": ("Fuera de catálogo", "Outside the catalog"),
     "stations_with_gap": ("Estaciones con hueco en la cadena", "Stations with a chain gap"),
     "updated": ("Actualizado", "Updated"),
@@ -78,6 +95,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "catalog": ("Catálogo", "Catalog"),
     "audit_ok": ("Cadena de bitácora íntegra", "Audit chain intact"),
     "audit_bad": ("¡Cadena de bitácora alterada!", "Audit chain altered!"),
+    "entries": ("entradas", "entries"),
     "done": ("Hecho", "Done"),
     "cuts": ("Cortes de publicación", "Publication cuts"),
     "make_cut": ("Generar corte", "Make a cut"),
@@ -85,12 +103,199 @@ TEXTS: dict[str, tuple[str, str]] = {
     "download": ("CSV", "CSV"),
     "approval_file": ("Aprobación a USB", "Approval to USB"),
     "receipts_file": ("Recibos a USB", "Receipts to USB"),
+    "counted": ("Contabilizada", "Counted"),
+    "observaciones": ("Observaciones", "Remarks"),
+    "current_reading": ("Lectura vigente", "Current reading"),
+    "value": ("Valor", "Value"),
+    "forbidden_title": ("Sin permiso", "Not allowed"),
+    "forbidden_text": (
+        "Su rol ({role}) no permite ver esta página ni hacer esta acción.",
+        "Your role ({role}) does not allow this page or action.",
+    ),
+    "back": ("Volver al tablero", "Back to the dashboard"),
+    "error": ("Error", "Error"),
+    "confirm_revoke": ("¿Revocar la estación {0}?", "Revoke station {0}?"),
+    # stations: scope, self-verification, enrollment codes
+    "scope": ("Alcance", "Scope"),
+    "scope_all": ("todas las actas", "every acta"),
+    "distritos": ("Distritos", "Districts"),
+    "municipios": ("Municipios", "Municipalities"),
+    "self_verify": ("Autoverificación", "Self-verification"),
+    "self_verify_help": (
+        "dos operadores de esta estación pueden verificar un acta",
+        "two operators of this station may verify an acta",
+    ),
+    "permissions": ("Permisos", "Permissions"),
+    "edit": ("Cambiar", "Change"),
+    "save": ("Guardar", "Save"),
+    "cancel": ("Cancelar", "Cancel"),
+    "scope_kind": ("Alcance por", "Scope by"),
+    "scope_none": ("Sin límite", "No limit"),
+    "scope_ids": ("Números, separados por comas", "Numbers, separated by commas"),
+    "bad_ids": ("Escriba números separados por comas.", "Write numbers separated by commas."),
+    "enrollment_codes": ("Códigos de inscripción", "Enrollment codes"),
+    "issue_code": ("Emitir código de inscripción", "Issue enrollment code"),
+    "label": ("Etiqueta", "Label"),
+    "code_once": (
+        "Escriba este código en la estación. Se muestra una sola vez.",
+        "Type this code at the station. It is shown only once.",
+    ),
+    "expires": ("Vence", "Expires"),
+    "used": ("Usado", "Used"),
+    "unused": ("sin usar", "unused"),
+    "created_by": ("Creado por", "Created by"),
+    "created_at": ("Creado", "Created"),
+    "codes_unavailable": (
+        "Este servidor todavía no emite códigos de inscripción.",
+        "This server does not issue enrollment codes yet.",
+    ),
+    # users page
+    "new_user": ("Nueva cuenta", "New account"),
+    "initial_password": (
+        "Contraseña inicial (10+ caracteres)",
+        "Initial password (10+ characters)",
+    ),
+    "create": ("Crear", "Create"),
+    "active": ("activa", "active"),
+    "disabled": ("desactivada", "disabled"),
+    "disable": ("Desactivar", "Disable"),
+    "reset_password": ("Nueva contraseña", "Reset password"),
+    "new_password_for": (
+        "Nueva contraseña para {0} (10+ caracteres):",
+        "New password for {0} (10+ characters):",
+    ),
+    "confirm_disable": (
+        "¿Desactivar la cuenta {0}? Sus sesiones terminan.",
+        "Disable account {0}? Its sessions end.",
+    ),
+    "password_changed": ("Contraseña cambiada.", "Password changed."),
+    "user_created": ("Cuenta creada.", "Account created."),
+    "you": ("usted", "you"),
+    "roles_help": (
+        "Coordinador: todo. Supervisor: resolver e importar. Consulta: solo ver. "
+        "Auditor: ver todo, bitácora incluida, sin acciones.",
+        "Coordinator: everything. Supervisor: resolve and import. Read only: view. "
+        "Auditor: view everything, audit log included, no actions.",
+    ),
+    # console roles
+    "urole.coordinador": ("Coordinador", "Coordinator"),
+    "urole.supervisor": ("Supervisor", "Supervisor"),
+    "urole.consulta": ("Consulta", "Read only"),
+    "urole.auditor": ("Auditor", "Auditor"),
+    # station roles
+    "srole.SERVER": ("Servidor", "Server"),
+    "srole.CATD": ("CATD", "CATD"),
+    "srole.CCV": ("CCV", "CCV"),
+    "srole.CASILLA": ("Casilla (móvil)", "Polling station (phone)"),
+    # acta status
+    "st.acopiada": ("Acopiada", "Collected"),
+    "st.sin_acta": ("Sin acta", "No acta"),
+    "st.digitalizada": ("Digitalizada", "Digitized"),
+    "st.capturada": ("Capturada (una lectura)", "Captured (one reading)"),
+    "st.discrepancia": ("Inconsistencia", "Inconsistency"),
+    "st.verificada": ("Verificada", "Verified"),
+    "st.conflicto": ("En conflicto", "In conflict"),
+    # queue kinds
+    "q.conflicto": (
+        "Conflicto (lecturas verificadas distintas)",
+        "Conflict (different verified readings)",
+    ),
+    "q.discrepancia": (
+        "Inconsistencia (capturas distintas)",
+        "Inconsistency (captures disagree)",
+    ),
+    "q.correccion": ("Corrección propuesta", "Proposed correction"),
+    # event kinds
+    "ev.acopio": ("Acopio", "Collection"),
+    "ev.sin_acta": ("Sin acta", "No acta"),
+    "ev.digitalizacion": ("Digitalización", "Digitization"),
+    "ev.captura": ("Captura", "Capture"),
+    "ev.verificacion": ("Verificación", "Verification"),
+    "ev.cotejo": ("Cotejo", "Check against the image"),
+    "ev.correccion": ("Corrección", "Correction"),
+    "ev.resolucion": ("Resolución", "Resolution"),
+    # event payload keys and values
+    "pk.source": ("Fuente", "Source"),
+    "pk.image": ("Imagen", "Image"),
+    "pk.qr": ("QR", "QR"),
+    "pk.origen": ("Origen", "Origin"),
+    "pk.digitalizacion": ("Digitalización", "Digitization"),
+    "pk.tipo_documento": ("Documento", "Document"),
+    "pk.action": ("Acción", "Action"),
+    "pk.reason": ("Motivo", "Reason"),
+    "pk.result": ("Resultado", "Result"),
+    "pk.motivo": ("Motivo", "Reason"),
+    "pk.values": ("Valores", "Values"),
+    "pv.choose": ("elegir lectura", "choose reading"),
+    "pv.recapture": ("recaptura", "recapture"),
+    "pv.rescan": ("redigitalización", "rescan"),
+    "pv.accept": ("aceptada", "accepted"),
+    "pv.ESCANER": ("escáner", "scanner"),
+    "pv.MOVIL": ("móvil", "phone"),
+    # USB import results
+    "imp.batch": ("Lote", "Batch"),
+    "imp.enrollment": ("Solicitud de alta", "Enrollment request"),
+    "imp.file": ("Archivo", "File"),
+    # audit entry details
+    "ak.acta": ("acta", "acta"),
+    "ak.action": ("acción", "action"),
+    "ak.address": ("dirección", "address"),
+    "ak.batch": ("lote", "batch"),
+    "ak.catalog": ("catálogo", "catalog"),
+    "ak.conflict": ("conflicto", "conflict"),
+    "ak.contabilizadas": ("contabilizadas", "counted"),
+    "ak.cut": ("corte", "cut"),
+    "ak.election": ("elección", "election"),
+    "ak.event": ("evento", "event"),
+    "ak.events": ("eventos", "events"),
+    "ak.final": ("final", "final"),
+    "ak.fingerprint": ("huella", "fingerprint"),
+    "ak.head": ("último número", "chain head"),
+    "ak.new": ("nuevos", "new"),
+    "ak.reading": ("lectura", "reading"),
+    "ak.role": ("rol", "role"),
+    "ak.scope": ("alcance", "scope"),
+    "ak.self_verify": ("autoverificación", "self-verification"),
+    "ak.sessions_ended": ("sesiones cerradas", "sessions ended"),
+    "ak.sha256": ("SHA-256", "SHA-256"),
+    "ak.source": ("vía", "via"),
+    "ak.station": ("estación", "station"),
+    "ak.user": ("usuario", "user"),
+    "ak.error": ("error", "error"),
+    "pv.api": ("red", "network"),
+    "pv.usb": ("USB", "USB"),
+    # audit actions
+    "act.server_initialized": ("Servidor iniciado", "Server initialized"),
+    "act.enrollment_requested": ("Alta solicitada", "Enrollment requested"),
+    "act.station_approved": ("Estación aprobada", "Station approved"),
+    "act.station_revoked": ("Estación revocada", "Station revoked"),
+    "act.station_permissions": ("Permisos de estación", "Station permissions"),
+    "act.approval_exported": ("Aprobación exportada", "Approval exported"),
+    "act.batch_accepted": ("Lote aceptado", "Batch accepted"),
+    "act.batch_rejected": ("Lote rechazado", "Batch rejected"),
+    "act.conflict_resolved": ("Conflicto resuelto", "Conflict resolved"),
+    "act.cut": ("Corte de publicación", "Publication cut"),
+    "act.login": ("Inicio de sesión", "Login"),
+    "act.login_failed": ("Inicio de sesión fallido", "Failed login"),
+    "act.login_throttled": ("Inicio de sesión frenado", "Login throttled"),
+    "act.logout": ("Cierre de sesión", "Logout"),
+    "act.user_created": ("Cuenta creada", "Account created"),
+    "act.user_disabled": ("Cuenta desactivada", "Account disabled"),
+    "act.password_reset": ("Contraseña cambiada", "Password reset"),
+    "act.enrollment_code_issued": ("Código de inscripción emitido", "Enrollment code issued"),
+    "act.enrollment_code_used": ("Código de inscripción usado", "Enrollment code used"),
+    "act.audit_head_signed": ("Cabeza de bitácora firmada", "Audit head signed"),
 }
 
 
 def texts(lang: str) -> dict[str, str]:
     i = 1 if lang == "en" else 0
     return {k: v[i] for k, v in TEXTS.items()}
+
+
+def word(t: dict[str, str], prefix: str, code: object) -> str:
+    """The words for a code (``word(t, "act", "batch_accepted")``), or the code."""
+    return t.get(f"{prefix}.{code}", str(code))
 
 
 def pick_lang(cookie: str | None, default: str = "es") -> str:

@@ -1,4 +1,8 @@
-"""Console pages: login/logout, the views, an acta's history, images, USB import."""
+"""Console pages: login/logout, the views, an acta's history, images, USB import.
+
+Every route but the login form, the login itself and the language switch names
+the capability it needs (``console.auth``); the role table is in docs/SERVER.md.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,21 @@ from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sync_server.api.client_address import client_address
 from sync_server.api.deps import Ctx
 from sync_server.console import pages
 from sync_server.console.auth import (
     LANG_COOKIE,
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    Anyone,
+    Auditor,
+    Downloader,
+    Importer,
     Lang,
-    Sess,
+    Reader,
+    StationAdmin,
+    UserAdmin,
     check_csrf,
 )
 from sync_server.console.i18n import texts
@@ -41,7 +52,7 @@ def html(text: str, status: int = 200) -> HTMLResponse:
 def _login_page(ctx: Context, lang: str, error: str | None, status: int = 200) -> HTMLResponse:
     """The login form with a fresh double-submit CSRF token."""
     token = secrets.token_urlsafe(24)
-    resp = html(pages.login_page(lang, token, error), status)
+    resp = html(pages.render("login.html", lang, "login", token=token, error=error), status)
     resp.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -70,7 +81,7 @@ async def login(
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not secrets.compare_digest(expected, csrf):
         raise ServiceError(403, "csrf", "token CSRF inválido", "invalid CSRF token")
-    address = request.client.host if request.client else "?"
+    address = client_address(request, ctx.settings.trusted_proxies)
     try:
         token = await run_in_threadpool(users.login, ctx, username, password, address)
     except ServiceError as err:
@@ -96,7 +107,7 @@ async def login(
 
 
 @router.post("/logout")
-def logout(request: Request, ctx: Ctx, s: Sess, csrf: str = Form(max_length=128)) -> Response:
+def logout(request: Request, ctx: Ctx, s: Anyone, csrf: str = Form(max_length=128)) -> Response:
     check_csrf(s, csrf)
     users.logout(ctx, request.cookies.get(SESSION_COOKIE, ""), s.username)
     resp = RedirectResponse("/console/login", status_code=303)
@@ -113,17 +124,32 @@ def set_lang(to: str = "es", next: str = "/console/") -> Response:
 
 
 @router.get("/")
-def dashboard(s: Sess, lang: Lang) -> HTMLResponse:
-    return html(pages.dashboard_page(lang, s.username, s.csrf))
+def dashboard(s: Reader, lang: Lang) -> HTMLResponse:
+    return html(pages.render("dashboard.html", lang, "dashboard", s))
 
 
 @router.get("/stations")
-def stations_page(s: Sess, lang: Lang) -> HTMLResponse:
-    return html(pages.simple_page(lang, "stations", s.username, s.csrf))
+def stations_page(s: Reader, lang: Lang) -> HTMLResponse:
+    return html(pages.render("view.html", lang, "stations", s))
+
+
+@router.get("/conflicts")
+def conflicts_page(s: Reader, lang: Lang) -> HTMLResponse:
+    return html(pages.render("view.html", lang, "conflicts", s))
+
+
+@router.get("/audit")
+def audit_page(s: Auditor, lang: Lang) -> HTMLResponse:
+    return html(pages.render("view.html", lang, "audit", s))
+
+
+@router.get("/users")
+def users_page(s: UserAdmin, lang: Lang) -> HTMLResponse:
+    return html(pages.render("view.html", lang, "users", s))
 
 
 @router.get("/stations/{station_id}/approval.json")
-def approval_file(ctx: Ctx, s: Sess, station_id: str = Path(max_length=64)) -> Response:
+def approval_file(ctx: Ctx, s: StationAdmin, station_id: str = Path(max_length=64)) -> Response:
     """The signed approval file an offline station imports (offline enrollment)."""
     doc = offline.approval_file(ctx, station_id, s.username)
     return _download(doc, f"aprobacion-{station_id}.json")
@@ -141,29 +167,21 @@ def _download(doc: dict[str, Any], name: str) -> Response:
 
 
 @router.get("/stations/{station_id}/receipts.json")
-def receipts_file(ctx: Ctx, s: Sess, station_id: str = Path(max_length=64)) -> Response:
+def receipts_file(ctx: Ctx, s: Downloader, station_id: str = Path(max_length=64)) -> Response:
     """The station's signed receipts, for a station that syncs by USB."""
     return _download(offline.receipts_file(ctx, station_id), f"recibos-{station_id}.json")
 
 
-@router.get("/conflicts")
-def conflicts_page(s: Sess, lang: Lang) -> HTMLResponse:
-    return html(pages.simple_page(lang, "conflicts", s.username, s.csrf))
-
-
-@router.get("/audit")
-def audit_page(s: Sess, lang: Lang) -> HTMLResponse:
-    return html(pages.simple_page(lang, "audit", s.username, s.csrf))
-
-
 @router.get("/actas/{clave}")
-def acta_page(ctx: Ctx, s: Sess, lang: Lang, clave: str) -> HTMLResponse:
-    h = resolutions.acta_history(ctx, clave[:32])
-    return html(pages.acta_page(lang, s.username, s.csrf, h))
+def acta_page(ctx: Ctx, s: Reader, lang: Lang, clave: str = Path(max_length=32)) -> HTMLResponse:
+    h = resolutions.acta_history(ctx, clave)
+    return html(
+        pages.render("acta.html", lang, "conflicts", s, here=f"/console/actas/{clave}", h=h)
+    )
 
 
 @router.get("/images/{sha256}")
-def image(ctx: Ctx, s: Sess, sha256: str) -> Response:
+def image(ctx: Ctx, s: Reader, sha256: str = Path(max_length=64)) -> Response:
     data, media = images.get_image(ctx, sha256)
     return Response(
         data,
@@ -173,13 +191,13 @@ def image(ctx: Ctx, s: Sess, sha256: str) -> Response:
 
 
 @router.get("/import")
-def import_form(s: Sess, lang: Lang) -> HTMLResponse:
-    return html(pages.import_page(lang, s.username, s.csrf, None))
+def import_form(s: Importer, lang: Lang) -> HTMLResponse:
+    return html(pages.render("import.html", lang, "import", s, results=None))
 
 
 @router.post("/import")
 async def import_file(
-    ctx: Ctx, s: Sess, lang: Lang, file: UploadFile, csrf: str = Form(max_length=128)
+    ctx: Ctx, s: Importer, lang: Lang, file: UploadFile, csrf: str = Form(max_length=128)
 ) -> HTMLResponse:
     check_csrf(s, csrf)
     data = await file.read()
@@ -187,11 +205,20 @@ async def import_file(
         results = await run_in_threadpool(importer.import_file, ctx, data, file.filename or "")
     except ServiceError as err:
         results = [{"kind": "file", "ok": False, **err.to_json()}]
-    return html(pages.import_page(lang, s.username, s.csrf, results))
+    return html(
+        pages.render(
+            "import.html",
+            lang,
+            "import",
+            s,
+            results=results,
+            receipt_stations=pages.import_stations(results),
+        )
+    )
 
 
 @router.get("/cuts/{cut_id}.csv")
-def cut_csv(ctx: Ctx, s: Sess, cut_id: int = Path(ge=1, le=2**31 - 1)) -> Response:
+def cut_csv(ctx: Ctx, s: Downloader, cut_id: int = Path(ge=1, le=2**31 - 1)) -> Response:
     data, name = cuts.cut_csv(ctx, cut_id)
     return Response(
         data,

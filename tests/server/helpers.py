@@ -100,10 +100,17 @@ def live_server(db_url: str, catalog: Catalog, tmp: Path, **settings: Any) -> It
     s = Settings(database_url=db_url, data_dir=tmp / "data", **settings)
     store = Store(db_url)
     app = create_app(s, store, Clock(), catalog=catalog)
-    users.create_user(app.state.ctx, ADMIN, PASSWORD, role="admin")
+    users.create_user(app.state.ctx, ADMIN, PASSWORD, role="coordinador")
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,  # as prep-server: forwarded-for only via --trusted-proxy
+        )
     )
     t = threading.Thread(target=server.run, daemon=True)
     t.start()
@@ -185,23 +192,25 @@ def conflict_night(
     return Night(keys, out, imgs)
 
 
-def acta_png(clave: str) -> bytes:
-    """A small synthetic acta image (PNG) naming its CLAVE_ACTA."""
+def acta_png(clave: str, values: dict[str, int] | None = None) -> bytes:
+    """A small synthetic acta image (PNG) naming its CLAVE_ACTA, with ``values``
+    written in when given (else eight placeholder lines)."""
     import io
 
     try:
         from PIL import Image, ImageDraw
     except ImportError:
         return f"imagen {clave}".encode()
-    img = Image.new("RGB", (340, 220), "white")
+    rows = list((values or {f"PARTIDO {i + 1}": 10 + i for i in range(8)}).items())
+    img = Image.new("RGB", (340, 46 + 21 * len(rows)), "white")
     d = ImageDraw.Draw(img)
-    d.rectangle((4, 4, 335, 215), outline="black", width=2)
+    d.rectangle((4, 4, 335, img.height - 5), outline="black", width=2)
     d.text((14, 12), f"ACTA PREP (SINTETICA)  {clave}", fill="black")
-    for i in range(8):
-        y = 40 + i * 21
+    for i, (name, v) in enumerate(rows):
+        y = 36 + i * 21
         d.line((14, y + 16, 326, y + 16), fill="#999999")
-        d.text((14, y), f"PARTIDO {i + 1}", fill="black")
-        d.text((260, y), str(10 + i), fill="#1a3aa8")
+        d.text((14, y), name, fill="black")
+        d.text((260, y), str(v), fill="#1a3aa8")
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()

@@ -16,11 +16,13 @@ from sync_server.services import ingest, stations
 from tests.server.helpers import (
     ADMIN,
     PASSWORD,
+    acta_png,
     batch,
     conflict_night,
     enroll_all,
     enrollment,
     images_for,
+    readings_for,
 )
 
 pytestmark = pytest.mark.slow
@@ -114,6 +116,20 @@ def test_console_end_to_end(browser, sqlite_live, night, catalog) -> None:
         page.click("tr[data-station=CATD77] a.approval-file")
     approval = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
     assert approval["format"] == "prep-approval/1" and approval["approval"]["station"] == "CATD77"
+    # a coordinator limits the station to two districts and lets it verify alone
+    page.click("tr[data-station=CATD77] button.edit-permissions")
+    page.select_option("tr.perm-editor select.scope-kind", "distritos")
+    page.fill("tr.perm-editor input.scope-ids", "1, 2")
+    page.check("tr.perm-editor input.self-verify-box")
+    page.click("tr.perm-editor button.save-permissions")
+    page.wait_for_function(
+        "() => document.querySelector('tr[data-station=CATD77] td.scope').innerText.includes('1, 2')"
+    )
+    assert page.inner_text("tr[data-station=CATD77] td.self-verify") == "sí"
+    info = stations.get_station(ctx, "CATD77")
+    assert info["scope"] == {"distritos": [1, 2]} and info["self_verify"] is True
+    page.click("#issue-code")  # the enrollment-code API may not be there: said in words
+    page.wait_for_selector("#code-result .error")
 
     page.click("#nav-conflicts")
     page.wait_for_selector("[data-conflict]")
@@ -130,7 +146,8 @@ def test_console_end_to_end(browser, sqlite_live, night, catalog) -> None:
     clave = page.locator("[data-conflict] h3 a").first.inner_text().split()[-1]
     page.click("#nav-audit")
     page.wait_for_selector("#audit-status.status-ok")
-    assert "conflict_resolved" in page.inner_text("#audit")
+    assert "Conflicto resuelto" in page.inner_text("#audit")  # actions as words
+    assert page.locator("#audit tr[data-action=conflict_resolved]").count() == 1
     page.screenshot(path=str(SHOTS / "console-audit.png"))
 
     page.goto(f"{live.url}/console/actas/{clave}")
@@ -139,4 +156,135 @@ def test_console_end_to_end(browser, sqlite_live, night, catalog) -> None:
     page.goto(f"{live.url}/console/lang?to=en&next=/console/")
     page.wait_for_selector("[data-election=DIP_LOC]")
     assert "Dashboard" in page.inner_text("nav")
+    page.close()
+
+
+def _verified_acta(ctx, catalog, clave: str, values: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """One acta verified by two CCV stations from an image that shows ``values``."""
+    import hashlib
+
+    from prep_core.events import EventLog, Kind
+    from prep_core.signing import KeyPair
+
+    keys = {s: KeyPair.generate() for s in ("CATD95", "CCV95", "CCV96")}
+    enroll_all(ctx, keys)
+    logs = {s: EventLog(s, k, catalog.fingerprint) for s, k in keys.items()}
+    data = acta_png(clave, values)
+    sha = hashlib.sha256(data).hexdigest()
+    t = 1_717_390_000_000
+    catd = [
+        logs["CATD95"].append(Kind.ACOPIO, clave, t, "acopio1", {}),
+        logs["CATD95"].append(
+            Kind.DIGITALIZACION,
+            clave,
+            t + 1,
+            "dig1",
+            {
+                "image": sha,
+                "qr": None,
+                "origen": "CATD",
+                "digitalizacion": "ESCANER",
+                "tipo_documento": "Acta PREP",
+            },
+        ),
+    ]
+    ingest.ingest(ctx, batch("CATD95", catd, {sha: data}))
+    for i, st in enumerate(("CCV95", "CCV96")):
+        ev = logs[st].append(
+            Kind.CAPTURA,
+            clave,
+            t + 10 + i,
+            "cap",
+            {"source": f"operator:{st}:cap", "image": sha, "values": values},
+        )
+        ingest.ingest(ctx, batch(st, [ev]))
+
+
+def _queue_correction(live, clave: str, verified: dict, proposed: dict) -> None:  # type: ignore[no-untyped-def]
+    """A station's proposed correction of a verified acta, as the ingest queues it."""
+    from sync_server.db.tables import conflicts
+
+    disputed = sorted(k for k in verified if verified[k] != proposed[k])
+    with live.store.write() as conn:
+        conn.execute(
+            conflicts.insert().values(
+                clave_acta=clave,
+                kind="correccion",
+                readings=json.dumps([verified, proposed]),
+                disputed=json.dumps(disputed),
+                opened_at=live.ctx.now(),
+            )
+        )
+
+
+def test_console_users_page_and_a_proposed_correction(browser, sqlite_live, catalog) -> None:
+    from sqlalchemy import select
+
+    from sync_server.db.tables import actas
+    from sync_server.services import accounts
+
+    live = sqlite_live
+    ctx = live.ctx
+    acta = catalog.expected_actas("AYUN")[5]
+    clave = acta.clave_acta
+    verified = readings_for(catalog, clave, 7)
+    _verified_acta(ctx, catalog, clave, verified)
+    with live.store.read() as conn:
+        assert (
+            conn.scalar(select(actas.c.status).where(actas.c.clave_acta == clave)) == "verificada"
+        )
+    proposed = dict(verified)
+    changed = list(proposed)[:2]
+    for k in changed:
+        proposed[k] += 5
+    _queue_correction(live, clave, verified, proposed)
+    accounts.add(live.store, ctx.now(), "consulta-norte", "clave-de-consulta", "consulta", ADMIN)
+    accounts.disable(live.store, ctx.now(), "consulta-norte", ADMIN)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{live.url}/console/login")
+    page.fill("#username", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("[data-election=DIP_LOC]")
+
+    page.click("#nav-users")
+    page.wait_for_selector("tr[data-user=consulta-norte]")
+    page.fill("#new-username", "supervisora-sur")
+    page.select_option("#new-role", "supervisor")
+    page.fill("#new-password", "clave-de-supervisora")
+    page.click("#create-user")
+    row = page.wait_for_selector("tr[data-user=supervisora-sur]")
+    assert "Supervisor" in row.inner_text() and "activa" in row.inner_text()
+    assert "desactivada" in page.inner_text("tr[data-user=consulta-norte]")
+    assert "Coordinador" in page.inner_text(f"tr[data-user={ADMIN}]")
+    assert not page.locator("tr[data-user=consulta-norte] button.disable-user").count()
+    page.screenshot(path=str(SHOTS / "console-users.png"), full_page=True)
+
+    page.click("#nav-conflicts")
+    box = page.wait_for_selector("[data-kind=correccion]")
+    text = box.inner_text()
+    assert "Corrección propuesta" in text and "Lectura verificada" in text
+    diff = page.locator("[data-kind=correccion] tr.diff")
+    assert diff.count() == len(changed)
+    assert page.locator("[data-kind=correccion] figure.thumb img").count() == 1
+    assert (
+        page.evaluate(
+            "() => document.querySelector('[data-kind=correccion] figure.thumb img').naturalWidth"
+        )
+        > 0
+    )  # the acta image actually read, not a placeholder
+    page.screenshot(path=str(SHOTS / "console-conflicts-correccion.png"), full_page=True)
+    page.locator("[data-kind=correccion] input.reason").fill("Error de suma en el acta")
+    page.locator("[data-kind=correccion] button.choose").nth(1).click()
+    page.wait_for_selector("#no-conflicts")
+    with live.store.read() as conn:
+        state = json.loads(conn.scalar(select(actas.c.state).where(actas.c.clave_acta == clave)))
+    assert state["reading"] == proposed
+
+    page.goto(f"{live.url}/console/actas/{clave}")
+    page.wait_for_selector("#history")
+    assert "Resolución" in page.inner_text("#history")
+    assert page.inner_text("#acta-counted") in ("sí", "no", "pendiente")
     page.close()

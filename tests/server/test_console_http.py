@@ -44,7 +44,7 @@ def test_login_required_and_wrong_password(live) -> None:
 
 def test_login_throttled_after_repeated_failures(live) -> None:
     c = live.client()
-    for _ in range(5):
+    for _ in range(3):
         assert login(c, "mala-contraseña") == ""
     page = c.get("/console/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -54,7 +54,7 @@ def test_login_throttled_after_repeated_failures(live) -> None:
     assert c.get("/console/api/summary").status_code == 401
     with live.store.read() as conn:
         actions = [e["action"] for e in audit.recent(conn)]
-    assert actions.count("login_failed") == 5 and "login_throttled" in actions
+    assert actions.count("login_failed") == 3 and "login_throttled" in actions
 
 
 def test_dashboard_and_approval_with_csrf(live, night) -> None:
