@@ -15,7 +15,7 @@ def mount_console(app: FastAPI) -> None:
     from fastapi import Request
     from fastapi.responses import RedirectResponse
 
-    from sync_server.console import api, routes
+    from sync_server.console import api, api_enrollment, routes
     from sync_server.console.auth import LoginRequired
 
     async def _login(_: Request, __: Exception) -> RedirectResponse:
@@ -25,4 +25,5 @@ def mount_console(app: FastAPI) -> None:
 
     app.include_router(routes.router)
     app.include_router(api.router)
+    app.include_router(api_enrollment.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
