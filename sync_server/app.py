@@ -103,6 +103,8 @@ def create_app(
     from sync_server.console import mount_console
 
     mount_console(app)
-    app.add_middleware(JsonDepthLimit, max_depth=settings.max_json_depth)
+    app.add_middleware(
+        JsonDepthLimit, max_depth=settings.max_json_depth, raw_paths=("/api/v1/images/",)
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, per_path=body_limits(settings))
     return app

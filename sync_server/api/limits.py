@@ -67,12 +67,17 @@ class JsonDepthLimit:
     (within the size limit) and its nesting checked before the app parses it:
     this covers the routes whose body FastAPI itself parses (pydantic models)."""
 
-    def __init__(self, app: Any, max_depth: int) -> None:
+    def __init__(self, app: Any, max_depth: int, raw_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_depth = max_depth
+        self.raw_paths = raw_paths  # path prefixes whose bodies are raw bytes, never JSON
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") in ("GET", "HEAD", "OPTIONS")
+            or scope.get("path", "").startswith(self.raw_paths)
+        ):
             await self.app(scope, receive, send)
             return
         ctype = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
