@@ -16,6 +16,7 @@ from prep_core.signing import KeyPair, b64, unb64
 from sync_server.clock import Clock
 from sync_server.config import Settings
 from sync_server.db.store import Store
+from sync_server.services.quota import ImageUsage
 from sync_server.services.refusals import RefusalLog
 from sync_server.services.throttle import LoginThrottle
 
@@ -36,6 +37,8 @@ class Context:
     logins: LoginThrottle = field(default_factory=LoginThrottle)
     # strangers' refused requests, summarized in the audit log (services/refusals.py)
     refusals: RefusalLog = field(default_factory=RefusalLog)
+    # images per station for the quota (services/quota.py)
+    image_usage: ImageUsage = field(default_factory=ImageUsage)
 
     def remember(self, evs: list[Event]) -> None:
         cache = self.event_cache

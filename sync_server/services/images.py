@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from prep_core.errors import PrepError
 from prep_core.events import Kind, SignedEvent, signed_from_wire
@@ -23,6 +22,7 @@ from sync_server.services import json_limits
 from sync_server.services.batch_parse import _HEX64, check_image
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden, not_found, unprocessable
+from sync_server.services.quota import check_quota
 
 MEDIA = {
     b"\x89PNG": "image/png",
@@ -44,28 +44,6 @@ def media_type(data: bytes) -> str:
 def _check_sha(sha: str) -> None:
     if not _HEX64.match(sha):
         raise unprocessable("bad_sha256", "SHA-256 hex en minúsculas", "lowercase SHA-256 hex")
-
-
-def check_quota(conn: Connection, station: str, new: Mapping[str, bytes], quota: int) -> None:
-    """413 ``image_quota`` when the images in ``new`` not yet stored would take
-    ``station`` over its quota."""
-    if not new:
-        return
-    present = set(conn.scalars(select(images.c.sha256).where(images.c.sha256.in_(list(new)))))
-    adding = sum(len(d) for s, d in new.items() if s not in present)
-    if not adding:
-        return
-    used = conn.scalar(
-        select(func.coalesce(func.sum(images.c.size), 0)).where(images.c.station == station)
-    )
-    if int(used or 0) + adding > quota:
-        raise ServiceError(
-            413,
-            "image_quota",
-            f"la estación excedería su cuota de imágenes ({quota} bytes; usa {used})",
-            f"the station would exceed its image quota ({quota} bytes; {used} used)",
-            extra={"quota": quota, "used": int(used or 0)},
-        )
 
 
 def _not_named(es: str, en: str) -> ServiceError:
@@ -137,7 +115,14 @@ def put_image(
     with ctx.store.write() as conn:
         exists = conn.execute(select(images.c.sha256).where(images.c.sha256 == sha)).first()
         if exists is None:
-            check_quota(conn, station, {sha: data}, ctx.settings.image_quota_bytes)
+            check_quota(
+                conn,
+                ctx.image_usage,
+                station,
+                len(data),
+                ctx.settings.image_quota_bytes,
+                cached=ctx.store.is_sqlite,
+            )
             conn.execute(
                 images.insert().values(
                     sha256=sha,
@@ -148,6 +133,8 @@ def put_image(
                     station=station,
                 )
             )
+    if exists is None:
+        ctx.image_usage.stored(station, len(data))
     return {"sha256": sha, "size": len(data), "stored": exists is None}
 
 

@@ -32,8 +32,8 @@ from sync_server.services.batch_parse import BatchShape, ParsedBatch, build_batc
 from sync_server.services.chain import Checked, check_wires
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden, unprocessable
-from sync_server.services.images import check_quota
 from sync_server.services.ordering import next_ingest_seq
+from sync_server.services.quota import check_quota, new_bytes
 from sync_server.services.receipts import batch_hash, make_receipt
 from sync_server.services.tally import rederive
 
@@ -107,11 +107,21 @@ def _ingest(ctx: Context, shape: BatchShape, checked: list[Checked], source: str
     bh = batch_hash([se.hash for se in pb.events])
     with ctx.store.read() as conn:
         prior = conn.execute(select(batches.c.receipt).where(batches.c.hash == bh)).scalar()
-        if prior is None:
-            check_quota(conn, pb.station, pb.images, ctx.settings.image_quota_bytes)
+        adding = 0 if prior is not None else new_bytes(conn, pb.images)
+        check_quota(
+            conn,
+            ctx.image_usage,
+            pb.station,
+            adding,
+            ctx.settings.image_quota_bytes,
+            cached=ctx.store.is_sqlite,
+        )
     if prior is not None:
         return IngestResult(json.loads(prior), replay=True)
-    return _merge(ctx, pb, bh, source)
+    result = _merge(ctx, pb, bh, source)
+    if not result.replay:
+        ctx.image_usage.stored(pb.station, adding)
+    return result
 
 
 def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
