@@ -23,6 +23,7 @@ from capture_station.sync.client import (
     export_pending,
     last_receipt,
     pending_count,
+    refused_code,
 )
 from capture_station.sync.decisions import import_receipts_file
 from prep_core.derive import Status
@@ -50,6 +51,7 @@ class StationStatus:
     problems: list[ProblemPage]  # most recent first
     approval: dict[str, Any] | None  # an approval imported from a file
     last_receipt: dict[str, Any] | None
+    code_refused: bool = False  # the server refused the enrollment code given
 
 
 def station_status(store: Store, now_ms: int | None = None) -> StationStatus:
@@ -72,6 +74,7 @@ def station_status(store: Store, now_ms: int | None = None) -> StationStatus:
         problems=problems,
         approval=approval(store),
         last_receipt=last_receipt(store),
+        code_refused=bool(refused_code(store)),
     )
 
 

@@ -29,11 +29,12 @@ USERS = (("supervisor", "Supervisión demo", "supervisor", "demo-supervisor"),
 def prepare(folder: Path, n_actas: int, port: int | None):  # type: ignore[no-untyped-def]
     from capture_station.operators import add_operator
     from capture_station.station import Station, create_station, is_initialized
-    from capture_station.sync.client import SyncClient
+    from capture_station.sync.client import SyncClient, set_enrollment_code
     from prep_cli.local_server import (
         ADMIN_PASSWORD,
         ADMIN_USER,
-        approve_station,
+        allow_alone,
+        issue_code,
         start_server,
     )
     from prep_demo.demo import demo_catalog
@@ -56,8 +57,14 @@ def prepare(folder: Path, n_actas: int, port: int | None):  # type: ignore[no-un
         st = Station(data, PASSPHRASE)
         st.set_server(server.url)
     try:
-        SyncClient(st, st.store, server.url).sync_once()  # enrollment request
-        approve_station(server.url, st.id)
+        client = SyncClient(st, st.store, server.url)
+        client.server_info()
+        if client.http.get(f"{server.url}/api/v1/stations/{st.id}", timeout=10).status_code == 404:
+            # the coordinator issues a code in the console, the station enrolls with it
+            set_enrollment_code(st.store, issue_code(server.url, "CATD", st.config.name))
+            client.status()
+            # one CATD and no CCV: its two capturists verify each acta between them
+            allow_alone(server.url, st.id)
     finally:
         st.close()
     inbox = folder / "escaner"

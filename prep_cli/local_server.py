@@ -1,5 +1,6 @@
-"""Run a local sync server for the demo and tests, and approve a station through
-the console as a coordinator would (HTTP only: the station never imports the server)."""
+"""Run a local sync server for the demo and tests, and issue an enrollment code or
+approve a station through the console as a coordinator would (HTTP only: the
+station never imports the server)."""
 
 from __future__ import annotations
 
@@ -105,10 +106,24 @@ def approve_station(url: str, station_id: str, *, self_verify: bool = True) -> d
     r = s.post(f"{url}/console/api/stations/{station_id}/approve",
                headers={"X-CSRF-Token": csrf}, timeout=30)
     r.raise_for_status()
-    if not self_verify:
-        return r.json()
+    return allow_alone(url, station_id) if self_verify else r.json()  # type: ignore[no-any-return]
+
+
+def allow_alone(url: str, station_id: str) -> dict:  # type: ignore[type-arg]
+    """Allow two operators of the station to verify an acta alone, as a coordinator would."""
+    s, csrf = console_session(url)
     r = s.post(f"{url}/console/api/stations/{station_id}/permissions",
                json={"scope": None, "self_verify": True},
                headers={"X-CSRF-Token": csrf}, timeout=30)
     r.raise_for_status()
-    return r.json()
+    return r.json()  # type: ignore[no-any-return]
+
+
+def issue_code(url: str, role: str = "CATD", label: str = "",
+               scope: dict | None = None) -> str:  # type: ignore[type-arg]
+    """A one-time enrollment code, issued in the console's API by the coordinator."""
+    s, csrf = console_session(url)
+    r = s.post(f"{url}/console/api/enrollment-codes", headers={"X-CSRF-Token": csrf},
+               json={"role": role, "label": label or f"{role} (demo)", "scope": scope}, timeout=30)
+    r.raise_for_status()
+    return str(r.json()["code"])

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from prep_core.catalog import Catalog
 from prep_core.errors import CatalogError
 from sync_server.api.errors import install_error_handlers
-from sync_server.api.limits import BodyLimit
+from sync_server.api.limits import BodyLimit, JsonDepthLimit
 from sync_server.api.routes import (
     batches,
     catalogs,
@@ -67,6 +67,15 @@ def _scheduled_cuts(ctx: Context):  # type: ignore[no-untyped-def]
     return lifespan
 
 
+def body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
+    """Paths with a smaller body limit than ``max_body_bytes``."""
+    return (
+        ("/api/v1/stations/", settings.enroll_body_bytes),
+        ("/api/v1/images/", settings.max_image_bytes + 4096),
+        ("/console/api/", settings.console_body_bytes),
+    )
+
+
 def create_app(
     settings: Settings,
     store: Store,
@@ -98,5 +107,8 @@ def create_app(
     from sync_server.console import mount_console
 
     mount_console(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        JsonDepthLimit, max_depth=settings.max_json_depth, raw_paths=("/api/v1/images/",)
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, per_path=body_limits(settings))
     return app

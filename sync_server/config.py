@@ -38,6 +38,11 @@ class Settings:
     enrollment_code_hours: int = 72
     max_json_depth: int = 32
     api_docs: bool = False  # /docs and /redoc (served offline) only when asked for
+    # The unauthenticated surface (docs/SERVER.md, "Limits"): the largest image, and
+    # smaller body limits than max_body_bytes for enrollment and the console's API.
+    max_image_bytes: int = 8 * 1024 * 1024
+    enroll_body_bytes: int = 8 * 1024
+    console_body_bytes: int = 64 * 1024
 
     @property
     def publish_path(self) -> Path:

@@ -1,5 +1,10 @@
 """HTTP sync client: enroll, push signed batches and their images, keep receipts.
 
+Enrollment online needs the one-time code a coordinator issued in the console
+(kept in the station's meta until the server accepts it; a refused code is set
+aside and not sent again). Each image upload is a signed request carrying the
+signed digitalización event that names the image.
+
 Resumable by construction: each round asks the server for this station's chain
 head and sends only what comes after it, so a batch interrupted at any point is
 sent again and the server's de-duplication keeps it exactly once. A batch the
@@ -21,6 +26,7 @@ from capture_station.storage.db import Store
 from capture_station.storage.outbox import load_events, now_ms
 from prep_core.events import GENESIS, Kind, canonical
 from prep_core.signing import b64, unb64, verify
+from prep_core.station_auth import signed_headers
 
 ENROLL_FORMAT = "prep-enrollment/1"
 TIMEOUT = (3.05, 30)
@@ -51,6 +57,20 @@ def enrollment_request(station: Station) -> dict[str, Any]:
            "role": station.config.role, "name": station.config.name, "at": now_ms()}
     sig = station.key.sign(canonical({"format": ENROLL_FORMAT, **doc}))
     return {"format": ENROLL_FORMAT, **doc, "sig": b64(sig)}
+
+
+ENROLL_CODE = "enrollment_code"  # meta: the code to enroll with, until the server takes it
+REFUSED_CODE = "enrollment_code_refused"  # meta: a code the server refused
+
+
+def set_enrollment_code(store: Store, code: str) -> None:
+    """The one-time code from the console, for the next enrollment request."""
+    store.set_meta(ENROLL_CODE, code.strip())
+    store.set_meta(REFUSED_CODE, "")
+
+
+def refused_code(store: Store) -> str:
+    return store.get_meta(REFUSED_CODE) or ""
 
 
 def pending_count(store: Store) -> int:
@@ -144,25 +164,54 @@ class SyncClient:
     def status(self) -> dict[str, Any]:
         resp = self._call("GET", f"/api/v1/stations/{self.station.id}")
         if resp.status_code == 404:
-            resp = self._call("POST", "/api/v1/stations/enroll",
-                              json={k: v for k, v in enrollment_request(self.station).items()
-                                    if k != "format"})
-            if resp.status_code not in (200, 202):
-                raise self._fail(resp)
-        elif resp.status_code != 200:
+            return self.enroll()
+        if resp.status_code != 200:
             raise self._fail(resp)
         return resp.json()
 
+    def enroll(self) -> dict[str, Any]:
+        """The enrollment request with the console's one-time code; without a
+        code (or with one refused) nothing is sent."""
+        code = self.store.get_meta(ENROLL_CODE) or ""
+        if not code:
+            if refused_code(self.store):
+                raise SyncError("el servidor rechazó el código de inscripción (inválido, vencido o "
+                                "ya usado): escriba uno nuevo de la coordinación en Estado",
+                                "the server refused the enrollment code (invalid, expired or "
+                                "already used): type a new one from the coordinators in Status",
+                                code="bad_enrollment_code")
+            raise SyncError("la estación no está inscrita en el servidor: escriba el código de "
+                            "inscripción que da la coordinación (Estado), o use el alta por USB",
+                            "the station is not enrolled with the server: type the enrollment "
+                            "code the coordinators give (Status), or enroll by USB",
+                            code="enrollment_code_needed")
+        doc = {k: v for k, v in enrollment_request(self.station).items() if k != "format"}
+        resp = self._call("POST", "/api/v1/stations/enroll", json={**doc, "code": code})
+        if resp.status_code in (403, 422) and self._code(resp) in ("bad_enrollment_code",
+                                                                   "role_mismatch"):
+            self.store.set_meta(REFUSED_CODE, code)  # not sent again
+            self.store.set_meta(ENROLL_CODE, "")
+            raise self._fail(resp)
+        if resp.status_code not in (200, 202):
+            raise self._fail(resp)
+        self.store.set_meta(ENROLL_CODE, "")
+        return resp.json()
+
     def _upload_images(self, events: list) -> None:  # type: ignore[type-arg]
-        shas = [se.event.payload["image"] for se in events
-                if se.event.kind is Kind.DIGITALIZACION]
-        for sha in dict.fromkeys(shas):
+        """Each image not yet uploaded, signed, with the event that names it."""
+        named = {se.event.payload["image"]: se for se in events
+                 if se.event.kind is Kind.DIGITALIZACION}
+        for sha, se in named.items():
             row = self.store.one("SELECT uploaded FROM images WHERE sha256 = ?", sha)
             if row is not None and row[0]:
                 continue
             data = self.station.images.get(sha)
-            resp = self._call("PUT", f"/api/v1/images/{sha}", data=data,
-                              headers={"Content-Type": "application/octet-stream"})
+            target = f"/api/v1/images/{sha}"
+            headers = signed_headers(self.station.key, self.station.id, now_ms(), "PUT", target)
+            headers["Content-Type"] = "application/octet-stream"
+            headers["X-PREP-Event"] = base64.b64encode(
+                json.dumps(se.to_wire(), separators=(",", ":")).encode()).decode()
+            resp = self._call("PUT", target, data=data, headers=headers)
             if resp.status_code not in (200, 201):
                 raise self._fail(resp)
             with self.store.tx() as c:

@@ -14,7 +14,7 @@ from capture_station.errors import StationError
 from capture_station.operators import ROLE_NAMES, Operator, add_operator, login
 from capture_station.station import Station, StationConfig, create_station, is_initialized
 from capture_station.sync.catalog import download_catalog
-from capture_station.sync.client import SyncReport, pending_count
+from capture_station.sync.client import SyncReport, pending_count, set_enrollment_code
 from capture_station.sync.worker import SyncWorker
 from capture_station.ui.acopio import AcopioView
 from capture_station.ui.captura import CapturaView
@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
             self.station = Station(self.data_dir, d["passphrase"])
             add_operator(self.station.store, d["sup_id"], d["sup_name"] or d["sup_id"],
                          "supervisor", d["sup_pw"])
+            if d.get("enroll_code"):
+                set_enrollment_code(self.station.store, d["enroll_code"])
         except StationError as exc:
             page.error.setText(message_of(exc, self.lang))
             return

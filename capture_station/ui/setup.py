@@ -1,5 +1,6 @@
-"""First run (station identity, catalog, key passphrase, first supervisor),
-unlocking the station key, and operator login."""
+"""First run (station identity, catalog, server and its one-time enrollment
+code, key passphrase, first supervisor), unlocking the station key, and
+operator login."""
 
 from __future__ import annotations
 
@@ -66,6 +67,9 @@ class SetupPage(QWidget):
         self.catalog_source.currentIndexChanged.connect(self._source_changed)
         self.server = QLineEdit(default_server)
         self.server.setPlaceholderText("http://127.0.0.1:8000")
+        self.enroll_code = QLineEdit()
+        self.enroll_code.setObjectName("enroll_code")
+        self.enroll_code.setPlaceholderText(tr("XXXX-XXXX-XXXX-XXXX (lo da la coordinación)"))
         self.pass1 = QLineEdit()
         self.pass1.setEchoMode(QLineEdit.EchoMode.Password)
         self.pass2 = QLineEdit()
@@ -81,6 +85,7 @@ class SetupPage(QWidget):
         form.addRow(tr("Catálogo"), row)
         form.addRow(tr("Huella esperada"), self.expected)
         form.addRow(tr("Servidor (opcional)"), self.server)
+        form.addRow(tr("Código de inscripción"), self.enroll_code)
         form.addRow(tr("Frase de acceso de la llave"), self.pass1)
         form.addRow(tr("Repita la frase de acceso"), self.pass2)
         form.addRow(tr("Usuario supervisor"), self.sup_id)
@@ -95,8 +100,8 @@ class SetupPage(QWidget):
         self.ok.clicked.connect(self._submit)
         lay.addWidget(self.ok)
         lay.addStretch(1)
-        for w in (self.station, self.name, self.catalog, self.expected, self.server, self.pass1,
-                  self.pass2,
+        for w in (self.station, self.name, self.catalog, self.expected, self.server,
+                  self.enroll_code, self.pass1, self.pass2,
                   self.sup_id, self.sup_name, self.sup_pw):
             w.returnPressed.connect(self.focusNextChild)
         self.sup_pw.returnPressed.connect(self._submit)
@@ -132,6 +137,7 @@ class SetupPage(QWidget):
             "catalog_source": self.catalog_source.currentData(),
             "expected": self.expected.text().strip(),
             "server": self.server.text().strip(), "passphrase": self.pass1.text(),
+            "enroll_code": self.enroll_code.text().strip(),
             "sup_id": self.sup_id.text().strip(), "sup_name": self.sup_name.text().strip(),
             "sup_pw": self.sup_pw.text()})
 

@@ -29,7 +29,7 @@ from capture_station.status import (
     import_receipts_from,
     station_status,
 )
-from capture_station.sync.client import SyncError
+from capture_station.sync.client import SyncError, set_enrollment_code
 from capture_station.ui.common import error_label, message_of, title
 from capture_station.ui.i18n import tr
 from prep_core.derive import Status
@@ -96,7 +96,18 @@ class StatusView(QWidget):
         row.addWidget(r)
         row.addWidget(a)
         row.addWidget(p)
-        g.addLayout(row, 6, 0, 1, 2)
+        code_row = QHBoxLayout()
+        self.enroll_code = QLineEdit()
+        self.enroll_code.setObjectName("enroll_code")
+        self.enroll_code.setPlaceholderText(tr("XXXX-XXXX-XXXX-XXXX (lo da la coordinación)"))
+        self.use_code = QPushButton(tr("Usar el código"))
+        self.use_code.clicked.connect(self.set_code)
+        self.enroll_code.returnPressed.connect(self.set_code)
+        code_row.addWidget(self.enroll_code, 1)
+        code_row.addWidget(self.use_code)
+        g.addWidget(QLabel(tr("Código de inscripción")), 6, 0)
+        g.addLayout(code_row, 6, 1)
+        g.addLayout(row, 7, 0, 1, 2)
         top.addWidget(sync, 1)
         lay.addLayout(top)
         cot = QGroupBox(tr("Cotejo (supervisión)"))
@@ -150,10 +161,22 @@ class StatusView(QWidget):
             self.enrollment.setText(tr("Aprobada"))
         elif rep is not None and rep.state == "pending":
             self.enrollment.setText(tr("En espera de aprobación"))
+        elif st.code_refused:
+            self.enrollment.setText(tr("Código de inscripción rechazado: escriba uno nuevo"))
         lr = st.last_receipt
         if lr:
             self.receipt.setText(f"#{lr['head']['seq']} · {lr['batch'][:12]}… · "
                                  f"{time.strftime('%H:%M:%S', time.localtime(lr['received_at'] / 1000))}")
+
+    def set_code(self) -> None:
+        """A new one-time enrollment code from the coordinators; sync at once."""
+        code = self.enroll_code.text().strip()
+        if not code:
+            return
+        set_enrollment_code(self.app.station.store, code)
+        self.enroll_code.clear()
+        self.message.setText(tr("Código de inscripción guardado; se envía al sincronizar"))
+        self.app.sync_now()
 
     def export_usb(self, path: str | None = None) -> None:
         path = path or QFileDialog.getSaveFileName(self, tr("Exportar lote"), "lote-prep.json",

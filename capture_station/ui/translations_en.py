@@ -10,6 +10,12 @@ EN = {
     "carpeta del catálogo (catalog.json + casillas.csv)": "catalog folder (catalog.json + casillas.csv)",
     "Examinar…": "Browse…", "Identificador de la estación": "Station id", "Nombre": "Name",
     "Tipo de centro": "Centre type", "Catálogo": "Catalog", "Servidor (opcional)": "Server (optional)",
+    "Código de inscripción": "Enrollment code",
+    "XXXX-XXXX-XXXX-XXXX (lo da la coordinación)": "XXXX-XXXX-XXXX-XXXX (from the coordinators)",
+    "Usar el código": "Use the code",
+    "Código de inscripción guardado; se envía al sincronizar":
+        "Enrollment code saved; it is sent on the next sync",
+    "Código de inscripción rechazado: escriba uno nuevo": "Enrollment code refused: type a new one",
     "Frase de acceso de la llave": "Key passphrase", "Repita la frase de acceso": "Repeat the passphrase",
     "Usuario supervisor": "Supervisor user", "Nombre del supervisor": "Supervisor name",
     "Contraseña del supervisor": "Supervisor password", "Crear estación": "Create station",

@@ -204,6 +204,18 @@
         <translation>Create station</translation>
     </message>
     <message>
+        <source>Código de inscripción</source>
+        <translation>Enrollment code</translation>
+    </message>
+    <message>
+        <source>Código de inscripción guardado; se envía al sincronizar</source>
+        <translation>Enrollment code saved; it is sent on the next sync</translation>
+    </message>
+    <message>
+        <source>Código de inscripción rechazado: escriba uno nuevo</source>
+        <translation>Enrollment code refused: type a new one</translation>
+    </message>
+    <message>
         <source>Descargando el catálogo…</source>
         <translation>Downloading the catalog…</translation>
     </message>
@@ -588,6 +600,10 @@
         <translation>Find the field on the whole acta</translation>
     </message>
     <message>
+        <source>Usar el código</source>
+        <translation>Use the code</translation>
+    </message>
+    <message>
         <source>Usuario</source>
         <translation>User</translation>
     </message>
@@ -606,6 +622,10 @@
     <message>
         <source>Vigilar automáticamente</source>
         <translation>Watch automatically</translation>
+    </message>
+    <message>
+        <source>XXXX-XXXX-XXXX-XXXX (lo da la coordinación)</source>
+        <translation>XXXX-XXXX-XXXX-XXXX (from the coordinators)</translation>
     </message>
     <message>
         <source>aceptada</source>

@@ -15,7 +15,7 @@ def mount_console(app: FastAPI) -> None:
     from fastapi import Request
     from fastapi.responses import HTMLResponse, RedirectResponse
 
-    from sync_server.console import api, pages, routes
+    from sync_server.console import api, api_enrollment, pages, routes
     from sync_server.console.auth import LoginRequired, RoleForbidden, lang_of
 
     async def _login(_: Request, __: Exception) -> RedirectResponse:
@@ -30,4 +30,5 @@ def mount_console(app: FastAPI) -> None:
     app.add_exception_handler(RoleForbidden, _forbidden)
     app.include_router(routes.router)
     app.include_router(api.router)
+    app.include_router(api_enrollment.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -35,7 +35,9 @@ class BatchShape:
     images: dict[str, bytes]
 
 
-def parse_shape(doc: Any, *, max_events: int, server_station: str) -> BatchShape:
+def parse_shape(
+    doc: Any, *, max_events: int, server_station: str, max_image: int = MAX_IMAGE_BYTES
+) -> BatchShape:
     """The batch's top level: station, the list of events, inline images."""
     if not isinstance(doc, dict):
         raise unprocessable("bad_request", "se espera un objeto JSON", "expected a JSON object")
@@ -63,7 +65,7 @@ def parse_shape(doc: Any, *, max_events: int, server_station: str) -> BatchShape
             f"más de {max_events} eventos en un lote",
             f"more than {max_events} events in a batch",
         )
-    return BatchShape(station, wires, parse_images(doc.get("images")))
+    return BatchShape(station, wires, parse_images(doc.get("images"), max_image))
 
 
 def build_batch(shape: BatchShape, checked: list[Checked], *, catalog: str) -> ParsedBatch:
@@ -110,7 +112,7 @@ def build_batch(shape: BatchShape, checked: list[Checked], *, catalog: str) -> P
     return ParsedBatch(shape.station, tuple(events), shape.images)
 
 
-def parse_images(raw: Any) -> dict[str, bytes]:
+def parse_images(raw: Any, max_image: int = MAX_IMAGE_BYTES) -> dict[str, bytes]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -130,14 +132,19 @@ def parse_images(raw: Any) -> dict[str, bytes]:
             raise unprocessable(
                 "bad_images", "imagen no es base64", "image is not base64", extra={"image": sha}
             ) from None
-        check_image(sha, data)
+        check_image(sha, data, max_image)
         out[sha] = data
     return out
 
 
-def check_image(sha: str, data: bytes) -> None:
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ServiceError(413, "image_too_large", "imagen demasiado grande", "image too large")
+def check_image(sha: str, data: bytes, max_image: int = MAX_IMAGE_BYTES) -> None:
+    if len(data) > max_image:
+        raise ServiceError(
+            413,
+            "image_too_large",
+            f"imagen de más de {max_image} bytes",
+            f"image over {max_image} bytes",
+        )
     if not data or hashlib.sha256(data).hexdigest() != sha:
         raise unprocessable(
             "image_hash_mismatch",

@@ -16,6 +16,8 @@ from prep_core.signing import KeyPair, b64, unb64
 from sync_server.clock import Clock
 from sync_server.config import Settings
 from sync_server.db.store import Store
+from sync_server.services.quota import ImageUsage
+from sync_server.services.refusals import RefusalLog
 from sync_server.services.throttle import LoginThrottle
 
 KEY_FORMAT = "prep-server-key/1"
@@ -33,6 +35,10 @@ class Context:
     event_cache: dict[str, Event] = field(default_factory=dict)
     event_cache_size: int = 400_000
     logins: LoginThrottle = field(default_factory=LoginThrottle)
+    # strangers' refused requests, summarized in the audit log (services/refusals.py)
+    refusals: RefusalLog = field(default_factory=RefusalLog)
+    # images per station for the quota (services/quota.py)
+    image_usage: ImageUsage = field(default_factory=ImageUsage)
 
     def remember(self, evs: list[Event]) -> None:
         cache = self.event_cache

@@ -3,10 +3,9 @@ checks as the network API (each batch atomic; one file may hold many)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sync_server.services import ingest, stations
+from sync_server.services import ingest, json_limits, stations
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError
 
@@ -15,10 +14,7 @@ BATCH_FILE = "prep-batch-file/1"
 
 def import_file(ctx: Context, data: bytes, filename: str = "") -> list[dict[str, Any]]:
     """Import one file; a list of results, one per batch or enrollment in it."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise ServiceError(400, "malformed_json", "JSON mal formado", "malformed JSON") from None
+    doc = json_limits.loads(data, ctx.settings.max_json_depth)
     if isinstance(doc, dict) and doc.get("format") == stations.ENROLL_FORMAT:
         info = stations.request_enrollment(ctx, doc, source="usb")
         return [

@@ -26,14 +26,15 @@ from prep_core.events import link_chain as link
 from prep_core.signing import b64, unb64
 from sync_server.db.bulk import insert_rows
 from sync_server.db.tables import batches, events, images, stations
-from sync_server.services import audit
+from sync_server.services import audit, refusals
 from sync_server.services.batch_checks import chain_error, check_images, check_old, gap_error
-from sync_server.services.batch_parse import ParsedBatch, build_batch, parse_shape
+from sync_server.services.batch_parse import BatchShape, ParsedBatch, build_batch, parse_shape
 from sync_server.services.batch_rules import check_authority, check_clock
-from sync_server.services.chain import check_wires
+from sync_server.services.chain import Checked, check_wires
 from sync_server.services.context import Context
-from sync_server.services.errors import ServiceError, forbidden
+from sync_server.services.errors import ServiceError, forbidden, unprocessable
 from sync_server.services.ordering import next_ingest_seq
+from sync_server.services.quota import check_quota, new_bytes
 from sync_server.services.receipts import batch_hash, make_receipt
 from sync_server.services.tally import rederive
 
@@ -49,8 +50,18 @@ class IngestResult:
 
 
 def ingest(ctx: Context, doc: Any, *, source: str = "api") -> IngestResult:
+    """A batch is first authenticated (its station approved and every event's
+    signature verified) without any write: a refusal then is a stranger's, only
+    counted and summarized (services/refusals.py). A batch refused after that
+    gets its own audit entry."""
     try:
-        result = _ingest(ctx, doc, source)
+        shape, checked, st = _authenticate(ctx, doc)
+    except ServiceError as err:
+        ctx.stats["batches_rejected"] += 1
+        refusals.refused(ctx, "batch", err.code)
+        raise
+    try:
+        result = _ingest(ctx, shape, checked, st, source)
     except ServiceError as err:
         ctx.stats["batches_rejected"] += 1
         _audit_rejection(ctx, doc, err, source)
@@ -72,28 +83,53 @@ def _station(conn: Connection, station: str) -> Any:
     return st
 
 
-def _ingest(ctx: Context, doc: Any, source: str) -> IngestResult:
-    """Events are validated and their signatures checked before taking the write
-    lock (in worker processes for large batches), so one batch is checked while
-    another is merged."""
+def _authenticate(ctx: Context, doc: Any) -> tuple[BatchShape, list[Checked], Any]:
+    """The batch's shape, its approved station, and every event checked against
+    that station's key (in worker processes for large batches), all before any
+    write: one batch is checked while another is merged, and a stranger's batch
+    never takes the write lock. Raises unless every event verifies."""
     shape = parse_shape(
         doc,
         max_events=ctx.settings.max_events_per_batch,
         server_station=ctx.settings.server_station,
+        max_image=ctx.settings.max_image_bytes,
     )
     with ctx.store.read() as conn:
         st = _station(conn, shape.station)
     public = unb64(st.public_key, "public_key")
     checked = check_wires(public, shape.wires, ctx.settings.verify_workers)
+    if not all(c.error is None and c.signature_ok for c in checked):
+        build_batch(shape, checked, catalog=ctx.fingerprint)  # names the first bad event
+        raise unprocessable("bad_signature", "firma inválida", "invalid signature")
+    return shape, checked, st
+
+
+def _ingest(
+    ctx: Context, shape: BatchShape, checked: list[Checked], st: Any, source: str
+) -> IngestResult:
+    """An authenticated batch: what its station may send (role, scope, clock), then
+    the replay check, the image quota and the merge."""
     pb = build_batch(shape, checked, catalog=ctx.fingerprint)
     check_authority(ctx, st, pb.events)
     bh = batch_hash([se.hash for se in pb.events])
     with ctx.store.read() as conn:
         prior = conn.execute(select(batches.c.receipt).where(batches.c.hash == bh)).scalar()
+        adding = 0 if prior is not None else new_bytes(conn, pb.images)
+        check_quota(
+            conn,
+            ctx.image_usage,
+            pb.station,
+            adding,
+            ctx.settings.image_quota_bytes,
+            cached=ctx.store.is_sqlite,
+        )
     if prior is not None:
         return IngestResult(json.loads(prior), replay=True)
     check_clock(ctx, [se for se in pb.events if se.event.seq > st.last_seq])
-    return _merge(ctx, pb, bh, source)
+    result = _merge(ctx, pb, bh, source)
+    if not result.replay:
+        ctx.image_usage.stored(pb.station, adding)
+    return result
 
 
 def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
@@ -124,7 +160,10 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
             conn,
             images,
             IMAGE_COLUMNS,
-            [(s, len(d), "application/octet-stream", d, now) for s, d in new_images.items()],
+            [
+                (s, len(d), "application/octet-stream", d, now, pb.station)
+                for s, d in new_images.items()
+            ],
         )
         head_seq = verified[-1].event.seq if verified else st.last_seq
         head_hash = verified[-1].hash if verified else st.last_hash
@@ -168,7 +207,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
     return IngestResult(receipt, replay=False)
 
 
-IMAGE_COLUMNS = ("sha256", "size", "media_type", "data", "received_at")
+IMAGE_COLUMNS = ("sha256", "size", "media_type", "data", "received_at", "station")
 EVENT_COLUMNS = (
     "hash",
     "station",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 
 from sync_server.db.tables import actas, audit_log, conflicts, events, stations
+from sync_server.services import refusals
 from sync_server.services.context import Context
 
 
@@ -73,4 +74,10 @@ def metrics_text(ctx: Context) -> str:
     ]
     for key in ("batches_accepted", "batches_replayed", "batches_rejected", "events_accepted"):
         lines.append(f'prep_requests_total{{what="{key}"}} {ctx.stats.get(key, 0)}')
+    lines += [
+        "# HELP prep_refused_total Strangers' requests refused before any write, since start",
+        "# TYPE prep_refused_total counter",
+    ]
+    for kind in refusals.KINDS:
+        lines.append(f'prep_refused_total{{kind="{kind}"}} {ctx.stats.get(f"refused_{kind}", 0)}')
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from typing import Any
 
 from prep_core.catalog import Catalog
 from sync_server.services.errors import unprocessable
+from sync_server.services.json_limits import depth
 
 KINDS = ("distritos", "municipios")
 MAX_ITEMS = 1_000
@@ -46,6 +47,8 @@ def parse_scope(doc: Any) -> Scope | None:
         return None
     if isinstance(doc, str):
         try:
+            if depth(doc) > 2:
+                raise ValueError("nested too deep")
             doc = json.loads(doc)
         except ValueError:
             raise _bad("el ámbito no es JSON", "the scope is not JSON") from None

@@ -11,6 +11,7 @@ from prep_core.errors import PrepError
 from prep_core.signing import unb64, verify
 from prep_core.station_auth import FRESHNESS_MS, is_fresh, request_message
 from sync_server.db.tables import stations
+from sync_server.services import refusals
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, forbidden
 
@@ -27,7 +28,24 @@ def authenticate(
     method: str,
     target: str,
 ) -> tuple[str, str]:
-    """``(station id, role)`` of the approved, unrevoked station that signed this request."""
+    """``(station id, role)`` of the approved, unrevoked station that signed this
+    request. A refusal is a stranger's: counted and summarized, never written one
+    by one (services/refusals.py)."""
+    try:
+        return _authenticate(ctx, station, at, sig, method, target)
+    except ServiceError as err:
+        refusals.refused(ctx, "signed_request", err.code)
+        raise
+
+
+def _authenticate(
+    ctx: Context,
+    station: str | None,
+    at: str | None,
+    sig: str | None,
+    method: str,
+    target: str,
+) -> tuple[str, str]:
     if not station or not at or not sig:
         raise unauthorized(
             "unsigned_request",

@@ -1,5 +1,7 @@
-"""Stations: enrollment requests (online or by file), approval and revocation
-by a coordinator, and the public status a station polls to resume its sync."""
+"""Stations: enrollment requests, approval and revocation by a coordinator, and
+the public status a station polls to resume its sync. Online enrollment needs a
+one-time code (services/enrollment_codes.py); a request brought on USB by a
+coordinator (console import) stays pending until approved."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from prep_core.errors import PrepError
 from prep_core.events import GENESIS, canonical
 from prep_core.signing import fingerprint, unb64, verify
 from sync_server.db.tables import stations
-from sync_server.services import audit
+from sync_server.services import audit, json_limits
 from sync_server.services.context import Context
-from sync_server.services.errors import ServiceError, conflict, not_found, unprocessable
+from sync_server.services.errors import conflict, not_found, unprocessable
 from sync_server.services.scope import parse_scope
 
 ENROLL_FORMAT = "prep-enrollment/1"
@@ -30,10 +32,11 @@ def enrollment_message(doc: dict[str, Any]) -> bytes:
     return canonical({"format": ENROLL_FORMAT, **body})
 
 
-def _check(doc: Any) -> tuple[str, bytes]:
+def check_request(doc: Any) -> tuple[str, bytes]:
+    """The station id and key of a well-formed request signed with that key."""
     if not isinstance(doc, dict):
         raise unprocessable("bad_request", "se espera un objeto JSON", "expected a JSON object")
-    doc = {k: v for k, v in doc.items() if k != "format"}
+    doc = {k: v for k, v in doc.items() if k not in ("format", "code")}
     if set(doc) != FIELDS:
         raise unprocessable(
             "bad_fields",
@@ -69,8 +72,10 @@ def _check(doc: Any) -> tuple[str, bytes]:
     return sid, key
 
 
-def request_enrollment(ctx: Context, doc: Any, *, source: str = "api") -> dict[str, Any]:
-    sid, key = _check(doc)
+def request_enrollment(ctx: Context, doc: Any, *, source: str = "usb") -> dict[str, Any]:
+    """A request a coordinator brought in (console import of a USB file): stored
+    pending until approved. Online requests go through ``enrollment_codes.enroll``."""
+    sid, key = check_request(doc)
     if sid == ctx.settings.server_station:
         raise conflict("reserved_id", "identificador reservado", "reserved station id")
     now = ctx.now()
@@ -202,7 +207,4 @@ def list_stations(conn: Connection) -> list[dict[str, Any]]:
 
 
 def load_enrollment_file(data: bytes) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ServiceError(400, "malformed_json", "JSON mal formado", "malformed JSON") from exc
+    return json_limits.loads(data, 8)

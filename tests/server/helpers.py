@@ -20,15 +20,18 @@ from prep_core.signing import KeyPair, b64
 from sync_server.app import create_app
 from sync_server.config import Settings
 from sync_server.db.store import Store
-from sync_server.services import stations, users
+from sync_server.services import enrollment_codes, stations, users
 from sync_server.services.context import Context
 from sync_server.services.stations import enrollment_message
 
 ADMIN, PASSWORD = "coordinadora", "contraseña-de-prueba"
 
 
-def enrollment(station: str, key: KeyPair, role: str = "CATD", at: int = 1) -> dict[str, Any]:
-    doc = {
+def enrollment(
+    station: str, key: KeyPair, role: str = "CATD", at: int = 1, code: str | None = None
+) -> dict[str, Any]:
+    """A signed enrollment request; with ``code``, as a station sends it online."""
+    doc: dict[str, Any] = {
         "station": station,
         "public_key": b64(key.public_bytes),
         "role": role,
@@ -36,15 +39,30 @@ def enrollment(station: str, key: KeyPair, role: str = "CATD", at: int = 1) -> d
         "at": at,
     }
     doc["sig"] = b64(key.sign(enrollment_message(doc)))
+    if code is not None:
+        doc["code"] = code
     return doc
 
 
+def issue_code(ctx: Context, role: str = "CATD", scope: Any = None, label: str = "") -> str:
+    """A one-time enrollment code, as a coordinator issues it in the console."""
+    return str(enrollment_codes.issue(ctx, role, label or f"prueba {role}", scope, ADMIN)["code"])
+
+
 def enroll_all(ctx: Context, keys: dict[str, KeyPair], approve: bool = True) -> None:
+    """Each station enrolled with a code of its own (approved at once); with
+    ``approve=False``, its request only, pending (as brought on USB)."""
     for name, key in keys.items():
-        role = next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD")
-        stations.request_enrollment(ctx, enrollment(name, key, role))
+        role = role_of(name)
         if approve:
-            stations.decide(ctx, name, True, "tests")
+            enrollment_codes.enroll(ctx, enrollment(name, key, role, code=issue_code(ctx, role)))
+        else:
+            stations.request_enrollment(ctx, enrollment(name, key, role))
+
+
+def role_of(name: str) -> str:
+    """The role of a test station, by its name (CCV01, CASILLA01, else CATD)."""
+    return next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD")
 
 
 def batch(
@@ -214,3 +232,39 @@ def acta_png(clave: str, values: dict[str, int] | None = None) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def event_header(se: SignedEvent) -> str:
+    """``X-PREP-Event``: base64 of the signed event's wire JSON."""
+    import base64
+    import json
+
+    return base64.b64encode(json.dumps(se.to_wire()).encode()).decode()
+
+
+def upload(
+    live: Live,
+    station: str,
+    key: KeyPair,
+    sha: str,
+    data: bytes,
+    event: SignedEvent | None = None,
+) -> httpx.Response:
+    """``PUT /api/v1/images/{sha}`` as a station sends it: signed, naming its event."""
+    from prep_core.station_auth import signed_headers
+
+    target = f"/api/v1/images/{sha}"
+    headers = signed_headers(key, station, live.ctx.now(), "PUT", target)
+    headers["Content-Type"] = "application/octet-stream"
+    if event is not None:
+        headers["X-PREP-Event"] = event_header(event)
+    with live.client() as c:
+        return c.put(target, content=data, headers=headers)
+
+
+def digitalizacion_of(events: Sequence[SignedEvent], sha: str) -> SignedEvent:
+    return next(
+        se
+        for se in events
+        if se.event.kind.value == "digitalizacion" and se.event.payload["image"] == sha
+    )

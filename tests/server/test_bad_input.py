@@ -15,7 +15,14 @@ from prep_core.signing import KeyPair
 from sync_server.db.tables import actas, batches, events, images
 from sync_server.db.tables import stations as stations_t
 from sync_server.services import stations
-from tests.server.helpers import batch, enroll_all, images_for, live_server
+from tests.server.helpers import (
+    batch,
+    digitalizacion_of,
+    enroll_all,
+    images_for,
+    live_server,
+    upload,
+)
 
 
 def counts(live) -> dict[str, int]:
@@ -135,7 +142,7 @@ def test_other_catalog(ready, night) -> None:
     assert counts(live)["events"] == 0
 
 
-def test_image_not_matching_hash(ready) -> None:
+def test_image_not_matching_hash(ready, night) -> None:
     live, evs, imgs = ready
     wrong = {sha: data + b"x" for sha, data in imgs.items()}
     before = counts(live)
@@ -145,11 +152,8 @@ def test_image_not_matching_hash(ready) -> None:
         "image_hash_mismatch",
     )
     sha = next(iter(imgs))
-    refused(
-        live.client().put(f"/api/v1/images/{sha}", content=b"other bytes"),
-        422,
-        "image_hash_mismatch",
-    )
+    key, dig = night.keys["CATD01"], digitalizacion_of(evs, sha)
+    refused(upload(live, "CATD01", key, sha, b"other bytes", dig), 422, "image_hash_mismatch")
     assert counts(live) == before
 
 
@@ -214,12 +218,17 @@ def test_resolution_only_from_server(ready, night) -> None:
 
 
 def test_enrollment_with_wrong_key_proof(live) -> None:
-    from tests.server.helpers import enrollment
+    from tests.server.helpers import enrollment, issue_code
 
-    doc = enrollment("CATD09", KeyPair.generate())
+    code = issue_code(live.ctx)
+    doc = enrollment("CATD09", KeyPair.generate(), code=code)
     doc["public_key"] = base64.b64encode(KeyPair.generate().public_bytes).decode()
     refused(live.client().post("/api/v1/stations/enroll", json=doc), 422, "bad_signature")
-    refused(live.client().post("/api/v1/stations/enroll", json={"station": 1}), 422, "bad_fields")
+    bad = {"station": 1, "code": code}
+    refused(live.client().post("/api/v1/stations/enroll", json=bad), 422, "bad_fields")
+    # without a code, the shape is not even looked at
+    refused(live.client().post("/api/v1/stations/enroll", json={"station": 1}), 403,
+            "bad_enrollment_code")
 
 
 def test_huge_body(catalog, tmp_path, night) -> None:

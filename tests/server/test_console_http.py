@@ -14,7 +14,7 @@ from sqlalchemy import select
 from prep_core.events import Kind, signed_from_wire
 from prep_core.signing import unb64
 from sync_server.db.tables import actas, conflicts
-from sync_server.services import audit, ingest
+from sync_server.services import audit, ingest, stations
 from tests.server.helpers import ADMIN, PASSWORD, batch, conflict_night, enroll_all, enrollment
 
 
@@ -61,7 +61,8 @@ def test_dashboard_and_approval_with_csrf(live, night) -> None:
     c = live.client()
     csrf = login(c)
     assert csrf
-    c.post("/api/v1/stations/enroll", json=enrollment("CATD01", night.keys["CATD01"]))
+    # a request brought on USB stays pending until a coordinator approves it
+    stations.request_enrollment(live.ctx, enrollment("CATD01", night.keys["CATD01"]))
     r = c.post("/console/api/stations/CATD01/approve")
     assert r.status_code == 403 and r.json()["error"] == "csrf"
     r = c.post("/console/api/stations/CATD01/approve", headers={"X-CSRF-Token": csrf})

@@ -10,22 +10,30 @@ from prep_core.derive import derive_actas
 from prep_core.signing import unb64
 from sync_server.db.tables import actas, audit_log, batches, events, images
 from sync_server.services.receipts import verify_receipt
-from tests.server.helpers import batch, enroll_all, enrollment, images_for
+from tests.server.helpers import (
+    batch,
+    digitalizacion_of,
+    enroll_all,
+    enrollment,
+    images_for,
+    issue_code,
+    role_of,
+    upload,
+)
 
 
 def test_enroll_approve_ingest_and_derive(live, night) -> None:
     c = live.client()
-    for name, key in night.keys.items():
-        role = next((r for r in ("CCV", "CASILLA") if name.startswith(r)), "CATD")
-        r = c.post("/api/v1/stations/enroll", json=enrollment(name, key, role))
-        assert r.status_code == 202, r.text
-        assert r.json()["status"] == "pending"
     r = c.post("/api/v1/batches", json=batch("CATD01", night.events["CATD01"][:3]))
-    assert r.status_code == 403 and r.json()["error"] == "station_not_approved"
-    from sync_server.services import stations
-
-    for name in night.keys:
-        stations.decide(live.ctx, name, True, "tests")
+    assert r.status_code == 403 and r.json()["error"] == "unknown_station"
+    for name, key in night.keys.items():
+        role = role_of(name)
+        r = c.post("/api/v1/stations/enroll", json=enrollment(name, key, role))
+        assert r.status_code == 403 and r.json()["error"] == "bad_enrollment_code", r.text
+        code = issue_code(live.ctx, role)
+        r = c.post("/api/v1/stations/enroll", json=enrollment(name, key, role, code=code))
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "approved"
     server_key = unb64(c.get("/api/v1/server").json()["public_key"], "k")
     for name, evs in night.events.items():
         for i in range(0, len(evs), 25):
@@ -126,10 +134,12 @@ def test_image_upload_by_hash(live, night) -> None:
     enroll_all(live.ctx, night.keys)
     c = live.client()
     evs = night.events["CATD01"][:6]
+    key = night.keys["CATD01"]
     for sha, data in images_for(evs, night.images).items():
-        r = c.put(f"/api/v1/images/{sha}", content=data)
+        dig = digitalizacion_of(evs, sha)
+        r = upload(live, "CATD01", key, sha, data, dig)
         assert r.status_code == 201, r.text
-        assert c.put(f"/api/v1/images/{sha}", content=data).status_code == 200
+        assert upload(live, "CATD01", key, sha, data, dig).status_code == 200
     r = c.post("/api/v1/batches", json=batch("CATD01", evs))
     assert r.status_code == 200, r.text
     assert json.loads(r.text)["receipt"]["new"] == 6

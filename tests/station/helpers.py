@@ -145,3 +145,28 @@ def rescan_file(deck: Deck, rec: dict, path: Path, quality: int) -> Path:  # typ
     Image.open(deck.path(rec)).save(buf, "JPEG", quality=quality)
     path.write_bytes(buf.getvalue())
     return path
+
+
+def give_code(url: str, st: Station) -> str:
+    """A code issued in the server's console, typed into the station (its enrollment)."""
+    from capture_station.sync.client import set_enrollment_code
+    from prep_cli.local_server import issue_code
+
+    code = issue_code(url, st.config.role, st.id)
+    set_enrollment_code(st.store, code)
+    return code
+
+
+def usb_request(url: str, st: Station) -> None:
+    """The station's enrollment request brought on USB and imported in the console:
+    pending until a coordinator approves it."""
+    import requests
+
+    from capture_station.sync.client import enrollment_request
+    from prep_cli.local_server import console_session
+
+    s, csrf = console_session(url)
+    page = s.post(url + "/console/import", data={"csrf": csrf}, timeout=60,
+                  files={"file": ("alta.json", json.dumps(enrollment_request(st)).encode(),
+                                  "application/json")})
+    assert page.status_code == 200 and isinstance(page, requests.Response)

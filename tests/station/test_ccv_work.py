@@ -21,17 +21,19 @@ from capture_station.sync.work import WorkClient
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
 from capture_station.work_queue import parse_item
-from prep_cli.local_server import approve_station, console_session, free_port
+from prep_cli.local_server import approve_station, console_session, free_port, issue_code
 from prep_core.acta import acta_fields
 from prep_demo.demo import demo_catalog
 from tests.station.helpers import (
     PASSPHRASE,
     PASSWORDS,
     entries,
+    give_code,
     new_station,
     no_ocr_pipeline,
     server_events,
     tampering_proxy,
+    usb_request,
 )
 from tests.station.test_e2e_ui import login as ui_login
 from tests.station.test_e2e_ui import shot, tab, type_capture
@@ -47,10 +49,8 @@ def catd_scans(folder, catalog, deck, url: str, recs: list[dict]) -> dict[str, s
             r = pipe.process(page, "dani")
             assert r.stored, r.text()
             out[r.clave_acta] = r.sha256
-        client = SyncClient(st, st.store, url)
-        assert client.sync_once().state == "pending"
-        approve_station(url, st.id)
-        assert client.sync_once().pending == 0
+        give_code(url, st)
+        assert SyncClient(st, st.store, url).sync_once().pending == 0
         return out
     finally:
         st.close()
@@ -90,11 +90,15 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_ser
     try:
         ui_login(qtbot, win, "beto")
         view = tab(win, "captura")
-        assert view.task is None  # nothing local, not approved yet
+        assert view.task is None  # nothing local, not enrolled yet
         qtbot.waitUntil(lambda: win.last_report is not None
-                        and win.last_report.state == "pending", timeout=20000)
-        approve_station(url, "CCV-01")
-        win.sync_now()
+                        and win.last_report.state == "error", timeout=20000)
+        assert "código de inscripción" in win.last_report.message_es
+        status = win.views["estado"]
+        win.tabs.setCurrentWidget(status)
+        qtbot.keyClicks(status.enroll_code, issue_code(url, "CCV", "CCV-01"))
+        qtbot.mouseClick(status.use_code, Qt.MouseButton.LeftButton)
+        win.tabs.setCurrentWidget(view)
         # the pulled actas appear in the open screen by themselves, oldest first
         qtbot.waitUntil(lambda: view.task is not None, timeout=30000)
         task = view.task
@@ -173,6 +177,7 @@ def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, module_server):
         with pytest.raises(SyncError) as exc:
             wc.pull()  # not enrolled yet
         assert exc.value.code == "unknown_station" and "desconocida" in exc.value.message_es
+        usb_request(url, st)  # its request brought on USB: pending until approved
         assert SyncClient(st, st.store, url).sync_once().state == "pending"
         with pytest.raises(SyncError, match="no está aprobada"):
             wc.pull()
@@ -252,8 +257,7 @@ def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, module_
         st = Station(tmp_path / sid, PASSPHRASE)
         try:
             client = SyncClient(st, st.store, url)
-            assert client.sync_once().state == "pending"
-            approve_station(url, sid)
+            give_code(url, st)
             client.sync_once()
             WorkClient(st, st.store, url).pull()
             op = login(st.store, user, PASSWORDS[user])

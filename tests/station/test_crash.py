@@ -23,10 +23,9 @@ from capture_station.station import Station
 from capture_station.storage.images import ImageStore, sha256
 from capture_station.storage.outbox import load_events
 from capture_station.sync.client import SyncClient
-from prep_cli.local_server import approve_station
 from prep_core.derive import Status
 from prep_core.events import Kind, check_chain
-from tests.station.helpers import PASSPHRASE, new_station, server_events
+from tests.station.helpers import PASSPHRASE, give_code, new_station, server_events
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = {"scan": 17, "capture": 17, "sync": 16}
@@ -120,9 +119,9 @@ def test_sigkill_fifty_times(tmp_path, deck, catalog, server):
     inbox, truth, values = _prepare(tmp_path, deck, catalog)
     data = tmp_path / "station"
     st = new_station(data, catalog, server=server.url)
-    SyncClient(st, st.store, server.url).sync_once()  # enrollment request
+    give_code(server.url, st)  # enrolled with the console's code, approved at once
+    SyncClient(st, st.store, server.url).sync_once()
     st.close()
-    approve_station(server.url, st.id)
     journal = tmp_path / "journal.txt"
     rng = random.Random(20240602)
     kills = 0

@@ -16,7 +16,7 @@ from capture_station import actas
 from capture_station.storage.outbox import load_events
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
-from prep_cli.local_server import approve_station
+from prep_cli.local_server import issue_code
 from prep_core.derive import Status
 from prep_core.events import Kind
 from tests.station.helpers import PASSWORDS, server_events
@@ -76,6 +76,7 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         setup = win.stack.currentWidget()
         qtbot.keyClicks(setup.station, "CATD-E2E")
         qtbot.keyClicks(setup.name, "CATD 01 La Paz")
+        qtbot.keyClicks(setup.enroll_code, "AAAA-BBBB-CCCC-DDDD")  # mistyped: refused later
         setup.catalog.setText(str(catalog_dir))
         for w in (setup.pass1, setup.pass2):
             qtbot.keyClicks(w, "frase larga de la estacion")
@@ -171,10 +172,14 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         # ---------------------------------------------------------------- sync
         win.station.set_server(server.url)
         win.start_sync()
-        qtbot.waitUntil(lambda: win.last_report is not None and win.last_report.state == "pending",
+        qtbot.waitUntil(lambda: win.last_report is not None and win.last_report.state == "error",
                         timeout=20000)
-        approve_station(server.url, "CATD-E2E")
-        win.sync_now()
+        assert "código de inscripción" in win.last_report.message_es  # the mistyped code
+        status = tab(win, "estado")
+        status.refresh()
+        assert "rechazado" in status.enrollment.text()
+        qtbot.keyClicks(status.enroll_code, issue_code(server.url, "CATD", "CATD-E2E"))
+        qtbot.mouseClick(status.use_code, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: win.last_report.state == "online" and win.last_report.pending == 0,
                         timeout=30000)
         status = tab(win, "estado")

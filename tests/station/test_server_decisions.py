@@ -44,6 +44,7 @@ from tests.station.helpers import (
     PASSPHRASE,
     PASSWORDS,
     entries,
+    give_code,
     new_station,
     no_ocr_pipeline,
     rescan_file,
@@ -107,8 +108,7 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog
     try:
         (clave,) = _in_discrepancy(st, deck, deck.records[4:5])
         client = SyncClient(st, st.store, url)
-        assert client.sync_once().state == "pending"
-        approve_station(url, st.id)
+        give_code(url, st)
         assert client.sync_once().pending == 0
         decision = _resolve(url, clave, "rescan")
         assert decision["event"]["station"] == "SERVIDOR"

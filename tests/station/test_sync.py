@@ -31,7 +31,14 @@ from prep_cli.local_server import approve_station, console_session, free_port, s
 from prep_core.derive import Status
 from prep_core.events import check_chain
 from prep_demo.demo import demo_catalog
-from tests.station.helpers import PASSPHRASE, PASSWORDS, entries, new_station, server_events
+from tests.station.helpers import (
+    PASSPHRASE,
+    PASSWORDS,
+    entries,
+    give_code,
+    new_station,
+    server_events,
+)
 
 
 def _session(station, deck, n):
@@ -72,9 +79,11 @@ def test_offline_session_then_sync_exactly_once(tmp_path, catalog, catalog_dir, 
         assert pending_count(st.store) == len(local)
         srv = start_server(tmp_path / "srv", catalog_dir, port=port)
         try:
-            assert client.sync_once().state == "pending"  # enrolled, awaiting approval
-            approve_station(url, st.id)
-            rep = client.sync_once()
+            with pytest.raises(SyncError) as exc:  # not enrolled, and no code to enroll with
+                client.sync_once()
+            assert exc.value.code == "enrollment_code_needed"
+            give_code(url, st)
+            rep = client.sync_once()  # enrolled with the code: approved at once
             assert rep.state == "online" and rep.sent == len(local) and rep.pending == 0
             assert client.sync_once().sent == 0  # nothing twice
             remote = server_events(srv.db_path, st.id)
@@ -222,8 +231,10 @@ def _sent_six_of_twelve(st, catalog, url):  # type: ignore[no-untyped-def]
     desk = CaptureDesk(st)
     for a in catalog.expected_actas()[:12]:
         desk.acopio(ana, a.clave_acta)
-    assert SyncClient(st, st.store, url).sync_once().state == "pending"
-    approve_station(url, st.id)
+    give_code(url, st)
+    client = SyncClient(st, st.store, url)
+    client.server_info()
+    assert client.status()["status"] == "approved"  # enrolled, nothing sent yet
     first = [se.to_wire() for se in load_events(st.store.conn, limit=6)]
     r = requests.post(f"{url}/api/v1/batches", json={"station": st.id, "events": first}, timeout=30)
     assert r.status_code == 200, r.text

@@ -27,6 +27,9 @@ class EnrollmentIn(BaseModel):
     name: str = Field(max_length=200)
     at: int = Field(ge=0, description="Milliseconds since the epoch")
     sig: str = Field(description="Signature of the canonical request (prep-enrollment/1)")
+    code: str = Field(
+        max_length=64, description="One-time enrollment code issued in the console (not signed)"
+    )
 
 
 class Head(BaseModel):

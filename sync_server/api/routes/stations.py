@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from sync_server.api.deps import Ctx, JsonBody
 from sync_server.api.routes.schemas import ERRORS, EnrollmentIn, StationOut, body_doc
-from sync_server.services import stations
+from sync_server.services import enrollment_codes, stations
 
 router = APIRouter(prefix="/api/v1/stations", tags=["estaciones"])
 
@@ -19,8 +19,9 @@ router = APIRouter(prefix="/api/v1/stations", tags=["estaciones"])
     openapi_extra=body_doc(EnrollmentIn),
 )
 async def enroll(ctx: Ctx, body: JsonBody) -> JSONResponse:
-    """Ask to be enrolled; a coordinator approves in the console."""
-    info = await run_in_threadpool(stations.request_enrollment, ctx, body)
+    """Enroll with a one-time code issued in the console (403 ``bad_enrollment_code``
+    without a valid one); the station is approved at once, with the code's role and scope."""
+    info = await run_in_threadpool(enrollment_codes.enroll, ctx, body)
     return JSONResponse(info, status_code=202 if info["status"] == "pending" else 200)
 
 
