@@ -14,11 +14,12 @@ from sqlalchemy import Connection, select
 from prep_core.errors import PrepError
 from prep_core.events import GENESIS, canonical
 from prep_core.signing import fingerprint, unb64, verify
-from sync_server.db.tables import stations
+from sync_server.db.tables import events, stations
 from sync_server.services import audit, json_limits
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict, not_found, unprocessable
 from sync_server.services.scope import parse_scope
+from sync_server.services.tally import rederive
 
 ENROLL_FORMAT = "prep-enrollment/1"
 ROLES = ("CATD", "CCV", "CASILLA")
@@ -172,6 +173,11 @@ def set_permissions(
                 "self_verify": self_verify,
             },
         )
+        if bool(row.self_verify) != self_verify:  # its actas may verify (or not) now
+            claves = conn.scalars(
+                select(events.c.clave_acta).where(events.c.station == sid).distinct()
+            )
+            rederive(ctx, conn, set(claves))
         return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
 
 

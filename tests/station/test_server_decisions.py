@@ -35,7 +35,7 @@ from capture_station.sync.decisions import (
 )
 from capture_station.ui.common import apply_style
 from capture_station.ui.main_window import MainWindow
-from prep_cli.local_server import approve_station, console_session
+from prep_cli.local_server import allow_alone, approve_station, console_session
 from prep_core.derive import Status
 from prep_core.events import EventLog, Kind
 from prep_core.signing import KeyPair, b64
@@ -110,6 +110,7 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog
         client = SyncClient(st, st.store, url)
         give_code(url, st)
         assert client.sync_once().pending == 0
+        allow_alone(url, st.id)  # a CATD without a CCV: its two capturists' disagreement
         decision = _resolve(url, clave, "rescan")
         assert decision["event"]["station"] == "SERVIDOR"
         assert decision["event"]["payload"]["action"] == "rescan"

@@ -213,11 +213,15 @@ def test_one_station_never_verifies_alone(live, catalog) -> None:  # type: ignor
     # a second operator of the same station: still one station
     assert catd.send([capture(catd, acta, values, "beto")]).status_code == 200
     assert _acta(live, acta).status == "capturada"
-    # a coordinator allows this station to verify alone: two of its operators now suffice
+    # a coordinator allows this station to verify alone: its two operators now suffice,
+    # and the acta is derived again at once
     stations.set_permissions(live.ctx, "CATD02", None, True, "coord")
-    assert catd.send([capture(catd, acta, values, "carla")]).status_code == 200
     state = json.loads(_acta(live, acta).state)
     assert state["status"] == "verificada" and state["rule"] == "dos_operadores"
+    # taken back: one station again, no longer verified nor counted
+    stations.set_permissions(live.ctx, "CATD02", None, False, "coord")
+    row = _acta(live, acta)
+    assert row.status == "capturada" and row.contabilizada is None
 
 
 def test_an_acta_outside_the_station_s_scope_is_refused(live, catalog) -> None:  # type: ignore[no-untyped-def]

@@ -365,7 +365,7 @@ def test_deep_json_on_every_route(live: Live, night: Any) -> None:
     # the USB import of the console: the file's JSON
     r = c.post("/console/import", data={"csrf": csrf},
                files={"file": ("lote.json", DEEP, "application/json")})
-    assert r.status_code == 200 and "nested more than" in r.text
+    assert r.status_code == 200 and "anidado a más de" in r.text
     assert count(live, events) == 0
 
 
