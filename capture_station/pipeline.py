@@ -22,7 +22,7 @@ from capture_station.storage.outbox import now_ms
 from prep_core.acta import acta_fields
 from prep_core.catalog import Catalog
 from prep_core.errors import PrepError
-from prep_core.events import Kind
+from prep_core.events import Kind, digitalizacion
 from prep_core.qr import QrIdentity, parse_qr
 from prep_core.values import check_value, to_json
 
@@ -167,10 +167,8 @@ class Pipeline:
                       "VALUES (?, ?, ?, ?)", (digest, len(data), media_type(data), now_ms()))
             if not any(e.kind is Kind.ACOPIO for e in evs):
                 self.station.outbox.append(c, Kind.ACOPIO, clave, operator, {})
-            self.station.outbox.append(c, Kind.DIGITALIZACION, clave, operator, {
-                "image": digest, "qr": rec.qr, "origen": self.origen,
-                "digitalizacion": "ESCANER" if self.origen == "CATD" else "MOVIL",
-                "tipo_documento": "Acta PREP"})
+            self.station.outbox.append(c, Kind.DIGITALIZACION, clave, operator,
+                                       digitalizacion(digest, self.origen, rec.qr))
             if values is not None:
                 self.station.outbox.append(c, Kind.CAPTURA, clave, "ocr", {
                     "source": f"ocr:{rec.model_id}", "image": digest, "values": values})

@@ -259,6 +259,20 @@ def _sha(v: Any, name: str) -> None:
         raise PayloadError(f"{name} debe ser SHA-256 hex", f"{name} must be SHA-256 hex")
 
 
+def digitalizacion(
+    image: str, origen: str = "CATD", qr: str | None = None, tipo_documento: str = "Acta PREP"
+) -> dict[str, Any]:
+    """The payload of a ``digitalizacion``: a CATD scans (ESCANER), PREP Casilla
+    photographs (MOVIL)."""
+    return {
+        "image": image,
+        "qr": qr,
+        "origen": origen,
+        "digitalizacion": ORIGENES[origen],
+        "tipo_documento": tipo_documento,
+    }
+
+
 def validate_payload(kind: Kind, p: Mapping[str, Any]) -> None:
     """Check the payload of each kind; raise ValueError naming what is wrong."""
     if kind is Kind.SIN_ACTA:

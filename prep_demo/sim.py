@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.catalog import Casilla, Catalog, Election
-from prep_core.events import Event, EventLog, Kind, SignedEvent
+from prep_core.events import Event, EventLog, Kind, SignedEvent, digitalizacion
 from prep_core.identity import CasillaKey
 from prep_core.signing import KeyPair
 from prep_core.values import FieldValue, Mark, to_json
@@ -201,13 +201,7 @@ def simulate_events(
             Kind.DIGITALIZACION,
             t + 50,
             "digit1",
-            {
-                "image": sha,
-                "qr": None,
-                "origen": origen,
-                "digitalizacion": "ESCANER" if origen == "CATD" else "MOVIL",
-                "tipo_documento": "Acta PREP",
-            },
+            digitalizacion(sha, origen),
         )
         values = {k: to_json(x) for k, x in sim.values.items()}
         add(c, Kind.CAPTURA, t + 300, "ocr", {"source": OCR_MODEL, "image": sha, "values": values})

@@ -20,14 +20,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from prep_core.events import GENESIS
 from prep_core.signing import fingerprint
 from sync_server.db.tables import enrollment_codes, stations
 from sync_server.services import audit, refusals
 from sync_server.services.context import Context
 from sync_server.services.errors import ServiceError, conflict, forbidden, unprocessable
 from sync_server.services.scope import parse_scope
-from sync_server.services.stations import ROLES, check_request, station_info
+from sync_server.services.stations import ROLES, check_request, insert_station, station_info
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 GROUPS, GROUP = 4, 4
@@ -184,18 +183,7 @@ def enroll(ctx: Context, doc: Any) -> dict[str, Any]:
             "role": code.role,
         }
         if row is None:
-            conn.execute(
-                stations.insert().values(
-                    id=sid,
-                    public_key=doc["public_key"],
-                    fingerprint=fingerprint(key),
-                    name=doc["name"],
-                    requested_at=now,
-                    last_seq=0,
-                    last_hash=GENESIS,
-                    **approved,
-                )
-            )
+            insert_station(conn, doc, key, now, **approved)
         else:  # its request came on USB first: the code approves it
             conn.execute(stations.update().where(stations.c.id == sid).values(**approved))
         conn.execute(

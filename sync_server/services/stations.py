@@ -90,19 +90,7 @@ def request_enrollment(ctx: Context, doc: Any, *, source: str = "usb") -> dict[s
                     "a station with this id and another key exists",
                 )
             return station_info(row)
-        conn.execute(
-            stations.insert().values(
-                id=sid,
-                public_key=doc["public_key"],
-                fingerprint=fingerprint(key),
-                role=doc["role"],
-                name=doc["name"],
-                status="pending",
-                requested_at=now,
-                last_seq=0,
-                last_hash=GENESIS,
-            )
-        )
+        insert_station(conn, doc, key, now, role=doc["role"], status="pending")
         audit.append(
             conn,
             now,
@@ -142,6 +130,23 @@ def decide(ctx: Context, sid: str, approve: bool, user: str) -> dict[str, Any]:
             {"station": sid, "fingerprint": row.fingerprint},
         )
         return station_info(conn.execute(select(stations).where(stations.c.id == sid)).one())
+
+
+def insert_station(conn: Connection, doc: dict[str, Any], key: bytes, now: int, **values: Any) -> None:
+    """A new station's row from its (checked) enrollment request; ``values`` give its
+    role and status (and, enrolled with a code, who approved it and its scope)."""
+    conn.execute(
+        stations.insert().values(
+            id=doc["station"],
+            public_key=doc["public_key"],
+            fingerprint=fingerprint(key),
+            name=doc["name"],
+            requested_at=now,
+            last_seq=0,
+            last_hash=GENESIS,
+            **values,
+        )
+    )
 
 
 def set_permissions(

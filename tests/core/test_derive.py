@@ -17,7 +17,7 @@ from prep_core.derive import (
     open_since,
     server_policy,
 )
-from prep_core.events import EventLog, Kind
+from prep_core.events import EventLog, Kind, digitalizacion
 from prep_core.signing import KeyPair
 from prep_core.values import Mark
 
@@ -45,13 +45,7 @@ class Night:
             "CATD01",
             Kind.DIGITALIZACION,
             at,
-            {
-                "image": IMG,
-                "qr": None,
-                "origen": origen,
-                "digitalizacion": "ESCANER" if origen == "CATD" else "MOVIL",
-                "tipo_documento": "Acta PREP",
-            },
+            digitalizacion(IMG, origen),
         )
 
 

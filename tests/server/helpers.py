@@ -162,7 +162,7 @@ def conflict_night(
     differ) or in discrepancy (two captures differ, no third)."""
     import hashlib
 
-    from prep_core.events import EventLog, Kind
+    from prep_core.events import EventLog, Kind, digitalizacion
     from prep_demo.sim import Night
 
     keys = {s: KeyPair.generate() for s in names}
@@ -177,21 +177,7 @@ def conflict_night(
         imgs[sha] = data
         c = logs[names[0]]
         out[names[0]].append(c.append(Kind.ACOPIO, clave, t, "acopio1", {}))
-        out[names[0]].append(
-            c.append(
-                Kind.DIGITALIZACION,
-                clave,
-                t + 1,
-                "dig1",
-                {
-                    "image": sha,
-                    "qr": None,
-                    "origen": "CATD",
-                    "digitalizacion": "ESCANER",
-                    "tipo_documento": "Acta PREP",
-                },
-            )
-        )
+        out[names[0]].append(c.append(Kind.DIGITALIZACION, clave, t + 1, "dig1", digitalizacion(sha)))
         x, y = readings_for(catalog, clave, 10), readings_for(catalog, clave, 20)
         plan = [(names[1], "operator:a", x), (names[2], "operator:b", y if not conflict else x)]
         if conflict:

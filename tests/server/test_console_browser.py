@@ -163,7 +163,7 @@ def _verified_acta(ctx, catalog, clave: str, values: dict[str, int]) -> None:  #
     """One acta verified by two CCV stations from an image that shows ``values``."""
     import hashlib
 
-    from prep_core.events import EventLog, Kind
+    from prep_core.events import EventLog, Kind, digitalizacion
     from prep_core.signing import KeyPair
 
     keys = {s: KeyPair.generate() for s in ("CATD95", "CCV95", "CCV96")}
@@ -179,13 +179,7 @@ def _verified_acta(ctx, catalog, clave: str, values: dict[str, int]) -> None:  #
             clave,
             t + 1,
             "dig1",
-            {
-                "image": sha,
-                "qr": None,
-                "origen": "CATD",
-                "digitalizacion": "ESCANER",
-                "tipo_documento": "Acta PREP",
-            },
+            digitalizacion(sha),
         ),
     ]
     ingest.ingest(ctx, batch("CATD95", catd, {sha: data}))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from prep_core.events import EventLog, Kind
+from prep_core.events import EventLog, Kind, digitalizacion
 from prep_core.signing import KeyPair
 from prep_core.station_auth import signed_headers
 from sync_server.services import stations
@@ -38,9 +38,7 @@ class Night:
             t = T0 + i * 100
             log = self.logs["CATD01"]
             evs.append(log.append(Kind.ACOPIO, clave, t, "acopio", {}))
-            evs.append(log.append(Kind.DIGITALIZACION, clave, t + 1, "dig", {
-                "image": sha, "qr": None, "origen": "CATD", "digitalizacion": "ESCANER",
-                "tipo_documento": "Acta PREP"}))
+            evs.append(log.append(Kind.DIGITALIZACION, clave, t + 1, "dig", digitalizacion(sha)))
             evs.append(log.append(Kind.CAPTURA, clave, t + 2, "ocr", {
                 "source": "ocr:m1", "image": sha, "values": self.truth(clave)}))
         self.send("CATD01", evs, self.images)

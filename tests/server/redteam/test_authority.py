@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from prep_core.authority import ROLE_KINDS
-from prep_core.events import EventLog, Kind, SignedEvent
+from prep_core.events import EventLog, Kind, SignedEvent, digitalizacion
 from prep_core.signing import KeyPair
 from sync_server.db.tables import actas, conflicts, events
 from sync_server.services import resolutions, stations
@@ -59,10 +59,7 @@ def scan(st: Station, acta: str, origen: str = "CATD") -> tuple[SignedEvent, dic
     import hashlib
 
     sha = hashlib.sha256(data).hexdigest()
-    ev = st.event(Kind.DIGITALIZACION, acta, {
-        "image": sha, "qr": None, "origen": origen,
-        "digitalizacion": "ESCANER" if origen == "CATD" else "MOVIL",
-        "tipo_documento": "Acta PREP"})
+    ev = st.event(Kind.DIGITALIZACION, acta, digitalizacion(sha, origen))
     return ev, {sha: data}
 
 
