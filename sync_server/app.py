@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,8 @@ from sync_server.db.store import Store
 from sync_server.services.context import Context, load_or_create_key
 from sync_server.services.resolutions import ensure_server_station
 
+log = logging.getLogger("prep.server")
+
 API_DESCRIPTION = """Servidor de sincronización del PREP / PREP sync server.
 
 Stations send signed batches of events; the server verifies, chains, stores and
@@ -43,24 +46,39 @@ def load_catalog_for(settings: Settings) -> Catalog:
     return demo_catalog(settings.demo_casillas)
 
 
-def _scheduled_cuts(ctx: Context):  # type: ignore[no-untyped-def]
-    """While the app runs, cuts are taken every ``settings.cut_every_min`` minutes."""
+def _lifespan(ctx: Context):  # type: ignore[no-untyped-def]
+    """While the app runs, cuts are taken every ``settings.cut_every_min`` minutes;
+    when it stops, the audit chain's head is signed and the signature-verification
+    worker processes are shut down (none is left behind)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if ctx.settings.cut_every_min <= 0:
-            yield
-            return
-        from sync_server.services.scheduler import CutScheduler
+        sched = None
+        if ctx.settings.cut_every_min > 0:
+            from sync_server.services.scheduler import CutScheduler
 
-        sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
-        sched.start()
+            sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
+            sched.start()
         try:
             yield
         finally:
-            sched.stop()
+            if sched is not None:
+                sched.stop()
+            _at_shutdown(ctx)
 
     return lifespan
+
+
+def _at_shutdown(ctx: Context) -> None:
+    from sync_server.services.audit_heads import sign_now
+    from sync_server.services.chain import shutdown_pool
+
+    try:
+        sign_now(ctx, "shutdown")
+    except Exception:  # a broken database must not keep the workers alive
+        log.exception("no se firmó la cabeza de la bitácora / audit head not signed")
+    finally:
+        shutdown_pool()
 
 
 def create_app(
@@ -85,7 +103,7 @@ def create_app(
         title="PREP Abierto — servidor",
         version="0.1.0",
         description=API_DESCRIPTION,
-        lifespan=_scheduled_cuts(ctx),
+        lifespan=_lifespan(ctx),
     )
     app.state.ctx = ctx
     install_error_handlers(app)
