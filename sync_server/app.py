@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from prep_core.catalog import Catalog
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimit
+from sync_server.api.openapi import install as install_openapi
 from sync_server.api.routes import (
     batches,
     catalogs,
@@ -104,7 +105,14 @@ def create_app(
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=_lifespan(ctx),
+        docs_url=None,
+        redoc_url=None,
     )
+    install_openapi(app)
+    if settings.api_docs:
+        from sync_server.api.docs import install_docs
+
+        install_docs(app)
     app.state.ctx = ctx
     install_error_handlers(app)
     for module in (health, server, catalogs, stations, batches, images, work, decisions):

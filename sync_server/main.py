@@ -1,7 +1,7 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server [--host 127.0.0.1] [--port 8000] [--db URL] [--catalog PATH]
-                [--publish-dir DIR] [--cut-every MIN]
+                [--publish-dir DIR] [--cut-every MIN] [--api-docs]
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
 or prints a generated password once.
@@ -33,6 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         metavar="MIN",
         help="take and publish a cut every MIN minutes (default: only from the console)",
+    )
+    p.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="serve the API documentation at /docs (offline); /openapi.json is always served",
     )
     return p.parse_args(argv)
 
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         publish_dir=Path(args.publish_dir) if args.publish_dir else None,
         cut_every_min=args.cut_every,
+        api_docs=args.api_docs or None,
     )
     app = create_app(settings, Store(settings.database_url))
     ensure_admin(app)

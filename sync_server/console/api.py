@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.concurrency import run_in_threadpool
@@ -56,23 +56,19 @@ async def decide_station(
     ctx: Ctx,
     s: ApiSess,
     station_id: str,
-    action: str,
+    action: Literal["approve", "revoke"],
     x_csrf_token: str | None = Header(default=None),
 ) -> dict[str, Any]:
     check_csrf(s, x_csrf_token)
-    if action not in ("approve", "revoke"):
-        from sync_server.services.errors import not_found
-
-        raise not_found("bad_action", "acción desconocida", "unknown action")
     return await run_in_threadpool(
         stations.decide, ctx, station_id[:64], action == "approve", s.username
     )
 
 
 class ResolveIn(BaseModel):
-    action: str = Field(max_length=16)
+    action: Literal["choose", "recapture", "rescan"] = Field(description="resolutions.ACTIONS")
     reading: int | None = Field(default=None, ge=0, le=100)
-    reason: str = Field(max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
 
 
 @router.post("/conflicts/{conflict_id}/resolve")
