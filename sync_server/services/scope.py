@@ -53,8 +53,8 @@ def parse_scope(doc: Any) -> Scope | None:
             return None
     if not isinstance(doc, Mapping) or len(doc) != 1 or next(iter(doc)) not in KINDS:
         raise _bad(
-            'el ámbito es {"distritos": [...]} o {"municipios": [...]}',
-            'the scope is {"distritos": [...]} or {"municipios": [...]}',
+            "el ámbito es {\"distritos\": [...]} o {\"municipios\": [...]}",
+            "the scope is {\"distritos\": [...]} or {\"municipios\": [...]}",
         )
     kind, ids = next(iter(doc.items()))
     if (

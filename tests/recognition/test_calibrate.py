@@ -15,12 +15,8 @@ from capture_station.recognition.digits import load_model
 
 
 def _row(writer, fields):
-    return {
-        "writer": writer,
-        "fields": [
-            {"confidence": c, "value": v, "truth": t, "checked": k} for c, v, t, k in fields
-        ],
-    }
+    return {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k}
+                                         for c, v, t, k in fields]}
 
 
 def test_upper_bound_without_errors_is_the_rule_of_three():
@@ -33,7 +29,7 @@ def test_upper_bound_without_errors_is_the_rule_of_three():
 def test_upper_bound_with_errors_matches_the_binomial_tail():
     # Clopper–Pearson: at the bound, seeing ≤ 2 errors in 1,000 has probability 5 %
     b = error_upper_bound(2, 1000)
-    tail = sum(math.comb(1000, i) * b**i * (1 - b) ** (1000 - i) for i in range(3))
+    tail = sum(math.comb(1000, i) * b ** i * (1 - b) ** (1000 - i) for i in range(3))
     assert tail == pytest.approx(0.05, abs=1e-6)
     assert 0.002 < b < error_upper_bound(3, 1000) < error_upper_bound(3, 500)
 
@@ -52,9 +48,7 @@ def test_unchecked_threshold_needs_enough_clean_figures():
     checked = [(0.999, 1, 1, True)] * 500
     few = [_row("a", checked + [(0.99, 5, 5, False)] * 1000)]
     thr, st = choose_unchecked_threshold(few, floor=0.98)
-    assert (
-        thr == DEFAULT_UNCHECKED and st["auto"] is None
-    )  # 1,000 clean figures bound the rate at 0.3 %
+    assert thr == DEFAULT_UNCHECKED and st["auto"] is None  # 1,000 clean figures bound the rate at 0.3 %
 
     many = [_row("a", checked + [(0.99, 5, 5, False)] * 3100 + [(0.97, 5, 6, False)] * 3)]
     thr, st = choose_unchecked_threshold(many, floor=0.98)

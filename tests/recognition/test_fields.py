@@ -15,9 +15,7 @@ TOT = next(f.name for f in T.fields if f.kind == TOTAL)
 
 
 def _fields(values: dict, conf: dict) -> dict:
-    return {
-        n: {"value": v, "confidence": conf.get(n, 0.9999), "auto": False} for n, v in values.items()
-    }
+    return {n: {"value": v, "confidence": conf.get(n, 0.9999), "auto": False} for n, v in values.items()}
 
 
 def _acta(total_error: int = 0) -> dict:

@@ -46,19 +46,13 @@ def brute(readings, rels, eps):
 
 
 value = st.one_of(st.integers(0, 14), st.just("Ilegible"), st.just("Sin dato"))
-field_readings = st.lists(
-    st.tuples(value, st.floats(0.001, 1.0)), min_size=1, max_size=4, unique_by=lambda t: t[0]
-).map(
-    lambda vs: sorted(((v, p / (sum(q for _, q in vs) * 1.1)) for v, p in vs), key=lambda t: -t[1])
-)
+field_readings = st.lists(st.tuples(value, st.floats(0.001, 1.0)), min_size=1, max_size=4,
+                          unique_by=lambda t: t[0]).map(
+    lambda vs: sorted(((v, p / (sum(q for _, q in vs) * 1.1)) for v, p in vs), key=lambda t: -t[1]))
 
 STRUCTURES = [
     # votes → total; personas + rep → suma; suma → total (the shape of the real actas)
-    [
-        Relation("v", ("A", "B", "C"), "T"),
-        Relation("x", ("P", "R"), "S"),
-        Relation("y", ("S",), "T"),
-    ],
+    [Relation("v", ("A", "B", "C"), "T"), Relation("x", ("P", "R"), "S"), Relation("y", ("S",), "T")],
     # a part of the big sum that also appears in another relation
     [Relation("v", ("A", "B", "P"), "T"), Relation("x", ("P", "R"), "S")],
 ]
@@ -98,9 +92,7 @@ def test_a_hesitant_figure_takes_the_reading_that_makes_the_sum_hold():
     values = _acta()
     truth = values[VOTES[3]]
     wrong = truth - 6  # e.g. a 7 the classifier rather took for a 1
-    fields, checks = read_fields(
-        T, _readings(values, {VOTES[3]: [(wrong, 0.6), (truth, 0.39)]}), 0.98, 0.9995
-    )
+    fields, checks = read_fields(T, _readings(values, {VOTES[3]: [(wrong, 0.6), (truth, 0.39)]}), 0.98, 0.9995)
     f = fields[VOTES[3]]
     assert f["value"] == truth and f["read_as"] == wrong
     assert not f["auto"]  # a correction is a proposal for a person, not a reading

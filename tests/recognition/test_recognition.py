@@ -45,12 +45,8 @@ def _jpeg(img: np.ndarray, q: int = 90) -> bytes:
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("deck")
-    generate_deck(
-        d,
-        6,
-        seed=5,
-        opts=DeckOptions(split="eval", dpis=(150, 200), templates=LOCAL, p_upside_down=0.3),
-    )
+    generate_deck(d, 6, seed=5, opts=DeckOptions(split="eval", dpis=(150, 200), templates=LOCAL,
+                                                  p_upside_down=0.3))
     return d
 
 
@@ -67,12 +63,8 @@ def test_templates_load_and_are_well_formed():
                 assert 0 < x < t.page_w and 0 < y < t.page_h and w > 5 and h > 5
         names = [f.name for f in t.fields]
         assert "TOTAL_VOTOS_ASENTADO" in names and len(set(names)) == len(names)
-        for n in (
-            "TOTAL_BOLETAS_SOBRANTES",
-            "TOTAL_PERSONAS_VOTARON",
-            "TOTAL_REP_PARTIDO_CI_VOTARON",
-            "TOTAL_VOTOS_SACADOS",
-        ):
+        for n in ("TOTAL_BOLETAS_SOBRANTES", "TOTAL_PERSONAS_VOTARON",
+                  "TOTAL_REP_PARTIDO_CI_VOTARON", "TOTAL_VOTOS_SACADOS"):
             assert n in names
 
 
@@ -110,9 +102,7 @@ def test_spanish_words():
 
 
 def test_writer_splits_never_overlap():
-    names = {
-        s: {w.name for w in hw.writers(s) if w.kind == "font"} for s in ("train", "val", "eval")
-    }
+    names = {s: {w.name for w in hw.writers(s) if w.kind == "font"} for s in ("train", "val", "eval")}
     assert not names["train"] & names["eval"] and not names["val"] & names["eval"]
     assert not names["train"] & names["val"]
     for s, (lo, hi) in hw.MNIST_RANGES.items():
@@ -236,19 +226,12 @@ def test_upside_down_page():
 # --------------------------------------------------------------------------- bad images
 def _png_header_only(w: int, h: int) -> bytes:
     """A PNG whose header claims w x h (no pixel data worth decoding)."""
-
     def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) \
         + chunk(b"IEND", b"")
-    )
 
 
 def _png(img: np.ndarray) -> bytes:
@@ -256,17 +239,14 @@ def _png(img: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
-@pytest.mark.parametrize(
-    "name,data,code",
-    [
-        ("text", b"esto no es una imagen\n" * 10, "not_image"),
-        ("empty", b"", "not_image"),
-        ("1x1", _png(np.zeros((1, 1), np.uint8)), "too_small"),
-        ("20000x20000", _png_header_only(20000, 20000), "too_large"),
-        ("white", _png(np.full((1100, 1700), 255, np.uint8)), "blank"),
-        ("black", _png(np.zeros((1100, 1700), np.uint8)), "too_dark"),
-    ],
-)
+@pytest.mark.parametrize("name,data,code", [
+    ("text", b"esto no es una imagen\n" * 10, "not_image"),
+    ("empty", b"", "not_image"),
+    ("1x1", _png(np.zeros((1, 1), np.uint8)), "too_small"),
+    ("20000x20000", _png_header_only(20000, 20000), "too_large"),
+    ("white", _png(np.full((1100, 1700), 255, np.uint8)), "blank"),
+    ("black", _png(np.zeros((1100, 1700), np.uint8)), "too_dark"),
+])
 def test_bad_images_give_a_reason(name, data, code):
     t0 = time.perf_counter()
     r = read_acta(data)
@@ -288,22 +268,11 @@ def test_photo_of_something_else():
     img = cv2.GaussianBlur(rng.integers(0, 255, (900, 1400, 3), dtype=np.uint8), (0, 0), 6)
     for _ in range(40):
         c = tuple(int(v) for v in rng.integers(0, 255, 3))
-        cv2.circle(
-            img,
-            (int(rng.integers(0, 1400)), int(rng.integers(0, 900))),
-            int(rng.integers(10, 120)),
-            c,
-            -1,
-        )
+        cv2.circle(img, (int(rng.integers(0, 1400)), int(rng.integers(0, 900))),
+                   int(rng.integers(10, 120)), c, -1)
     r = read_acta(_jpeg(img))
-    assert not r.ok and r.reason.code in (
-        "no_fiducials",
-        "page_size",
-        "unknown_form",
-        "too_light",
-        "blurred",
-        "too_dark",
-    )
+    assert not r.ok and r.reason.code in ("no_fiducials", "page_size", "unknown_form", "too_light",
+                                          "blurred", "too_dark")
 
 
 def test_blurred_scan_is_refused():
@@ -363,7 +332,6 @@ _ = io
 def test_model_features_tell_shapes_apart():
     """The committed model gives each cell features: unit length over the members' mean,
     alike for one shape drawn twice, unlike for two digits."""
-
     def patch(ch: str, dx: int, dy: int) -> np.ndarray:
         p = np.zeros((32, 32), np.uint8)
         cv2.putText(p, ch, (8 + dx, 25 + dy), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 255, 2, cv2.LINE_AA)
@@ -375,5 +343,5 @@ def test_model_features_tell_shapes_apart():
     if feats is None:
         pytest.skip("model without features")
     assert np.allclose(probs, m.probs(x)) and probs.argmax(axis=1).tolist() == [4, 4, 0]
-    assert np.allclose((feats**2).sum(axis=1), 1.0, atol=1e-4)
+    assert np.allclose((feats ** 2).sum(axis=1), 1.0, atol=1e-4)
     assert feats[0] @ feats[1] > 0.9 > 0.5 > feats[0] @ feats[2]

@@ -93,11 +93,7 @@ def test_augmentation_changes_pen_not_figure():
     widths = {int((augment.stroke_width(g, rng) > 0.5).sum()) for _ in range(20)}
     assert min(widths) < int(g.sum()) < max(widths)
     f = augment.fade(g, rng)
-    assert (
-        f.shape == g.shape
-        and (f[g == 0] == 0).all()
-        and 0.25 < f[g > 0].min() <= f[g > 0].max() <= 1.0
-    )
+    assert f.shape == g.shape and (f[g == 0] == 0).all() and 0.25 < f[g > 0].min() <= f[g > 0].max() <= 1.0
     patch = np.zeros((32, 32), np.float32)
     patch[12:20, 12:20] = 0.8
     lined = augment.line_overlap(patch, rng, 32 / 1.24)
@@ -111,14 +107,8 @@ def test_pen_trajectory_digits_cover_every_shape_of_every_digit():
     rng = np.random.default_rng(3)
     for d, n_shapes in enumerate(strokes.SHAPES):
         for shape in range(n_shapes):
-            hand = strokes.Hand(
-                slant=0.2,
-                aspect=0.7,
-                pen=0.1,
-                round=0.5,
-                wobble=0.03,
-                shapes=tuple(shape if k == d else 0 for k in range(10)),
-            )
+            hand = strokes.Hand(slant=0.2, aspect=0.7, pen=0.1, round=0.5, wobble=0.03,
+                                shapes=tuple(shape if k == d else 0 for k in range(10)))
             g = strokes.render(d, rng, hand)
             assert g.dtype == np.float32 and g.min() >= 0.0 and g.max() <= 1.0
             h, w = g.shape

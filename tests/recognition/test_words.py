@@ -27,7 +27,7 @@ def _line(value: int | str, sure: float = 0.99) -> words.LineReading:
     z = np.full(words.N_OUT, 0.0)
 
     def peak(lo: int, n: int, k: int) -> None:
-        z[lo : lo + n] = np.log((1 - sure) / (n - 1))
+        z[lo: lo + n] = np.log((1 - sure) / (n - 1))
         z[lo + k] = np.log(sure)
 
     if isinstance(value, int):
@@ -50,11 +50,8 @@ def test_cell_value_probs_match_the_field_decoder():
 
 
 def test_spellings_are_right_aligned_with_leading_blanks_or_zeros():
-    assert {tuple(c) for c, m in zip(words.SPELL[7], words.SPELL_MASK[7], strict=True) if m} == {
-        (BLANK, BLANK, 7),
-        (BLANK, 0, 7),
-        (0, 0, 7),
-    }
+    assert {tuple(c) for c, m in zip(words.SPELL[7], words.SPELL_MASK[7], strict=True) if m} == \
+        {(BLANK, BLANK, 7), (BLANK, 0, 7), (0, 0, 7)}
     assert words.SPELL_MASK[17].sum() == 2 and words.SPELL_MASK[117].sum() == 1
 
 

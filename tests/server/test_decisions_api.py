@@ -31,13 +31,8 @@ def _outside_conflict(live, catalog, t: int) -> None:  # type: ignore[no-untyped
         stations.request_enrollment(live.ctx, enrollment(sid, key, "CCV"))
         stations.decide(live.ctx, sid, True, "tests")
         log = EventLog(sid, key, catalog.fingerprint)
-        ev = log.append(
-            Kind.CAPTURA,
-            OUTSIDE,
-            t,
-            "op",
-            {"source": f"operator:{sid}:op", "values": readings_for(catalog, some, base)},
-        )
+        ev = log.append(Kind.CAPTURA, OUTSIDE, t, "op", {
+            "source": f"operator:{sid}:op", "values": readings_for(catalog, some, base)})
         ingest.ingest(live.ctx, batch(sid, [ev]))
 
 
@@ -48,18 +43,12 @@ def test_decisions_page_by_page_and_in_the_usb_file(live, catalog) -> None:
         ingest.ingest(live.ctx, batch(name, evs, n.images))
     _outside_conflict(live, catalog, 1_717_390_000_000)
     with live.store.read() as conn:
-        queue = {
-            r.clave_acta: r.id
-            for r in conn.execute(conflicts.select().where(conflicts.c.closed_at.is_(None)))
-        }
+        queue = {r.clave_acta: r.id
+                 for r in conn.execute(conflicts.select().where(conflicts.c.closed_at.is_(None)))}
     assert OUTSIDE in queue and len(queue) == 4
     inside = sorted(c for c in queue if c != OUTSIDE)
-    plan = [
-        (inside[0], "rescan", None),
-        (OUTSIDE, "recapture", None),
-        (inside[1], "recapture", None),
-        (inside[2], "choose", 0),
-    ]
+    plan = [(inside[0], "rescan", None), (OUTSIDE, "recapture", None),
+            (inside[1], "recapture", None), (inside[2], "choose", 0)]
     made = []
     for clave, action, reading in plan:
         made.append(resolutions.resolve(live.ctx, queue[clave], action, reading, "cotejo", "coord"))
@@ -85,10 +74,7 @@ def test_decisions_page_by_page_and_in_the_usb_file(live, catalog) -> None:
         se.verify(server_key)
         assert se.event.station == "SERVIDOR" and se.event.kind is Kind.RESOLUCION
     assert [signed_from_wire(w).event.payload["action"] for w in got] == [
-        "rescan",
-        "recapture",
-        "choose",
-    ]
+        "rescan", "recapture", "choose"]
     # caught up: nothing more; another station (a CCV) reads the same chain
     r = _get(live, "CATD01", catd, "/api/v1/decisions?after=4")
     assert r.status_code == 200 and r.json()["items"] == [] and not r.json()["more"]

@@ -71,6 +71,7 @@ def run_all_checks(url: str, cfg: Path) -> tuple[int, str]:
         capture_output=True,
         text=True,
         timeout=280,
+        cwd=cfg.parent,  # its cache folder goes there, not into the checkout
     )
     return proc.returncode, proc.stdout + proc.stderr
 

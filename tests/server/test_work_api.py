@@ -38,30 +38,11 @@ class Night:
             t = T0 + i * 100
             log = self.logs["CATD01"]
             evs.append(log.append(Kind.ACOPIO, clave, t, "acopio", {}))
-            evs.append(
-                log.append(
-                    Kind.DIGITALIZACION,
-                    clave,
-                    t + 1,
-                    "dig",
-                    {
-                        "image": sha,
-                        "qr": None,
-                        "origen": "CATD",
-                        "digitalizacion": "ESCANER",
-                        "tipo_documento": "Acta PREP",
-                    },
-                )
-            )
-            evs.append(
-                log.append(
-                    Kind.CAPTURA,
-                    clave,
-                    t + 2,
-                    "ocr",
-                    {"source": "ocr:m1", "image": sha, "values": self.truth(clave)},
-                )
-            )
+            evs.append(log.append(Kind.DIGITALIZACION, clave, t + 1, "dig", {
+                "image": sha, "qr": None, "origen": "CATD", "digitalizacion": "ESCANER",
+                "tipo_documento": "Acta PREP"}))
+            evs.append(log.append(Kind.CAPTURA, clave, t + 2, "ocr", {
+                "source": "ocr:m1", "image": sha, "values": self.truth(clave)}))
         self.send("CATD01", evs, self.images)
 
     def truth(self, clave: str) -> dict[str, int]:
@@ -76,33 +57,15 @@ class Night:
         assert r.status_code == 200, r.text
 
     def capture(self, station: str, clave: str, at: int, values: dict, kind=Kind.CAPTURA):  # type: ignore[no-untyped-def]
-        ev = self.logs[station].append(
-            kind,
-            clave,
-            at,
-            "op",
-            {"source": f"operator:{station}:op", "image": self.image_of[clave], "values": values},
-        )
+        ev = self.logs[station].append(kind, clave, at, "op", {
+            "source": f"operator:{station}:op", "image": self.image_of[clave], "values": values})
         self.send(station, [ev])
 
-    def get(
-        self,
-        station: str,
-        target: str,
-        *,
-        key: KeyPair | None = None,
-        at: int | None = None,
-        sign_target: str | None = None,
-        headers=None,
-    ):  # type: ignore[no-untyped-def]
+    def get(self, station: str, target: str, *, key: KeyPair | None = None,
+            at: int | None = None, sign_target: str | None = None, headers=None):  # type: ignore[no-untyped-def]
         at = self.live.ctx.now() if at is None else at
-        h = signed_headers(
-            key or self.keys.get(station) or KeyPair.generate(),
-            station,
-            at,
-            "GET",
-            sign_target or target,
-        )
+        h = signed_headers(key or self.keys.get(station) or KeyPair.generate(), station, at,
+                           "GET", sign_target or target)
         h.update(headers or {})
         with self.live.client() as c:
             return c.get(target, headers=h)
@@ -137,9 +100,8 @@ def test_blind_work_list_never_twice_and_reopened_by_cotejo(live, catalog) -> No
     assert ccv2[a1]["mode"] == "verificacion" and ccv2[a1]["fields"] == [e.vote_fields[0]]
 
     # a verifier settles a1; a cotejo sends a0 back for recapture: CCV01 gets it again
-    n.capture(
-        "CCV02", a1, T0 + 1002, {e.vote_fields[0]: n.truth(a1)[e.vote_fields[0]]}, Kind.VERIFICACION
-    )
+    n.capture("CCV02", a1, T0 + 1002, {e.vote_fields[0]: n.truth(a1)[e.vote_fields[0]]},
+              Kind.VERIFICACION)
     cot = n.logs["CATD01"].append(Kind.COTEJO, a0, T0 + 2000, "sup", {"result": "recapture"})
     n.send("CATD01", [cot])
     again = {i["clave_acta"]: i for i in n.work("CCV01")}

@@ -19,12 +19,8 @@ from capture_station.recognition.deck import DeckOptions, generate_deck, read_ma
 from capture_station.station import Station, create_station
 
 PASSPHRASE = "frase de prueba 2024"
-PASSWORDS = {
-    "ana": "ana-secreta-1",
-    "beto": "beto-secreta-2",
-    "caro": "caro-secreta-3",
-    "dani": "dani-secreta-4",
-}
+PASSWORDS = {"ana": "ana-secreta-1", "beto": "beto-secreta-2", "caro": "caro-secreta-3",
+             "dani": "dani-secreta-4"}
 _ids = itertools.count(1)
 
 
@@ -50,9 +46,8 @@ class Deck:
 
 
 def make_deck(folder: Path, n: int, seed: int) -> Deck:
-    opts = DeckOptions(
-        templates=("bcs2024-diploc", "bcs2024-ayun"), p_qr_damage=0.0, p_upside_down=0.0
-    )
+    opts = DeckOptions(templates=("bcs2024-diploc", "bcs2024-ayun"), p_qr_damage=0.0,
+                       p_upside_down=0.0)
     man = generate_deck(folder, n, seed=seed, opts=opts, workers=2)
     _, recs = read_manifest(man)
     # one acta per casilla and election: drop repeats the generator may draw
@@ -64,12 +59,8 @@ def make_deck(folder: Path, n: int, seed: int) -> Deck:
     return Deck(folder, unique)
 
 
-def new_station(
-    folder: Path,
-    catalog,
-    station_id: str | None = None,  # type: ignore[no-untyped-def]
-    server: str = "",
-) -> Station:
+def new_station(folder: Path, catalog, station_id: str | None = None,  # type: ignore[no-untyped-def]
+                server: str = "") -> Station:
     sid = station_id or f"CATD-{next(_ids):02d}-{uuid.uuid4().hex[:6]}"
     create_station(folder, sid, "CATD de prueba", "CATD", catalog, PASSPHRASE, server)
     st = Station(folder, PASSPHRASE)
@@ -91,10 +82,8 @@ def entries(values: dict, fields: tuple[str, ...]) -> dict[str, str]:
 def server_events(db: Path, station: str) -> list[tuple]:
     con = sqlite3.connect(str(db))
     try:
-        return con.execute(
-            "SELECT seq, hash, kind, clave_acta FROM events WHERE station = ? ORDER BY seq",
-            (station,),
-        ).fetchall()
+        return con.execute("SELECT seq, hash, kind, clave_acta FROM events WHERE station = ? "
+                           "ORDER BY seq", (station,)).fetchall()
     finally:
         con.close()
 

@@ -27,7 +27,8 @@ def test_parse_entry_messages():
 def test_blind_double_capture_and_verification(station, deck):
     rec = deck.records[0]
     # people only (no OCR reading even if a digit model is installed): this tests the desk
-    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()), "dani")
+    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()),
+                                                     "dani")
     assert r.stored, r.text()
     ops = {k: login(station.store, k, v) for k, v in PASSWORDS.items()}
     desk = CaptureDesk(station)

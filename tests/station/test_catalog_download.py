@@ -95,20 +95,14 @@ def test_bad_catalog_downloads(tmp_path, catalog, server):
         doc["files"]["catalog.json"] = doc["files"]["catalog.json"][:-40]
         return json.dumps(doc).encode()
 
-    with (
-        tampering_proxy(server.url, drop_last_casilla) as mitm,
-        pytest.raises(StationError, match="no coincide con la huella que anuncia"),
-    ):
+    with tampering_proxy(server.url, drop_last_casilla) as mitm, \
+            pytest.raises(StationError, match="no coincide con la huella que anuncia"):
         download_catalog(mitm)
-    with (
-        tampering_proxy(server.url, break_json) as mitm,
-        pytest.raises(StationError, match="catálogo inválido: JSON inválido"),
-    ):
+    with tampering_proxy(server.url, break_json) as mitm, \
+            pytest.raises(StationError, match="catálogo inválido: JSON inválido"):
         download_catalog(mitm)
-    with (
-        tampering_proxy(server.url, lambda p, b: b"<html>portal cautivo</html>") as mitm,
-        pytest.raises(StationError, match="no es un catálogo"),
-    ):
+    with tampering_proxy(server.url, lambda p, b: b"<html>portal cautivo</html>") as mitm, \
+            pytest.raises(StationError, match="no es un catálogo"):
         download_catalog(mitm)
     with pytest.raises(StationError, match="sin conexión"):
         download_catalog(f"http://127.0.0.1:{free_port()}")
@@ -118,13 +112,6 @@ def test_bad_catalog_downloads(tmp_path, catalog, server):
     # a file import is checked against the expected fingerprint the same way
     other = save_catalog(demo_catalog(30, seed=99), tmp_path / "otro")
     with pytest.raises(StationError, match="es de otra elección"):
-        create_station(
-            tmp_path / "st",
-            "CCV-X",
-            "CCV",
-            "CCV",
-            other,
-            PASSPHRASE,
-            expected_catalog=catalog.fingerprint[:12],
-        )
+        create_station(tmp_path / "st", "CCV-X", "CCV", "CCV", other, PASSPHRASE,
+                       expected_catalog=catalog.fingerprint[:12])
     assert not is_initialized(tmp_path / "st")

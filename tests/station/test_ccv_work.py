@@ -60,11 +60,9 @@ def new_ccv(folder, catalog, station_id: str, url: str = "") -> None:  # type: i
     create_station(folder, station_id, "CCV La Paz", "CCV", catalog, PASSPHRASE, url)
     st = Station(folder, PASSPHRASE)
     try:
-        for user, name, role in (
-            ("ana", "Ana Supervisora", "supervisor"),
-            ("beto", "Beto Capturista", "captura"),
-            ("caro", "Caro Verificadora", "verificacion"),
-        ):
+        for user, name, role in (("ana", "Ana Supervisora", "supervisor"),
+                                 ("beto", "Beto Capturista", "captura"),
+                                 ("caro", "Caro Verificadora", "verificacion")):
             add_operator(st.store, user, name, role, PASSWORDS[user])
     finally:
         st.close()
@@ -93,10 +91,8 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_ser
         ui_login(qtbot, win, "beto")
         view = tab(win, "captura")
         assert view.task is None  # nothing local, not approved yet
-        qtbot.waitUntil(
-            lambda: win.last_report is not None and win.last_report.state == "pending",
-            timeout=20000,
-        )
+        qtbot.waitUntil(lambda: win.last_report is not None
+                        and win.last_report.state == "pending", timeout=20000)
         approve_station(url, "CCV-01")
         win.sync_now()
         # the pulled actas appear in the open screen by themselves, oldest first
@@ -109,9 +105,8 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_ser
         assert not view.pane.image.isNull()  # the image, fetched and checked
         assert win.station.images.verify(task.image)
         assert "actas del servidor por capturar: 2" in win.last_report.message_es
-        type_capture(
-            qtbot, view, deck.truth(first), halfway=lambda: shot(win, "09-ccv-captura-del-servidor")
-        )
+        type_capture(qtbot, view, deck.truth(first),
+                     halfway=lambda: shot(win, "09-ccv-captura-del-servidor"))
         qtbot.keyClick(view.save_btn, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         assert "se enviará al servidor" in view.message.text(), view.message.text()
         assert view.task is not None and view.task.clave_acta == second
@@ -121,16 +116,9 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_ser
         assert ev.payload["image"] == images[first]
         # synced like any other event; the server no longer lists it for this station
         win.sync_now()
-        qtbot.waitUntil(
-            lambda: (
-                pending_count(win.station.store) == 0
-                and win.station.store.one("SELECT COUNT(*) FROM work WHERE clave_acta = ?", first)[
-                    0
-                ]
-                == 0
-            ),
-            timeout=30000,
-        )
+        qtbot.waitUntil(lambda: pending_count(win.station.store) == 0
+                        and win.station.store.one("SELECT COUNT(*) FROM work WHERE clave_acta = ?",
+                                                  first)[0] == 0, timeout=30000)
         remote = server_events(module_server.db_path, "CCV-01")
         assert [(k, c) for _, _, k, c in remote] == [("captura", first)]
     finally:
@@ -163,9 +151,7 @@ def test_ccv_pulls_captures_and_syncs(qtbot, tmp_path, catalog, deck, module_ser
         SyncClient(st, st.store, url).sync_once()
         assert WorkClient(st, st.store, url).pull().items == 0
         assert st.store.one("SELECT COUNT(*) FROM work")[0] == 0
-        caps = [
-            c for _, _, k, c in server_events(module_server.db_path, "CCV-01") if k == "captura"
-        ]
+        caps = [c for _, _, k, c in server_events(module_server.db_path, "CCV-01") if k == "captura"]
         assert caps == [first, second]  # each exactly once
         for sha in images.values():
             assert st.images.verify(sha)
@@ -207,14 +193,8 @@ def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, module_server):
 
         # a revoked station gets a clear refusal; its queue is kept
         s, csrf = console_session(url)
-        assert (
-            s.post(
-                f"{url}/console/api/stations/{st.id}/revoke",
-                headers={"X-CSRF-Token": csrf},
-                timeout=30,
-            ).status_code
-            == 200
-        )
+        assert s.post(f"{url}/console/api/stations/{st.id}/revoke",
+                      headers={"X-CSRF-Token": csrf}, timeout=30).status_code == 200
         with pytest.raises(SyncError) as exc:
             wc.pull()
         assert exc.value.code == "revoked" and "revocada" in exc.value.message_es
@@ -237,27 +217,19 @@ def test_bad_work_answers_lose_nothing(tmp_path, catalog, deck, module_server):
 
 def test_work_items_are_checked_against_the_catalog(catalog):
     a = catalog.expected_actas()[0]
-    good = {
-        "clave_acta": a.clave_acta,
-        "election": a.election.id,
-        "mode": "captura",
-        "fields": list(acta_fields(a.election.vote_fields)),
-        "image": "a" * 64,
-        "since": -1,
-        "ticket": "b" * 64,
-    }
+    good = {"clave_acta": a.clave_acta, "election": a.election.id, "mode": "captura",
+            "fields": list(acta_fields(a.election.vote_fields)), "image": "a" * 64,
+            "since": -1, "ticket": "b" * 64}
     assert parse_item(catalog, good).fields == tuple(good["fields"])
     other = demo_catalog(30, seed=99).expected_actas()[0].clave_acta
-    for bad, words in (
-        ({"clave_acta": other}, "no está en el catálogo"),
-        ({"clave_acta": "999999Z99996"}, "no está en el catálogo"),
-        ({"fields": ["PAN", "OTRO"]}, "campos"),
-        ({"fields": good["fields"][:3]}, "campos"),
-        ({"mode": "borrar"}, "modo"),
-        ({"image": "../../etc/passwd"}, "SHA-256"),
-        ({"since": 1.5}, "entero"),
-        ({"reading": {"PAN": 3}}, "campos"),
-    ):
+    for bad, words in (({"clave_acta": other}, "no está en el catálogo"),
+                       ({"clave_acta": "999999Z99996"}, "no está en el catálogo"),
+                       ({"fields": ["PAN", "OTRO"]}, "campos"),
+                       ({"fields": good["fields"][:3]}, "campos"),
+                       ({"mode": "borrar"}, "modo"),
+                       ({"image": "../../etc/passwd"}, "SHA-256"),
+                       ({"since": 1.5}, "entero"),
+                       ({"reading": {"PAN": 3}}, "campos")):
         doc = {**good, **bad}
         if other == doc["clave_acta"] and catalog.acta(other) is not None:
             continue  # the other catalog happens to share this clave
@@ -296,9 +268,8 @@ def test_three_ccvs_capture_disagree_and_verify(tmp_path, catalog, deck, module_
     def central_status() -> str:
         con = sqlite3.connect(str(module_server.db_path))
         try:
-            return str(
-                con.execute("SELECT status FROM actas WHERE clave_acta = ?", (clave,)).fetchone()[0]
-            )
+            return str(con.execute("SELECT status FROM actas WHERE clave_acta = ?",
+                                   (clave,)).fetchone()[0])
         finally:
             con.close()
 

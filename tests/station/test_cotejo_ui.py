@@ -21,7 +21,8 @@ from tests.station.test_e2e_ui import login, shot, tab, type_capture
 def _verified_acta(station, deck) -> str:
     """One acta scanned (no OCR reading) and captured alike by two people."""
     rec = deck.records[0]
-    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()), "dani")
+    r = no_ocr_pipeline(station).process(next(FileImport([deck.path(rec)]).pages()),
+                                                     "dani")
     assert r.stored, r.text()
     desk = CaptureDesk(station)
     for user in ("ana", "beto"):

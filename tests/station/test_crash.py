@@ -40,10 +40,8 @@ def _prepare(tmp: Path, deck, catalog) -> tuple[Path, Path, dict]:
     used = {r["clave_acta"] for r in deck.records}
     values = {r["clave_acta"]: r["fields"] for r in deck.records}
     hints = {}
-    spare = {
-        e: [a.clave_acta for a in catalog.expected_actas(e) if a.clave_acta not in used]
-        for e in ("DIP_LOC", "AYUN")
-    }
+    spare = {e: [a.clave_acta for a in catalog.expected_actas(e) if a.clave_acta not in used]
+             for e in ("DIP_LOC", "AYUN")}
     for k, q in enumerate((84, 78)):
         for r in deck.records:
             elec = "DIP_LOC" if r["template"].endswith("diploc") else "AYUN"
@@ -63,13 +61,8 @@ def _run(args: list[str], kill_after: float | None) -> str:
     """Start the driver; SIGKILL it ``kill_after`` s after READY. 'killed' or 'done'."""
     errf = Path(args[0]).parent / "driver.err"
     with open(errf, "w") as err_fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.station.driver", *args],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=err_fh,
-            text=True,
-        )
+        proc = subprocess.Popen([sys.executable, "-m", "tests.station.driver", *args], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=err_fh, text=True)
     try:
         line = proc.stdout.readline()
         assert line.strip() == "READY", (line, errf.read_text())
@@ -111,11 +104,8 @@ def _check(data: Path, journal: Path) -> None:
     digit = [e.event for e in evs if e.event.kind is Kind.DIGITALIZACION]
     assert max(Counter(e.payload["image"] for e in digit).values(), default=1) == 1
     assert max(Counter(e.clave_acta for e in digit).values(), default=1) == 1
-    caps = Counter(
-        (e.event.clave_acta, e.event.payload["source"])
-        for e in evs
-        if e.event.kind in (Kind.CAPTURA, Kind.VERIFICACION)
-    )
+    caps = Counter((e.event.clave_acta, e.event.payload["source"]) for e in evs
+                   if e.event.kind in (Kind.CAPTURA, Kind.VERIFICACION))
     assert max(caps.values(), default=1) == 1
     images = ImageStore(data / "images")
     for e in digit:
@@ -136,18 +126,8 @@ def test_sigkill_fifty_times(tmp_path, deck, catalog, server):
     journal = tmp_path / "journal.txt"
     rng = random.Random(20240602)
     kills = 0
-    common = [
-        "--inbox",
-        str(inbox),
-        "--truth",
-        str(truth),
-        "--journal",
-        str(journal),
-        "--server",
-        server.url,
-        "--pace-ms",
-        "20",
-    ]
+    common = ["--inbox", str(inbox), "--truth", str(truth), "--journal", str(journal),
+              "--server", server.url, "--pace-ms", "20"]
     per_phase = {}
     carry = 0
     for phase, quota in KILLS.items():
@@ -173,8 +153,7 @@ def test_sigkill_fifty_times(tmp_path, deck, catalog, server):
         states = actas.all_states(st.store)
         assert len(states) == len(values) == 30
         assert all(s.status is Status.VERIFICADA for s in states.values()), Counter(
-            s.status for s in states.values()
-        )
+            s.status for s in states.values())
         local = [(e.event.seq, e.hash) for e in load_events(st.store.conn)]
         remote = [(s, h) for s, h, _, _ in server_events(server.db_path, st.id)]
         assert remote == local  # exactly once on the server

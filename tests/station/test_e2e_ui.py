@@ -48,7 +48,8 @@ def tab(win, name: str):  # type: ignore[no-untyped-def]
     return view
 
 
-def type_capture(qtbot, view, truth: dict, override: dict | None = None, halfway=None) -> None:  # type: ignore[no-untyped-def]
+def type_capture(qtbot, view, truth: dict, override: dict | None = None,
+                 halfway=None) -> None:  # type: ignore[no-untyped-def]
     for i, (name, edit) in enumerate(view.edits.items()):
         if halfway is not None and i == len(view.edits) // 2:
             halfway()
@@ -87,10 +88,8 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         shot(win, "02-inicio-sesion")
         login(qtbot, win, "ana")
         ops = tab(win, "operadores")
-        for user, name, role in (
-            ("beto", "Beto Capturista", "captura"),
-            ("caro", "Caro Verificadora", "verificacion"),
-        ):
+        for user, name, role in (("beto", "Beto Capturista", "captura"),
+                                 ("caro", "Caro Verificadora", "verificacion")):
             qtbot.keyClicks(ops.user, user)
             qtbot.keyClicks(ops.name, name)
             ops.role.setCurrentIndex(ops.role.findData(role))
@@ -133,22 +132,15 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
             view = tab(win, "captura")
             assert view.task is not None and view.task.clave_acta == clave  # oldest first
             assert "Ilegible" not in [e.text() for e in view.edits.values()]  # blind: empty form
-            type_capture(
-                qtbot,
-                view,
-                truth,
-                override,
-                (lambda: shot(win, "05-captura")) if user == "ana" else None,
-            )
+            type_capture(qtbot, view, truth, override,
+                         (lambda: shot(win, "05-captura")) if user == "ana" else None)
             qtbot.keyClick(view.save_btn, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
             assert "Guardada" in view.message.text(), view.message.text()
             return actas.state_of(win.station.store, clave).status
 
         spoil = {"NULOS": 7 if truth["NULOS"] != 7 else 8}
-        ocr = any(
-            e.kind is Kind.CAPTURA and e.payload["source"].startswith("ocr:")
-            for e in actas.events_of(win.station.store, clave)
-        )
+        ocr = any(e.kind is Kind.CAPTURA and e.payload["source"].startswith("ocr:")
+                  for e in actas.events_of(win.station.store, clave))
         if not ocr:  # no digit model installed: two people capture
             assert capture_as("ana") is Status.CAPTURADA
             assert capture_as("beto", spoil) is Status.DISCREPANCIA
@@ -179,16 +171,12 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         # ---------------------------------------------------------------- sync
         win.station.set_server(server.url)
         win.start_sync()
-        qtbot.waitUntil(
-            lambda: win.last_report is not None and win.last_report.state == "pending",
-            timeout=20000,
-        )
+        qtbot.waitUntil(lambda: win.last_report is not None and win.last_report.state == "pending",
+                        timeout=20000)
         approve_station(server.url, "CATD-E2E")
         win.sync_now()
-        qtbot.waitUntil(
-            lambda: win.last_report.state == "online" and win.last_report.pending == 0,
-            timeout=30000,
-        )
+        qtbot.waitUntil(lambda: win.last_report.state == "online" and win.last_report.pending == 0,
+                        timeout=30000)
         status = tab(win, "estado")
         status.refresh()
         assert status.counts[Status.VERIFICADA].text() == "1"

@@ -26,9 +26,8 @@ def test_worker_reports_offline_then_stops(station):
         reports.append(r)
         got.set()
 
-    w = SyncWorker(
-        station, f"http://127.0.0.1:{free_port()}", on_report, interval=0.05, max_backoff=0.2
-    )
+    w = SyncWorker(station, f"http://127.0.0.1:{free_port()}", on_report, interval=0.05,
+                   max_backoff=0.2)
     w.start()
     assert got.wait(10)
     w.stop()
@@ -59,14 +58,9 @@ def test_runner_calls_back_on_the_gui_thread(qtbot):
     def failing(progress, cancel):
         raise ValueError("mal")
 
-    runner.start(
-        work,
-        lambda _: seen.setdefault("progress", threading.current_thread().name),
-        lambda v: seen.setdefault("done", f"{threading.current_thread().name}:{v}"),
-    )
-    runner.start(
-        failing, on_failed=lambda m: seen.setdefault("failed", threading.current_thread().name)
-    )
+    runner.start(work, lambda _: seen.setdefault("progress", threading.current_thread().name),
+                 lambda v: seen.setdefault("done", f"{threading.current_thread().name}:{v}"))
+    runner.start(failing, on_failed=lambda m: seen.setdefault("failed", threading.current_thread().name))
     qtbot.waitUntil(lambda: not runner.busy() and len(seen) == 4, timeout=10000)
     main = threading.main_thread().name
     assert seen["work"] != main

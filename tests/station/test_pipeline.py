@@ -91,13 +91,9 @@ INE_FORMS = Path(__file__).resolve().parents[2] / ".." / "shared" / "forms" / "i
 
 @pytest.mark.skipif(not (INE_FORMS / "2.pdf").exists(), reason="../shared/forms absent")
 def test_acta_of_another_election(station, tmp_path):
-    man = generate_deck(
-        tmp_path / "fed",
-        1,
-        seed=5,
-        opts=DeckOptions(templates=("ine2024-presidencia-2",), p_qr_damage=0.0, p_upside_down=0.0),
-        workers=1,
-    )
+    man = generate_deck(tmp_path / "fed", 1, seed=5,
+                        opts=DeckOptions(templates=("ine2024-presidencia-2",), p_qr_damage=0.0,
+                                         p_upside_down=0.0), workers=1)
     _, recs = read_manifest(man)
     r = Pipeline(station).process(_page(tmp_path / "fed" / recs[0]["image"]), "dani")
     assert r.status == OTHER and "otra elección" in r.message_es
@@ -106,24 +102,15 @@ def test_acta_of_another_election(station, tmp_path):
 
 def _fake(qr):
     def rec(data, catalog):
-        return Recognition(
-            True,
-            "no_model",
-            "no hay modelo de dígitos; captura manual",
-            "no digit model",
-            qr=qr,
-            election="DIP_LOC",
-        )
-
+        return Recognition(True, "no_model", "no hay modelo de dígitos; captura manual",
+                           "no digit model", qr=qr, election="DIP_LOC")
     return rec
 
 
 def test_fuera_de_catalogo_qr_of_other_candidacy_and_no_qr(station, deck, catalog):
     page = _page(deck.path(deck.records[2]))
     r = Pipeline(station, recognizer=_fake("3|1|6|9999|1|B|0|5")).process(page, "dani")
-    assert (
-        r.status == FUERA and r.clave_acta == "039999B01006" and "no se contabiliza" in r.message_es
-    )
+    assert r.status == FUERA and r.clave_acta == "039999B01006" and "no se contabiliza" in r.message_es
     page2 = _page(deck.path(deck.records[3]))
     r2 = Pipeline(station, recognizer=_fake("3|1|1|1|1|B|0|1")).process(page2, "dani")
     assert r2.status == OTHER and "otra elección" in r2.message_es
@@ -142,13 +129,8 @@ def test_sane_test_scanner_batch(station):
     ok, msg = src.available()
     assert ok, msg
     assert any(d[0].startswith("test") for d in src.devices())
-    pages = list(
-        src.scan(
-            "test",
-            ScanSettings(resolution=150, mode="Color", batch=True, max_pages=3),
-            threading.Event(),
-        )
-    )
+    pages = list(src.scan("test", ScanSettings(resolution=150, mode="Color", batch=True,
+                                               max_pages=3), threading.Event()))
     assert len(pages) == 3 and all(p.data[:3] == b"\xff\xd8\xff" for p in pages)
     # the test backend draws a pattern, not an acta: rejected with a reason, kept on disk
     r = Pipeline(station).process(pages[0], "dani")
@@ -188,9 +170,8 @@ def test_ocr_reading_is_a_capture_and_a_person_confirms_it(station, deck):
 
     def reader(data, catalog):
         fields = {k: {"value": v, "confidence": 0.99, "auto": True} for k, v in truth.items()}
-        return Recognition(
-            True, qr=rec["qr"], election="DIP_LOC", fields=fields, model_id="digits-test-1"
-        )
+        return Recognition(True, qr=rec["qr"], election="DIP_LOC", fields=fields,
+                           model_id="digits-test-1")
 
     r = Pipeline(station, recognizer=reader).process(_page(deck.path(rec)), "dani")
     assert r.stored and r.ocr
@@ -203,7 +184,5 @@ def test_ocr_reading_is_a_capture_and_a_person_confirms_it(station, deck):
     task = desk.task(beto, r.clave_acta)
     assert task is not None and task.mode == "captura"
     st = desk.submit(beto, task, entries(truth, task.fields))
-    assert st.status is Status.VERIFICADA and set(st.sources) == {
-        "ocr:digits-test-1",
-        "operator:beto",
-    }
+    assert st.status is Status.VERIFICADA and set(st.sources) == {"ocr:digits-test-1",
+                                                                   "operator:beto"}

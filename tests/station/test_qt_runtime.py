@@ -20,7 +20,5 @@ def test_signal_emit_does_not_leak_references(qtbot):
     for _ in range(200):
         e.changed.emit(1)
     after = sys.getrefcount(True), sys.getrefcount(None)
-    assert after[0] - before[0] >= 0, (
-        "this PySide6 release corrupts reference counts; see pyproject"
-    )
+    assert after[0] - before[0] >= 0, "this PySide6 release corrupts reference counts; see pyproject"
     assert after[1] - before[1] >= 0

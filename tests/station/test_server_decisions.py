@@ -83,15 +83,10 @@ def _resolve(url: str, clave: str, action: str, truth: dict | None = None) -> di
     body: dict = {"action": action, "reason": "cotejo con el acta en papel"}
     if action == "choose":
         assert truth is not None
-        body["reading"] = next(
-            i for i, r in enumerate(entry["readings"]) if all(truth[k] == v for k, v in r.items())
-        )
-    r = s.post(
-        f"{url}/console/api/conflicts/{entry['id']}/resolve",
-        json=body,
-        headers={"X-CSRF-Token": csrf},
-        timeout=30,
-    )
+        body["reading"] = next(i for i, r in enumerate(entry["readings"])
+                               if all(truth[k] == v for k, v in r.items()))
+    r = s.post(f"{url}/console/api/conflicts/{entry['id']}/resolve", json=body,
+               headers={"X-CSRF-Token": csrf}, timeout=30)
     assert r.status_code == 200, r.text
     return r.json()["event"]
 
@@ -105,9 +100,7 @@ def _tamper_first_action(path: str, body: bytes) -> bytes:
     return json.dumps(doc).encode()
 
 
-def test_rescan_ordered_on_the_console_reaches_the_catd(
-    qtbot, tmp_path, catalog, deck, module_server
-):
+def test_rescan_ordered_on_the_console_reaches_the_catd(qtbot, tmp_path, catalog, deck, module_server):
     url = module_server.url
     st = new_station(tmp_path / "catd", catalog, server=url)
     folder = st.folder
@@ -121,7 +114,8 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(
         assert decision["event"]["station"] == "SERVIDOR"
         assert decision["event"]["payload"]["action"] == "rescan"
         # a man in the middle changes the order: refused, nothing kept, cursor unchanged
-        with tampering_proxy(url, _tamper_first_action) as mitm, pytest.raises(SyncError) as exc:
+        with tampering_proxy(url, _tamper_first_action) as mitm, \
+                pytest.raises(SyncError) as exc:
             DecisionClient(st, st.store, mitm).fetch()
         assert exc.value.code == "bad_signature"
         assert "firma válida del servidor" in exc.value.message_es
@@ -144,13 +138,13 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(
         dig = tab(win, "digitalizacion")
         win.sync_now()
         # the sync round brings the decision; the open tab lists the acta by itself
-        qtbot.waitUntil(
-            lambda: dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text(), timeout=30000
-        )
+        qtbot.waitUntil(lambda: dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text(),
+                        timeout=30000)
         assert "decisiones del servidor: 1" in win.last_report.message_es
         store = win.station.store
         kept = store.q("SELECT seq, kind, clave_acta, via FROM server_events")
-        assert [tuple(r) for r in kept] == [(decision["event"]["seq"], "resolucion", clave, "http")]
+        assert [tuple(r) for r in kept] == [(decision["event"]["seq"], "resolucion", clave,
+                                             "http")]
         st_now = actas.state_of(store, clave)
         assert st_now.status is Status.ACOPIADA  # the image is set aside, as on the server
         # kept apart from the station's chain: never re-sent
@@ -175,21 +169,16 @@ def test_rescan_ordered_on_the_console_reaches_the_catd(
         win.shutdown()
 
 
-def test_offline_catd_learns_decisions_from_the_receipts_file(
-    qtbot, tmp_path, catalog, deck, module_server
-):
+def test_offline_catd_learns_decisions_from_the_receipts_file(qtbot, tmp_path, catalog, deck,
+                                                             module_server):
     url = module_server.url
     st = new_station(tmp_path / "catd", catalog)  # no server: everything travels on USB
     folder = st.folder
     s, csrf = console_session(url)
 
     def console_import(name: str, doc: dict) -> None:
-        page = s.post(
-            url + "/console/import",
-            data={"csrf": csrf},
-            timeout=60,
-            files={"file": (name, json.dumps(doc).encode(), "application/json")},
-        )
+        page = s.post(url + "/console/import", data={"csrf": csrf}, timeout=60,
+                      files={"file": (name, json.dumps(doc).encode(), "application/json")})
         assert page.status_code == 200
 
     try:
@@ -221,9 +210,8 @@ def test_offline_catd_learns_decisions_from_the_receipts_file(
         status = tab(win, "estado")
         # a file whose decision was altered is refused whole: no receipt, no decision
         forged = json.loads(json.dumps(doc))
-        values = next(d for d in forged["decisions"] if d["event"]["acta"] == choose)["event"][
-            "payload"
-        ]["values"]
+        values = next(d for d in forged["decisions"]
+                      if d["event"]["acta"] == choose)["event"]["payload"]["values"]
         field = next(iter(values))
         values[field] = 123 if values[field] != 123 else 124
         bad = tmp_path / "recibos-alterados.json"
@@ -237,9 +225,8 @@ def test_offline_catd_learns_decisions_from_the_receipts_file(
         good.write_text(json.dumps(doc))
         status.import_usb(str(good))
         n_dec = len(doc["decisions"])
-        assert f"decisiones nuevas del servidor: {n_dec}" in status.message.text(), (
+        assert f"decisiones nuevas del servidor: {n_dec}" in status.message.text(), \
             status.message.text()
-        )
         assert pending_count(store) == 0
         via = {r[0] for r in store.q("SELECT via FROM server_events")}
         assert via == {"usb"}
@@ -273,52 +260,35 @@ def test_foreign_or_malformed_decisions_are_refused(station, catalog):
         return EventLog(sid, signer, fp)
 
     good = chain()
-    items = [
-        good.append(Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"}),
-        good.append(Kind.RESOLUCION, b, t + 1, "coord", {"action": "recapture", "reason": "y"}),
-    ]
+    items = [good.append(Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"}),
+             good.append(Kind.RESOLUCION, b, t + 1, "coord",
+                         {"action": "recapture", "reason": "y"})]
     wires = [se.to_wire() for se in items]
-    assert [se.hash for se in check_decisions(station, station.store, wires)] == [
-        se.hash for se in items
-    ]
+    assert [se.hash for se in check_decisions(station, station.store, wires)] == \
+        [se.hash for se in items]
 
     flipped = json.loads(json.dumps(wires))
     flipped[1]["event"]["payload"]["action"] = "rescan"
-    other_key = (
-        chain(signer=KeyPair.generate())
-        .append(Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"})
-        .to_wire()
-    )
-    other_station = (
-        chain("CATD-99").append(Kind.COTEJO, a, t, "sup", {"result": "rescan"}).to_wire()
-    )
-    not_a_decision = (
-        chain()
-        .append(Kind.CAPTURA, a, t, "coord", {"source": "operator:x", "values": {"PAN": 1}})
-        .to_wire()
-    )
-    unknown_acta = (
-        chain()
-        .append(Kind.RESOLUCION, "999999Z99996", t, "coord", {"action": "rescan", "reason": "x"})
-        .to_wire()
-    )
-    other_catalog = (
-        chain(fp="f" * 64)
-        .append(Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"})
-        .to_wire()
-    )
+    other_key = chain(signer=KeyPair.generate()).append(
+        Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"}).to_wire()
+    other_station = chain("CATD-99").append(
+        Kind.COTEJO, a, t, "sup", {"result": "rescan"}).to_wire()
+    not_a_decision = chain().append(Kind.CAPTURA, a, t, "coord", {
+        "source": "operator:x", "values": {"PAN": 1}}).to_wire()
+    unknown_acta = chain().append(
+        Kind.RESOLUCION, "999999Z99996", t, "coord", {"action": "rescan", "reason": "x"}).to_wire()
+    other_catalog = chain(fp="f" * 64).append(
+        Kind.RESOLUCION, a, t, "coord", {"action": "rescan", "reason": "x"}).to_wire()
     no_sig = {"event": wires[0]["event"]}
-    for bad, words in (
-        ([wires[0], flipped[1]], "firma válida"),
-        ([other_key], "firma válida"),
-        ([wires[0], other_station], "otra estación"),
-        ([not_a_decision], "no una decisión"),
-        ([unknown_acta], "no está en el catálogo"),
-        ([other_catalog], "otro catálogo"),
-        ([no_sig], "mal formada"),
-        ([{"event": "x", "sig": "y"}], "mal formada"),
-        ({"items": wires}, "lista"),
-    ):
+    for bad, words in (([wires[0], flipped[1]], "firma válida"),
+                       ([other_key], "firma válida"),
+                       ([wires[0], other_station], "otra estación"),
+                       ([not_a_decision], "no una decisión"),
+                       ([unknown_acta], "no está en el catálogo"),
+                       ([other_catalog], "otro catálogo"),
+                       ([no_sig], "mal formada"),
+                       ([{"event": "x", "sig": "y"}], "mal formada"),
+                       ({"items": wires}, "lista")):
         with pytest.raises(SyncError, match=words) as exc:
             check_decisions(station, station.store, bad)
         assert exc.value.message_en and "none was kept" in exc.value.message_en
@@ -329,17 +299,8 @@ def test_foreign_or_malformed_decisions_are_refused(station, catalog):
     with station.store.tx() as c:
         assert keep(c, check_decisions(station, station.store, wires), "http") == 0
     # another decision under a number already kept (the server's chain forked)
-    fork = (
-        chain()
-        .append(
-            Kind.RESOLUCION,
-            a,
-            t + 5,
-            "coord",
-            {"action": "choose", "values": {"PAN": 3}, "reason": "z"},
-        )
-        .to_wire()
-    )
+    fork = chain().append(Kind.RESOLUCION, a, t + 5, "coord", {"action": "choose",
+                          "values": {"PAN": 3}, "reason": "z"}).to_wire()
     with pytest.raises(SyncError) as exc, station.store.tx() as c:
         keep(c, check_decisions(station, station.store, [fork]), "http")
     assert exc.value.code == "decision_fork"

@@ -27,13 +27,9 @@ def test_migrates_from_every_released_schema(tmp_path, released):
     conn = sqlite3.connect(db, isolation_level=None)
     migrate(conn, released)
     conn.execute("INSERT INTO meta VALUES ('k', 'v')")
-    conn.execute(
-        "INSERT INTO events (seq, hash, kind, clave_acta, at, operator, body, sig) "
-        "VALUES (1, 'h', 'acopio', 'X', 1, 'op', '{}', 's')"
-    )
-    conn.execute(
-        "INSERT INTO pages (source, name, status, at) VALUES ('file', 'a.jpg', 'guardada', 1)"
-    )
+    conn.execute("INSERT INTO events (seq, hash, kind, clave_acta, at, operator, body, sig) "
+                 "VALUES (1, 'h', 'acopio', 'X', 1, 'op', '{}', 's')")
+    conn.execute("INSERT INTO pages (source, name, status, at) VALUES ('file', 'a.jpg', 'guardada', 1)")
     if released >= 3:
         conn.execute("INSERT INTO work VALUES ('t0', 'X', 'captura', '[]', 'i', 'E', -1, 1)")
     conn.close()
@@ -42,14 +38,11 @@ def test_migrates_from_every_released_schema(tmp_path, released):
     assert s.get_meta("k") == "v"
     assert s.one("SELECT COUNT(*) FROM events")[0] == 1
     assert s.one("SELECT message_en FROM pages")[0] == ""
-    s.conn.execute(
-        "INSERT INTO receipts (batch, head_seq, body, received_at) VALUES ('b', 1, '{}', 1)"
-    )
+    s.conn.execute("INSERT INTO receipts (batch, head_seq, body, received_at) VALUES ('b', 1, '{}', 1)")
     s.conn.execute("INSERT INTO work VALUES ('t', 'X', 'captura', '[]', 'i', 'E', -1, 1)")
     assert s.one("SELECT COUNT(*) FROM work")[0] == (2 if released >= 3 else 1)
-    s.conn.execute(
-        "INSERT INTO server_events VALUES (1, 'h', 'resolucion', 'X', 1, '{}', 's', 1, 'http')"
-    )
+    s.conn.execute("INSERT INTO server_events VALUES (1, 'h', 'resolucion', 'X', 1, '{}', 's', 1, "
+                   "'http')")
     assert s.q("SELECT seq FROM server_events WHERE clave_acta = 'X'")[0][0] == 1
     assert s.integrity_check() == "ok"
 

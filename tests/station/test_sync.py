@@ -37,10 +37,7 @@ from tests.station.helpers import PASSPHRASE, PASSWORDS, entries, new_station, s
 def _session(station, deck, n):
     """Acopio, digitalización and double capture (with one disagreement resolved)."""
     pipe = Pipeline(station)
-    results = [
-        pipe.process(p, "dani")
-        for p in FileImport([deck.path(r) for r in deck.records[:n]]).pages()
-    ]
+    results = [pipe.process(p, "dani") for p in FileImport([deck.path(r) for r in deck.records[:n]]).pages()]
     assert all(r.stored for r in results), [r.text() for r in results]
     ops = {k: login(station.store, k, v) for k, v in PASSWORDS.items()}
     desk = CaptureDesk(station)
@@ -87,7 +84,7 @@ def test_offline_session_then_sync_exactly_once(tmp_path, catalog, catalog_dir, 
             n_receipts = st.store.one("SELECT COUNT(*) FROM receipts")[0]
             assert n_receipts == -(-len(local) // 7)
             # receipts brought back on USB mark the same events as held by the server
-            wires = [json.loads(b) for (b,) in st.store.q("SELECT body FROM receipts")]
+            wires = [json.loads(b) for b, in st.store.q("SELECT body FROM receipts")]
             with st.store.tx() as c:
                 c.execute("UPDATE events SET acked = 0")
             assert import_receipts(st.store, {"receipts": wires}) == n_receipts
@@ -96,12 +93,9 @@ def test_offline_session_then_sync_exactly_once(tmp_path, catalog, catalog_dir, 
             forged["receipt"]["head"]["seq"] += 1
             with pytest.raises(SyncError, match="firma válida"):
                 import_receipts(st.store, forged)
-            for (sha,) in st.store.q("SELECT sha256 FROM images"):
-                r = requests.get(
-                    f"{url}/console/images/{sha}",
-                    timeout=10,
-                    cookies=console_session(url)[0].cookies,
-                )
+            for sha, in st.store.q("SELECT sha256 FROM images"):
+                r = requests.get(f"{url}/console/images/{sha}", timeout=10,
+                                 cookies=console_session(url)[0].cookies)
                 assert r.status_code == 200 and r.content == st.images.get(sha)
         finally:
             srv.stop()
@@ -116,12 +110,8 @@ def test_usb_export_imported_by_console(tmp_path, catalog, server, deck):
         s, csrf = console_session(server.url)
 
         def console_import(name: str, doc: dict) -> None:
-            page = s.post(
-                server.url + "/console/import",
-                data={"csrf": csrf},
-                timeout=60,
-                files={"file": (name, json.dumps(doc).encode(), "application/json")},
-            )
+            page = s.post(server.url + "/console/import", data={"csrf": csrf}, timeout=60,
+                          files={"file": (name, json.dumps(doc).encode(), "application/json")})
             assert page.status_code == 200
 
         # offline enrollment: the request travels on a USB drive, the approval comes back
@@ -190,9 +180,8 @@ def test_bad_station_inputs(tmp_path, catalog, catalog_dir):
         from capture_station.operators import add_operator
 
         add_operator(st.store, "ana", "Ana", "supervisor", PASSWORDS["ana"])
-        CaptureDesk(st).acopio(
-            login(st.store, "ana", PASSWORDS["ana"]), catalog.expected_actas()[0].clave_acta
-        )
+        CaptureDesk(st).acopio(login(st.store, "ana", PASSWORDS["ana"]),
+                               catalog.expected_actas()[0].clave_acta)
         from prep_core.files import save_catalog
 
         other_dir = save_catalog(demo_catalog(20, seed=5), tmp_path / "other")
@@ -224,16 +213,11 @@ class _Restoring(requests.Session):
         con = sqlite3.connect(str(self.db), timeout=30)
         try:
             with con:
-                (h,) = con.execute(
-                    "SELECT hash FROM events WHERE station = ? AND seq = ?", (self.station, head)
-                ).fetchone()
-                con.execute(
-                    "DELETE FROM events WHERE station = ? AND seq > ?", (self.station, head)
-                )
-                con.execute(
-                    "UPDATE stations SET last_seq = ?, last_hash = ? WHERE id = ?",
-                    (head, h, self.station),
-                )
+                (h,) = con.execute("SELECT hash FROM events WHERE station = ? AND seq = ?",
+                                   (self.station, head)).fetchone()
+                con.execute("DELETE FROM events WHERE station = ? AND seq > ?", (self.station, head))
+                con.execute("UPDATE stations SET last_seq = ?, last_hash = ? WHERE id = ?",
+                            (head, h, self.station))
         finally:
             con.close()
 
@@ -260,8 +244,7 @@ def test_chain_gap_sends_again_from_the_server_head(tmp_path, catalog, server):
         assert http.posts == 4  # refused 7-10, then 3-6, 7-10, 11-12
         remote = server_events(server.db_path, st.id)
         assert [(s, h) for s, h, _, _ in remote] == [
-            (e.event.seq, e.hash) for e in load_events(st.store.conn)
-        ]
+            (e.event.seq, e.hash) for e in load_events(st.store.conn)]
         info = requests.get(f"{server.url}/api/v1/stations/{st.id}", timeout=30).json()
         assert info["gap"] is None
     finally:

@@ -33,8 +33,6 @@ def test_unlock_and_login_messages(qtbot, station):
         qtbot.keyClick(login.password, Qt.Key.Key_Return)
         assert win.operator is not None and win.operator.role == "captura"
         assert [win.tabs.tabText(i).replace("&", "") for i in range(win.tabs.count())] == [
-            "Captura",
-            "Estado",
-        ]
+            "Captura", "Estado"]
     finally:
         win.shutdown()

@@ -28,13 +28,7 @@ def get_catalog(ctx: Ctx, request: Request) -> Response:
     """The catalog files; a station parses them as it would a catalog folder."""
     body: bytes | None = getattr(request.app.state, "catalog_body", None)
     if body is None:
-        body = canonical(
-            {
-                "format": CATALOG_FORMAT,
-                "fingerprint": ctx.fingerprint,
-                "name": ctx.catalog.name,
-                "files": catalog_files(ctx.catalog),
-            }
-        )
+        body = canonical({"format": CATALOG_FORMAT, "fingerprint": ctx.fingerprint,
+                          "name": ctx.catalog.name, "files": catalog_files(ctx.catalog)})
         request.app.state.catalog_body = body
     return Response(body, media_type="application/json")
