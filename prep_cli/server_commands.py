@@ -18,7 +18,11 @@ def add_parsers(subparsers: Any) -> None:
     """Add ``audit`` (with ``verify``) to the ``prep`` sub-commands."""
     audit = subparsers.add_parser("audit", help="bitácora del servidor / server audit log")
     sub = audit.add_subparsers(dest="audit_command", required=True)
-    v = sub.add_parser("verify", help="verificar la cadena de la bitácora / verify the audit chain")
+    v = sub.add_parser(
+        "verify",
+        help="verificar bitácora, cabezas firmadas, eventos y recibos / "
+        "verify the audit log, signed heads, events and receipts",
+    )
     v.add_argument("--db", help="database URL (default DATABASE_URL or sqlite:///prep-server.db)")
     v.add_argument(
         "--published",
