@@ -1,6 +1,8 @@
 """Server commands for the ``prep`` CLI (wired by prep_cli/main.py):
 
-prep audit verify [--db URL]     check the server's hash-chained audit log
+prep audit verify [--db URL] [--published DIR] [--key FILE]
+                                 check the audit log, its signed heads, every stored
+                                 event and station chain, and the receipts issued
 prep bench ingest [...]          verified events/s into SQLite and PostgreSQL
 """
 
@@ -16,8 +18,22 @@ def add_parsers(subparsers: Any) -> None:
     """Add ``audit`` (with ``verify``) to the ``prep`` sub-commands."""
     audit = subparsers.add_parser("audit", help="bitácora del servidor / server audit log")
     sub = audit.add_subparsers(dest="audit_command", required=True)
-    v = sub.add_parser("verify", help="verificar la cadena de la bitácora / verify the audit chain")
+    v = sub.add_parser(
+        "verify",
+        help="verificar bitácora, cabezas firmadas, eventos y recibos / "
+        "verify the audit log, signed heads, events and receipts",
+    )
     v.add_argument("--db", help="database URL (default DATABASE_URL or sqlite:///prep-server.db)")
+    v.add_argument(
+        "--published",
+        help="publication folder whose auditoria.json the audit log must reach "
+        "(default: the server's, when it exists)",
+    )
+    v.add_argument(
+        "--key",
+        help="the server key file whose public key is trusted "
+        "(default: DATA_DIR/server-key.json when it exists)",
+    )
     v.set_defaults(func=audit_verify)
 
 
@@ -31,20 +47,33 @@ def add_bench_target(bench_subparsers: Any) -> None:
 
 
 def audit_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from prep_core.errors import PrepError
-    from sync_server.config import DEFAULT_DB
+    from sync_server.config import DEFAULT_DB, Settings
     from sync_server.db.store import Store
-    from sync_server.services.audit import verify_audit
+    from sync_server.services.integrity import verify_store
 
     url = args.db or os.environ.get("DATABASE_URL") or DEFAULT_DB
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         raise PrepError("no existe la base de datos", "database not found", where=url)
+    settings = Settings.from_env()
+    published = Path(args.published) if args.published else settings.publish_path
+    if args.published and not published.is_dir():
+        raise PrepError(
+            "no existe la carpeta de publicación", "no such folder", where=str(published)
+        )
+    key = _server_public_key(Path(args.key) if args.key else settings.key_path, bool(args.key))
     store = Store(url)
     try:
-        with store.read() as conn:
-            check = verify_audit(conn)
+        report = verify_store(
+            store,
+            server_key=key,
+            published=published if published.is_dir() else None,
+            server_station=settings.server_station,
+        )
     except SQLAlchemyError as exc:
         raise PrepError(
             "no se puede leer la bitácora (¿es la base del servidor?)",
@@ -53,16 +82,41 @@ def audit_verify(args: argparse.Namespace) -> int:
         ) from None
     finally:
         store.dispose()
-    for e in check.errors:
-        print(e, file=sys.stderr)
-    if check.ok:
-        print(f"bitácora íntegra / audit log intact: {check.entries} entradas / entries")
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    c = report.counts
+    summary = (
+        f"{c['audit_entries']} entradas / entries, {c['signed_heads']} cabezas firmadas / "
+        f"signed heads, {c['published']} publicada / published, {c['stations']} estaciones / "
+        f"stations, {c['events']} eventos / events, {c['receipts']} recibos / receipts"
+    )
+    if report.ok:
+        print(f"bitácora íntegra, datos íntegros / audit log intact, data intact: {summary}")
         return 0
     print(
-        f"bitácora ALTERADA / audit log ALTERED: {len(check.errors)} errores / errors",
+        f"ALTERADO / ALTERED: {report.total_errors} errores / errors ({summary})",
         file=sys.stderr,
     )
     return 1
+
+
+def _server_public_key(path: Any, required: bool) -> bytes | None:
+    """The public half of the server key file, when there is one (never created here)."""
+    import json
+
+    from prep_core.errors import PrepError
+    from sync_server.services.context import load_or_create_key
+
+    if not path.exists():
+        if required:
+            raise PrepError("no existe el archivo de llave", "key file not found", where=str(path))
+        return None
+    try:
+        return load_or_create_key(path).public_bytes
+    except (SystemExit, ValueError, KeyError, json.JSONDecodeError):
+        raise PrepError(
+            "no es un archivo de llave del servidor", "not a server key file", where=str(path)
+        ) from None
 
 
 def bench_ingest(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,7 @@ from prep_core.catalog import Catalog
 from prep_core.errors import CatalogError
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimit, JsonDepthLimit
+from sync_server.api.openapi import install as install_openapi
 from sync_server.api.routes import (
     batches,
     catalogs,
@@ -26,6 +28,8 @@ from sync_server.config import Settings
 from sync_server.db.store import Store
 from sync_server.services.context import Context, load_or_create_key
 from sync_server.services.resolutions import ensure_server_station
+
+log = logging.getLogger("prep.server")
 
 API_DESCRIPTION = """Servidor de sincronización del PREP / PREP sync server.
 
@@ -47,22 +51,25 @@ def load_catalog_for(settings: Settings) -> Catalog:
     return load_catalog(settings.catalog_path)
 
 
-def _scheduled_cuts(ctx: Context):  # type: ignore[no-untyped-def]
-    """While the app runs, cuts are taken every ``settings.cut_every_min`` minutes."""
+def _lifespan(ctx: Context):  # type: ignore[no-untyped-def]
+    """While the app runs, cuts are taken every ``settings.cut_every_min`` minutes;
+    when it stops, the audit chain's head is signed and the signature-verification
+    worker processes are shut down (none is left behind)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if ctx.settings.cut_every_min <= 0:
-            yield
-            return
-        from sync_server.services.scheduler import CutScheduler
+        sched = None
+        if ctx.settings.cut_every_min > 0:
+            from sync_server.services.scheduler import CutScheduler
 
-        sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
-        sched.start()
+            sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
+            sched.start()
         try:
             yield
         finally:
-            sched.stop()
+            if sched is not None:
+                sched.stop()
+            _at_shutdown(ctx)
 
     return lifespan
 
@@ -74,6 +81,18 @@ def body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
         ("/api/v1/images/", settings.max_image_bytes + 4096),
         ("/console/api/", settings.console_body_bytes),
     )
+
+
+def _at_shutdown(ctx: Context) -> None:
+    from sync_server.services.audit_heads import sign_now
+    from sync_server.services.chain import shutdown_pool
+
+    try:
+        sign_now(ctx, "shutdown")
+    except Exception:  # a broken database must not keep the workers alive
+        log.exception("no se firmó la cabeza de la bitácora / audit head not signed")
+    finally:
+        shutdown_pool()
 
 
 def create_app(
@@ -98,8 +117,15 @@ def create_app(
         title="PREP Abierto — servidor",
         version="0.1.0",
         description=API_DESCRIPTION,
-        lifespan=_scheduled_cuts(ctx),
+        lifespan=_lifespan(ctx),
+        docs_url=None,
+        redoc_url=None,
     )
+    install_openapi(app)
+    if settings.api_docs:
+        from sync_server.api.docs import install_docs
+
+        install_docs(app)
     app.state.ctx = ctx
     install_error_handlers(app)
     for module in (health, server, catalogs, stations, batches, images, work, decisions):

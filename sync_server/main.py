@@ -1,7 +1,7 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server --catalog DIR [--host 127.0.0.1] [--port 8000] [--db URL]
-                [--publish-dir DIR] [--cut-every MIN] [--trusted-proxy ADDR ...]
+                [--publish-dir DIR] [--cut-every MIN] [--trusted-proxy ADDR ...] [--api-docs]
     prep-server users {add,list,disable,password} ...   (console accounts)
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
@@ -53,6 +53,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="ADDR",
         help="believe X-Forwarded-For/Forwarded only from this address or network (repeatable)",
     )
+    p.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="serve the API documentation at /docs (offline); /openapi.json is always served",
+    )
     return p.parse_args(argv)
 
 
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         publish_dir=Path(args.publish_dir) if args.publish_dir else None,
         cut_every_min=args.cut_every,
         trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
+        api_docs=args.api_docs or None,
     )
     try:
         app = create_app(settings, Store(settings.database_url))

@@ -10,6 +10,7 @@ from fastapi import Header, Request
 
 from sync_server.api.deps import Ctx
 from sync_server.services.context import Context
+from sync_server.services.signed_requests import unauthorized
 
 Check = Callable[[Context, str | None, str | None, str | None, str, str], str]
 
@@ -20,12 +21,25 @@ def signed_by(check: Check) -> Callable[..., str]:
     def signed_station(
         request: Request,
         ctx: Ctx,
-        x_prep_station: Annotated[str | None, Header(max_length=64)] = None,
-        x_prep_at: Annotated[str | None, Header(max_length=20)] = None,
-        x_prep_signature: Annotated[str | None, Header(max_length=200)] = None,
+        x_prep_station: Annotated[str | None, Header()] = None,
+        x_prep_at: Annotated[str | None, Header()] = None,
+        x_prep_signature: Annotated[str | None, Header()] = None,
     ) -> str:
+        _not_too_long(x_prep_station, 64)
+        _not_too_long(x_prep_at, 20)
+        _not_too_long(x_prep_signature, 200)
         query = request.url.query
         target = request.url.path + (f"?{query}" if query else "")
         return check(ctx, x_prep_station, x_prep_at, x_prep_signature, request.method, target)
 
     return signed_station
+
+
+def _not_too_long(value: str | None, limit: int) -> None:
+    """An over-long credential header is a bad credential: 401, as a wrong one."""
+    if value is not None and len(value) > limit:
+        raise unauthorized(
+            "bad_credentials",
+            f"encabezado de firma de más de {limit} caracteres",
+            f"signature header over {limit} characters",
+        )

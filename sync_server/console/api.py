@@ -3,7 +3,7 @@ capability it needs (``console.auth``); actions also need the session's CSRF tok
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +20,6 @@ from sync_server.console.auth import (
     check_csrf,
 )
 from sync_server.services import accounts, audit, cuts, dashboard, resolutions, stations
-from sync_server.services.errors import not_found
 
 router = APIRouter(prefix="/console/api", tags=["consola"])
 CsrfHeader = Header(default=None, max_length=128)
@@ -89,22 +88,20 @@ async def station_permissions(
 async def decide_station(
     ctx: Ctx,
     s: StationAdmin,
+    action: Literal["approve", "revoke"],
     station_id: str = StationId,
-    action: str = Path(max_length=16),
     x_csrf_token: str | None = CsrfHeader,
 ) -> dict[str, Any]:
     check_csrf(s, x_csrf_token)
-    if action not in ("approve", "revoke"):
-        raise not_found("bad_action", "acción desconocida", "unknown action")
     return await run_in_threadpool(
         stations.decide, ctx, station_id, action == "approve", s.username
     )
 
 
 class ResolveIn(BaseModel):
-    action: str = Field(max_length=16)
+    action: Literal["choose", "recapture", "rescan"] = Field(description="resolutions.ACTIONS")
     reading: int | None = Field(default=None, ge=0, le=100)
-    reason: str = Field(max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
 
 
 @router.post("/conflicts/{conflict_id}/resolve")

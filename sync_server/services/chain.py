@@ -9,6 +9,7 @@ semantics of ``check_chain`` without verifying again.
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -64,6 +65,37 @@ def check_wires(public: bytes, wires: list[Any], workers: int) -> list[Checked]:
     return out
 
 
+def _bad_stored(public: bytes, items: list[tuple[str, str]]) -> list[int]:
+    """Indices of the stored (signature base64, canonical body) pairs whose
+    signature does not verify under ``public``."""
+    verify = verifier(public)
+    bad = []
+    for n, (sig, body) in enumerate(items):
+        try:
+            raw = base64.b64decode(sig, validate=True)
+        except (ValueError, TypeError):
+            bad.append(n)
+            continue
+        if not verify(raw, body.encode()):
+            bad.append(n)
+    return bad
+
+
+def bad_signatures(public: bytes, items: list[tuple[str, str]], workers: int) -> list[int]:
+    """``_bad_stored`` for many stored events of one station, on several cores."""
+    if workers <= 1 or len(items) < PARALLEL_FROM:
+        return _bad_stored(public, items)
+    size = -(-len(items) // (workers * 2))
+    starts = list(range(0, len(items), size))
+    chunks = [items[i : i + size] for i in starts]
+    out: list[int] = []
+    for start, bad in zip(
+        starts, _executor(workers).map(_bad_stored, [public] * len(chunks), chunks), strict=True
+    ):
+        out.extend(start + n for n in bad)
+    return out
+
+
 def _executor(workers: int) -> Executor:
     global _pool, _pool_pid
     if _pool is None or _pool_pid != os.getpid():
@@ -71,6 +103,15 @@ def _executor(workers: int) -> Executor:
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
         _pool_pid = os.getpid()
     return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (at server shutdown); the next large batch starts
+    a new pool."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None and _pool_pid == os.getpid():
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_workers() -> int:

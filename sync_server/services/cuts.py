@@ -15,6 +15,7 @@ from sqlalchemy import select
 from prep_core.publication import Cut, build_cut
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
+from sync_server.services.audit_heads import sign_head
 from sync_server.services.context import Context
 from sync_server.services.errors import not_found
 from sync_server.services.fastevent import from_stored
@@ -26,8 +27,8 @@ def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, 
     publication folder (see :mod:`sync_server.services.publish`)."""
     from sync_server.services.publish import publish
 
-    built = _take_cut(ctx, user, final)
-    manifest = publish(ctx, [cut for _, cut in built], ctx.settings.publish_path)
+    built, head = _take_cut(ctx, user, final)
+    manifest = publish(ctx, [cut for _, cut in built], ctx.settings.publish_path, head)
     return [
         {
             "id": row_id,
@@ -40,7 +41,9 @@ def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, 
     ]
 
 
-def _take_cut(ctx: Context, user: str, final: bool) -> list[tuple[int, Cut]]:
+def _take_cut(ctx: Context, user: str, final: bool) -> tuple[list[tuple[int, Cut]], dict[str, Any]]:
+    """Store a cut of every election and sign the audit chain's head after its
+    entries, in one transaction."""
     now = ctx.now()
     cut_time = datetime.fromtimestamp(now // 60_000 * 60, UTC)  # the minute of the cut
     out = []
@@ -87,7 +90,8 @@ def _take_cut(ctx: Context, user: str, final: bool) -> list[tuple[int, Cut]]:
                 },
             )
             out.append((row_id, cut))
-    return out
+        head = sign_head(ctx.key, conn, now, "cut")
+    return out, head
 
 
 def list_cuts(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:

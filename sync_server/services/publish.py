@@ -5,7 +5,9 @@
       cortes/20240602_2015/SHA256SUMS                  `sha256sum -c` checks the zips
       imagenes/ab/ab12….jpg                            every published acta image, named
                                                        by the SHA-256 of its exact bytes
+      cortes/20240602_2015/auditoria.json              the audit chain's head, signed at the cut
       ultimo.json                                      the latest cut: files, hashes, figures
+      auditoria.json                                   the latest signed audit head
 
 Images are written once (content-addressed) and checked against their hash before
 they are written; files appear atomically, so a mirror never copies half a file.
@@ -25,6 +27,7 @@ from prep_core.publication import Cut
 from prep_core.published import MEXICO_CENTRAL
 from prep_io.files import write_atomic
 from sync_server.db.tables import images
+from sync_server.services.audit_heads import PUBLISHED_NAME
 from sync_server.services.context import Context
 
 MAGIC = (
@@ -69,13 +72,17 @@ def _publish_images(ctx: Context, shas: set[str], root: Path) -> int:
     return written
 
 
-def publish(ctx: Context, cuts: list[Cut], root: Path) -> dict[str, Any]:
-    """Write the cut's zips, its SHA256SUMS, the new images and ``ultimo.json``."""
+def publish(
+    ctx: Context, cuts: list[Cut], root: Path, head: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Write the cut's zips, the signed audit head, its SHA256SUMS, the new images
+    and ``ultimo.json``."""
     folder = _cut_folder(root, cuts)
+    files: dict[str, bytes] = {f"{package_name(cut)}.zip": package_zip(cut) for cut in cuts}
+    if head is not None:
+        files[PUBLISHED_NAME] = _head_file(ctx, head)
     sums: dict[str, str] = {}
-    for cut in cuts:
-        data = package_zip(cut)
-        name = f"{package_name(cut)}.zip"
+    for name, data in files.items():
         write_atomic(folder / name, data)
         sums[name] = hashlib.sha256(data).hexdigest()
     write_atomic(
@@ -92,7 +99,25 @@ def publish(ctx: Context, cuts: list[Cut], root: Path) -> dict[str, Any]:
         "imagenes_nuevas": new_images,
         "figuras": {c.election.id: c.figures.as_header() for c in cuts},
     }
+    if head is not None:
+        manifest["auditoria"] = {
+            "archivo": f"cortes/{folder.name}/{PUBLISHED_NAME}",
+            "seq": head["head"]["audit_seq"],
+            "hash": head["head"]["audit_hash"],
+            "servidor": ctx.key.fingerprint,
+        }
+        write_atomic(root / PUBLISHED_NAME, files[PUBLISHED_NAME])
     write_atomic(
         root / "ultimo.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
     )
     return manifest
+
+
+def _head_file(ctx: Context, head: dict[str, Any]) -> bytes:
+    """``auditoria.json``: the signed head and the server key that signed it."""
+    doc = {
+        "formato": "prep-auditoria/1",
+        "servidor": {"fingerprint": ctx.key.fingerprint, "public_key": head["head"]["public_key"]},
+        **head,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

@@ -235,7 +235,8 @@ def _check_publication(root, csv_bytes: bytes, n_counted: int) -> None:
     sums = dict(
         reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines()
     )
-    assert len(sums) == 2 and set(latest["archivos"]) == {
+    assert len(sums) == 3 and "auditoria.json" in sums  # two zips and the signed audit head
+    assert set(latest["archivos"]) == {
         f"cortes/{latest['corte']}/{n}" for n in sums
     }
     for name, digest in sums.items():

@@ -1,57 +1,96 @@
-"""Schemathesis against the OpenAPI schema of a live server: no 5xx, bounded run.
+"""Schemathesis with ALL its checks against the OpenAPI document of a live server.
 
-Both the station API and the console's JSON API (with a logged-in session and
-its CSRF token) are exercised with generated requests."""
+Run as its command line does (``schemathesis run --checks all``), twice: as a
+logged-in coordinator (the console's session cookie and CSRF header, given as
+the document's security schemes) and with no credentials. Bounded examples per
+operation so CI stays fast; the full run and its counts are in docs/SERVER.md.
+
+One documented exception: a schema-valid batch, enrollment or image upload is
+still refused 422 when its signature (or its image's SHA-256) does not verify,
+which no OpenAPI schema can express; for those three operations the
+``positive_data_acceptance`` check also expects 422 (see ``CRYPTO_OPERATIONS``).
+"""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.server.helpers import enroll_all
 from tests.server.test_console_http import login
 
 pytestmark = pytest.mark.slow
-EXAMPLES = 60
+EXAMPLES = 15
+CRYPTO_OPERATIONS = ("/api/v1/batches", "/api/v1/stations/enroll", "/api/v1/images/{sha256}")
 
 
-def test_no_server_errors(live, night) -> None:
-    schemathesis = pytest.importorskip("schemathesis", reason="pip install schemathesis")
+def config(session: str | None, csrf: str | None) -> str:
+    lines = []
+    if session and csrf:
+        lines += [
+            "[auth.openapi.consoleSession]",
+            f'api_key = "{session}"',
+            "",
+            "[auth.openapi.consoleCsrf]",
+            f'api_key = "{csrf}"',
+            "",
+        ]
+    paths = ", ".join(f'"{p}"' for p in CRYPTO_OPERATIONS)
+    lines += [
+        "[[operations]]",
+        f"include-path = [{paths}]",
+        "checks.positive_data_acceptance.expected-statuses = "
+        '["2xx", "401", "403", "404", "409", "422"]',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_all_checks(url: str, cfg: Path) -> tuple[int, str]:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "--config-file",
+            str(cfg),
+            "run",
+            f"{url}/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            str(EXAMPLES),
+            "--seed",
+            "20240602",
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        cwd=cfg.parent,  # its cache folder goes there, not into the checkout
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_all_checks_pass(live, night, tmp_path) -> None:
+    pytest.importorskip("schemathesis", reason="pip install schemathesis")
     enroll_all(live.ctx, night.keys)
     c = live.client()
     csrf = login(c)
-    cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
-    schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
-    failures: list[str] = []
-    operations = 0
-    calls: list[int] = []
-    for result in schema.get_all_operations():
-        op = result.ok()
-        operations += 1
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-            phases=[Phase.explicit, Phase.generate],
-        )
-        @given(case=op.as_strategy())
-        def run(case) -> None:  # type: ignore[no-untyped-def]
-            for headers in ({}, {"Cookie": cookie, "X-CSRF-Token": csrf}):
-                resp = case.call(base_url=live.url, headers=headers, timeout=30)
-                calls.append(resp.status_code)
-                if resp.status_code >= 500:
-                    failures.append(
-                        f"{case.method} {case.formatted_path} -> "
-                        f"{resp.status_code}: {resp.text[:200]}"
-                    )
-
-        run()
-    assert operations >= 10 and len(calls) >= operations * 4
-    assert not failures, "\n".join(failures[:10])
-    print(
-        f"schemathesis: {operations} operations, {len(calls)} requests, statuses {sorted(set(calls))}"
-    )
-    health = c.get("/health").json()
-    assert health["status"] == "ok"
+    session = c.cookies["prep_session"]
+    for name, creds in (("coordinator", (session, csrf)), ("anonymous", (None, None))):
+        cfg = tmp_path / f"{name}.toml"
+        cfg.write_text(config(*creds), encoding="utf-8")
+        code, out = run_all_checks(live.url, cfg)
+        counts = re.search(r"(\d+) generated, (\d+) passed", out)
+        assert code == 0 and counts, f"{name}:\n{out[-4000:]}"
+        assert int(counts.group(1)) == int(counts.group(2)) >= 20 * EXAMPLES // 2, out[-2000:]
+        ops = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", out)
+        assert ops and ops.group(1) == ops.group(2) == ops.group(3), out[-2000:]  # every one
+        print(f"schemathesis ({name}): {counts.group(0)}")
+    assert c.get("/health").json()["status"] == "ok"
+    assert c.get("/console/api/summary", headers={"X-CSRF-Token": csrf}).status_code == 200

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 
 class WireEvent(BaseModel):
@@ -12,19 +12,29 @@ class WireEvent(BaseModel):
     sig: str = Field(description="Ed25519 signature of the canonical body, base64")
 
 
+STATION_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"  # services/stations.py
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+B64 = Annotated[str, StringConstraints(pattern=BASE64)]
+
+
 class BatchIn(BaseModel):
-    station: str = Field(max_length=64)
-    events: list[WireEvent] = Field(min_length=1)
-    images: dict[str, str] | None = Field(
+    station: str = Field(pattern=STATION_ID)
+    events: list[WireEvent] = Field(
+        min_length=1, description="At most settings.max_events_per_batch (5,000): else 413"
+    )
+    images: dict[SHA256, B64] | None = Field(
         default=None, description="Optional inline images: SHA-256 hex → base64 bytes"
     )
 
 
 class EnrollmentIn(BaseModel):
-    station: str = Field(max_length=64)
-    public_key: str = Field(description="Raw Ed25519 public key, base64")
-    role: str = Field(description="CATD, CCV or CASILLA")
-    name: str = Field(max_length=200)
+    station: str = Field(pattern=STATION_ID)
+    public_key: str = Field(
+        pattern=r"^[A-Za-z0-9+/]{43}=$", description="Raw Ed25519 public key, base64"
+    )
+    role: Literal["CATD", "CCV", "CASILLA"]
+    name: str = Field(min_length=1, max_length=200)
     at: int = Field(ge=0, description="Milliseconds since the epoch")
     sig: str = Field(description="Signature of the canonical request (prep-enrollment/1)")
     code: str = Field(
