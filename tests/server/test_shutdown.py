@@ -18,10 +18,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from prep_core.demo import demo_catalog
 from prep_core.events import GENESIS, EventLog, Kind
 from prep_core.signing import KeyPair, b64
-from sync_server.config import Settings
+from prep_demo.demo import demo_catalog
+from prep_io.files import save_catalog
 from sync_server.db.store import Store
 from sync_server.db.tables import audit_heads, audit_log, stations
 from sync_server.services.audit_heads import head_signature_ok
@@ -84,7 +84,10 @@ def test_sigterm_leaves_no_worker_processes(tmp_path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path[1:]])}
     env["PREP_ADMIN_PASSWORD"] = "contraseña-de-prueba"
     data = str(tmp_path / "data")
-    cmd = [sys.executable, "-m", "sync_server.main", "--port", str(port), "--db", db]
+    catalog = demo_catalog()
+    save_catalog(catalog, tmp_path / "catalog")
+    cmd = [sys.executable, "-m", "sync_server.main", "--port", str(port), "--db", db,
+           "--catalog", str(tmp_path / "catalog")]
     proc = subprocess.Popen(
         [*cmd, "--data-dir", data],
         cwd=tmp_path,
@@ -105,7 +108,6 @@ def test_sigterm_leaves_no_worker_processes(tmp_path) -> None:
                 time.sleep(0.2)
         key = KeyPair.generate()
         approve_station(db, "CATD01", key)
-        catalog = demo_catalog(Settings().demo_casillas)
         log = EventLog("CATD01", key, catalog.fingerprint)
         t = int(time.time() * 1000)
         evs = [
