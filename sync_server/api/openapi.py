@@ -75,6 +75,8 @@ DESCRIPTIONS = {
 CONFLICTS = {
     ("post", "/console/api/stations/{station_id}/{action}"),
     ("post", "/console/api/conflicts/{conflict_id}/resolve"),
+    ("post", "/console/api/users"),  # the name is taken
+    ("post", "/console/api/users/{username}/disable"),  # the last active coordinador
 }
 
 

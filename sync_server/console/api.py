@@ -19,6 +19,7 @@ from sync_server.console.auth import (
     UserAdmin,
     check_csrf,
 )
+from sync_server.console.schemas import Scope, scope_doc
 from sync_server.services import accounts, audit, cuts, dashboard, resolutions, stations
 
 router = APIRouter(prefix="/console/api", tags=["consola"])
@@ -64,7 +65,7 @@ def audit_list(
 
 
 class PermissionsIn(BaseModel):
-    scope: dict[str, Any] | None = None
+    scope: Scope | None = None
     self_verify: bool = False
 
 
@@ -80,7 +81,7 @@ async def station_permissions(
     null for every acta) and whether two of its operators may verify an acta."""
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(
-        stations.set_permissions, ctx, station_id, body.scope, body.self_verify, s.username
+        stations.set_permissions, ctx, station_id, scope_doc(body.scope), body.self_verify, s.username
     )
 
 
@@ -137,9 +138,9 @@ def user_list(ctx: Ctx, s: UserAdmin) -> list[dict[str, Any]]:
 
 
 class NewUserIn(BaseModel):
-    username: str = Field(max_length=64)
-    role: str = Field(max_length=16)
-    password: str = Field(max_length=256)
+    username: str = Field(pattern=accounts.USERNAME.pattern, max_length=32)
+    role: Literal["coordinador", "supervisor", "consulta", "auditor"]
+    password: str = Field(min_length=accounts.MIN_PASSWORD, max_length=256)
 
 
 @router.post("/users")
@@ -162,7 +163,7 @@ async def disable_user(
 
 
 class PasswordIn(BaseModel):
-    password: str = Field(max_length=256)
+    password: str = Field(min_length=accounts.MIN_PASSWORD, max_length=256)
 
 
 @router.post("/users/{username}/password")

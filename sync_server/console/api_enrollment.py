@@ -3,7 +3,7 @@ code for a new station (shown once) and lists the codes issued, used or expired.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Header
 from fastapi.concurrency import run_in_threadpool
@@ -11,15 +11,18 @@ from pydantic import BaseModel, Field
 
 from sync_server.api.deps import Ctx
 from sync_server.console.auth import Auditor, StationAdmin, check_csrf
+from sync_server.console.schemas import Scope, scope_doc
 from sync_server.services import enrollment_codes
 
 router = APIRouter(prefix="/console/api", tags=["consola"])
 
 
 class CodeIn(BaseModel):
-    role: str = Field(max_length=16, description="CATD, CCV or CASILLA")
-    label: str = Field(max_length=200, description="Who the code is for, e.g. CATD 01")
-    scope: dict[str, list[int]] | None = Field(
+    role: Literal["CATD", "CCV", "CASILLA"]
+    label: str = Field(
+        min_length=1, max_length=200, pattern=r"\S", description="Who the code is for, e.g. CATD 01"
+    )
+    scope: Scope | None = Field(
         default=None, description='{"distritos": [...]} or {"municipios": [...]}; none: all'
     )
 
@@ -49,7 +52,7 @@ async def issue_code(
 ) -> dict[str, Any]:
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(
-        enrollment_codes.issue, ctx, body.role, body.label, body.scope, s.username
+        enrollment_codes.issue, ctx, body.role, body.label, scope_doc(body.scope), s.username
     )
 
 
