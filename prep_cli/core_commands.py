@@ -52,6 +52,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("file", type=Path)
     p.add_argument("--final", action="store_true", help="corte final / final cut")
     p.add_argument("--especial-ballots", type=int, default=None, metavar="N")
+    p.add_argument(
+        "--layout",
+        default=None,
+        help="perfil de formato (id o archivo .json); sin él se reconoce / layout profile "
+        "(id or .json file); recognised when absent",
+    )
     p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
     p.set_defaults(func=cmd_figures)
 
@@ -116,19 +122,27 @@ def _read_csv_file(path: Path) -> bytes:
 def cmd_figures(args: argparse.Namespace) -> int:
     from prep_core.published import read_results_csv
     from prep_core.recount import recount
+    from prep_io.layouts import find_layout, shipped_layouts
 
+    layouts = (find_layout(args.layout),) if args.layout else shipped_layouts()
     data = _read_csv_file(args.file)
     with gc_paused():
-        pf = read_results_csv(data, where=str(args.file))
+        pf = read_results_csv(data, where=str(args.file), layouts=layouts)
         result = recount(
             pf, final=args.final, especial_ballots=args.especial_ballots, where=str(args.file)
         )
     doc = {
         "election": pf.election_name,
         "cut": pf.cut_label,
+        "layout": pf.layout.id,
         "final": args.final,
         **result.to_json(),
     }
+    if pf.fit is not None and not pf.fit.exact:
+        doc["notes"].append(
+            f"el archivo difiere del formato {pf.layout.id!r} / the file differs from layout "
+            f"{pf.layout.id!r}: {pf.fit.differences()}"
+        )
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -66,7 +66,8 @@ class Decision:
 
 
 def total_calculado(votes: Iterable[FieldValue]) -> int:
-    """TOTAL_VOTOS_CALCULADO: the sum of all vote fields, Ilegible and Sin dato as 0."""
+    """TOTAL_VOTOS_CALCULADO: the sum of all vote fields, Ilegible, Sin dato and No
+    aplica as 0."""
     return sum(v for v in votes if isinstance(v, int))
 
 
@@ -80,9 +81,13 @@ def decide(
     """Decide CONTABILIZADA for a captured acta.
 
     ``limit`` is LN + representantes (especiales: approved ballots +
-    representantes); None skips the Excede check (unknown ballots).
+    representantes); None skips the Excede check (unknown ballots, or a casilla
+    without a lista nominal). No aplica fields are left out: an acta whose every
+    field that applies is Ilegible is "Todos los campos ilegibles".
     """
     values = votes if isinstance(votes, list) else list(votes)
+    if Mark.NO_APLICA in values:  # not on this acta: out of every test and of the sum
+        values = [v for v in values if v is not Mark.NO_APLICA]
     ilegible = values.count(Mark.ILEGIBLE)
     sin_dato = values.count(Mark.SIN_DATO)
     n = len(values)
