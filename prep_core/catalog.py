@@ -185,7 +185,7 @@ class Catalog:
     def to_canonical(self) -> dict[str, Any]:
         """The canonical form; a key added by a later version appears only when it holds
         something other than its default, so existing catalogs keep their fingerprint."""
-        doc = {
+        doc: dict[str, Any] = {
             "format": "prep-catalog/1",
             "name": self.name,
             "synthetic": self.synthetic,
@@ -210,7 +210,7 @@ def canonical_json(doc: Any) -> bytes:
 
 
 def _election_doc(e: Election) -> dict[str, Any]:
-    doc = {
+    doc: dict[str, Any] = {
         "id": e.id,
         "name": e.name,
         "ambito": e.ambito.value,

@@ -13,8 +13,8 @@ import zipfile
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.figures import HEADER_FIELDS
-from prep_core.publication import Cut
 from prep_core.layout import INE_FEDERAL, Layout
+from prep_core.publication import Cut
 from prep_core.published import BOM, MEXICO_CENTRAL, columns
 
 DESCRIPTIONS = {
