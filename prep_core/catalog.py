@@ -77,6 +77,11 @@ class Election:
     def acta_codes(self) -> frozenset[str]:
         return frozenset(c for t in self.tipo_acta for c in self.acta_codes_for(t))
 
+    @property
+    def scoped(self) -> bool:
+        """Some vote field is not on every acta."""
+        return bool(self.acta_fields or self.field_demarcaciones)
+
     def applies(self, vote_field: str, tipo_acta: str, id_demarcacion: int) -> bool:
         """Whether a vote field is on that acta; when not, it is No aplica."""
         fields = self.acta_fields.get(tipo_acta)

@@ -16,6 +16,8 @@ _TIPO_ACTA_RE = re.compile(r"[0-9A-Za-z]+( [0-9A-Za-z]+)*")
 
 
 def valid_tipo_acta(tipo_acta: str) -> bool:
+    if tipo_acta.isalnum() and tipo_acta.isascii():  # the usual case, without a regex
+        return True
     return bool(_TIPO_ACTA_RE.fullmatch(tipo_acta))
 
 

@@ -67,12 +67,13 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
     acta = catalog.acta(state.clave_acta)
     fuera = acta is None or acta.election.id != election.id
     reading: Mapping[str, FieldValue] = state.reading or {}
-    votes = [
-        reading.get(f, Mark.SIN_DATO)
-        if fuera or acta is None or election.applies(f, acta.tipo_acta, acta.id_demarcacion)
-        else Mark.NO_APLICA
-        for f in election.vote_fields
-    ]
+    votes = [reading.get(f, Mark.SIN_DATO) for f in election.vote_fields]
+    if not fuera and acta is not None and election.scoped:  # fields not on this acta
+        dem = acta.id_demarcacion
+        votes = [
+            v if election.applies(f, acta.tipo_acta, dem) else Mark.NO_APLICA
+            for f, v in zip(election.vote_fields, votes, strict=True)
+        ]
     image = state.reading_image
     if state.status is Status.SIN_ACTA:
         decision = decide_sin_acta(state.sin_acta)

@@ -143,14 +143,17 @@ def row_cells(r: PublishedRow, layout: Layout = INE_FEDERAL) -> list[str]:
             ENTIDAD=r.entidad,
             TIPO_CASILLA=k.tipo,
         )
-        for name, value in (
+        keys = (
             (ID_AMBITO, r.id_demarcacion),
             (AMBITO, r.demarcacion),
             ("SECCION", k.seccion),
             ("ID_CASILLA", k.numero),
             ("EXT_CONTIGUA", k.ext_contigua),
-        ):
-            cells[name] = _key_cell(layout, name, value, k.tipo)
+        )
+        if layout.key_cells or layout.not_applicable_keys:
+            cells.update((name, _key_cell(layout, name, v, k.tipo)) for name, v in keys)
+        else:
+            cells.update((name, str(v)) for name, v in keys)
     if sin and layout.sin_acta_total is not None:
         calculado = layout.sin_acta_total
     else:
@@ -322,7 +325,9 @@ def read_results_csv(
             where=f"{where} línea {c + 1}",
         ) from None
     rows = []
-    quoted = [cols.index(k) for k in ("CLAVE_CASILLA", "CLAVE_ACTA", amb, *KEY_COLUMNS[2:]) if k in cols]
+    # keys in quotes: the claves always, other key columns when the profile quotes them
+    keyed = [amb if k == ID_AMBITO else k for k in layout.key_cells]
+    quoted = [cols.index(k) for k in ("CLAVE_CASILLA", "CLAVE_ACTA", *keyed) if k in cols]
     for n, row in enumerate(lines[c + 1 :], start=c + 2):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
