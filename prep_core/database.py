@@ -77,12 +77,14 @@ def _time(text: str) -> datetime | None:
         return None
 
 
-def _figure(text: str, where: str) -> Cell:
+def _figure(text: str, where: str, column: str) -> Cell:
     try:
         v = parse_cell(text)
     except ValueError:
         raise PublishedFileError(
-            f"celda inválida {text!r}", f"invalid cell {text!r}", where=where
+            f"celda inválida {text!r} en la columna {column}",
+            f"invalid cell {text!r} in column {column}",
+            where=where,
         ) from None
     return None if v == SIN_ACTA or isinstance(v, str) else v
 
@@ -135,9 +137,12 @@ def published_rows(pf: PublishedFile, *, where: str = "csv") -> list[PublishedRo
                 id_demarcacion=_int(row[ix[amb]]) or 0,
                 demarcacion=row[ix[pf.ambito_column]],
                 ubicacion=ubicacion,
-                figures=[_figure(row[ix[f]], place) for f in FIGURE_FIELDS],
-                votes=[_figure(c, place) for c in row[first : first + len(pf.vote_fields)]],
-                total_asentado=_figure(row[ix[TOTAL_FIELD]], place),
+                figures=[_figure(row[ix[f]], place, pf.layout.column_name(f)) for f in FIGURE_FIELDS],
+                votes=[
+                    _figure(c, place, f)
+                    for f, c in zip(pf.vote_fields, row[first : first + len(pf.vote_fields)], strict=True)
+                ],
+                total_asentado=_figure(row[ix[TOTAL_FIELD]], place, TOTAL_FIELD),
                 total_calculado=_int(row[ix["TOTAL_VOTOS_CALCULADO"]]),
                 lista_nominal=_int(row[ix["LISTA_NOMINAL"]]),
                 representantes=_int(row[ix["REPRESENTANTES_PP_CI"]]),

@@ -50,13 +50,13 @@ class Recount:
 UBICACION_FUERA_TEXT = str(UBICACION_FUERA)
 
 
-def _parse(text: str, where: str, n: int, clave: str) -> FieldValue | str | None:
+def _parse(text: str, where: str, n: int, clave: str, column: str) -> FieldValue | str | None:
     try:
         return parse_cell(text)
     except ValueError:
         raise PublishedFileError(
-            f"celda de votos inválida {text!r}",
-            f"invalid vote cell {text!r}",
+            f"celda de votos inválida {text!r} en la columna {column}",
+            f"invalid vote cell {text!r} in column {column}",
             where=f"{where} fila de datos {n} ({clave})",
         ) from None
 
@@ -131,9 +131,9 @@ def recount(
         try:
             cells = [cache[t] for t in texts]
         except KeyError:
-            for t in texts:
+            for j, t in enumerate(texts):
                 if t not in cache:
-                    cache[t] = _parse(t, where, n, row[i_acta])
+                    cache[t] = _parse(t, where, n, row[i_acta], pf.vote_fields[j])
                     c = cache[t]
                     counts_cache[t] = c if isinstance(c, int) else 0
                     if isinstance(c, int):

@@ -241,7 +241,16 @@ def test_a_bad_cell_names_the_line_and_the_column():
     text = SAMPLE.read_bytes().replace(b",4883,", b",cuatro,")
     with pytest.raises(PublishedFileError, match="fila de datos 1") as exc:
         recount(read_results_csv(text, layouts=LAYOUTS), where="x.csv")
-    assert "'cuatro'" in str(exc.value)
+    assert "'cuatro'" in str(exc.value) and "columna MORENA" in str(exc.value)
+    text = SAMPLE.read_bytes().replace(b"'150937B01002',", b"'150937B01002',X,")
+    with pytest.raises(PublishedFileError, match="línea 10") as exc:
+        read_results_csv(text, layouts=LAYOUTS)
+    assert "58 columnas, se esperan 57" in str(exc.value)
+    text = SAMPLE.read_bytes().replace(b",ACTA PREP\n'150937C04", b",ACTA PREP\n'150937C04").replace(
+        b"'0937','04',C,'00',1,2,374,354,8,", b"'0937','04',C,'00',1,2,374,354,ocho,")
+    with pytest.raises(PublishedFileError, match="fila de datos 4") as exc:
+        read_database(text, layouts=LAYOUTS)
+    assert "columna TOTAL_REP_PARTIDOS_CI_VOTARON" in str(exc.value)
 
 
 # ---------------------------------------------------------------- writer → reader
@@ -255,8 +264,9 @@ vote = st.one_of(st.integers(0, 400), st.sampled_from([Mark.ILEGIBLE, Mark.SIN_D
     st.sampled_from(LAYOUTS),
     st.lists(st.one_of(st.none(), st.lists(vote, min_size=27, max_size=27)), min_size=12, max_size=12),
     st.booleans(),
+    st.booleans(),
 )
-def test_writer_reader_round_trip_in_each_profile(layout, readings, final):
+def test_writer_reader_round_trip_in_each_profile(layout, readings, final, fuera):
     """The sample's catalog (abroad, early vote, an especial's two actas, combinations
     absent from some actas), random readings (None: Sin acta), written in a profile and
     read back: the same profile, rows, figures, votes and decisions."""
@@ -270,6 +280,8 @@ def test_writer_reader_round_trip_in_each_profile(layout, readings, final):
         reading = dict(zip(e.vote_fields, vals, strict=True))
         reading["TOTAL_VOTOS_ASENTADO"] = sum(v for v in vals if isinstance(v, int))
         states.append(fixture._state(acta.clave_acta, Status.VERIFICADA, reading))
+    if fuera:  # an acta that matches no approved casilla
+        states.append(fixture._state("159999B01002", Status.VERIFICADA, {"PAN": 3}))
     cut = build_cut(cat, e.id, states, datetime(2024, 6, 3, 2, tzinfo=UTC), final=final, layout=layout)
     db = read_database(cut.csv_bytes, layouts=LAYOUTS)
     assert db.layout == layout and db.file.fit.exact
