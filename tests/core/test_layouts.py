@@ -246,8 +246,9 @@ def test_a_bad_cell_names_the_line_and_the_column():
     with pytest.raises(PublishedFileError, match="línea 10") as exc:
         read_results_csv(text, layouts=LAYOUTS)
     assert "58 columnas, se esperan 57" in str(exc.value)
-    text = SAMPLE.read_bytes().replace(b",ACTA PREP\n'150937C04", b",ACTA PREP\n'150937C04").replace(
-        b"'0937','04',C,'00',1,2,374,354,8,", b"'0937','04',C,'00',1,2,374,354,ocho,")
+    text = SAMPLE.read_bytes().replace(
+        b"'0937','04',C,'00',1,2,374,354,8,", b"'0937','04',C,'00',1,2,374,354,ocho,"
+    )
     with pytest.raises(PublishedFileError, match="fila de datos 4") as exc:
         read_database(text, layouts=LAYOUTS)
     assert "columna TOTAL_REP_PARTIDOS_CI_VOTARON" in str(exc.value)
