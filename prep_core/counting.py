@@ -136,26 +136,3 @@ def _decision(case: tuple[object, ...], fuera: bool, limit_unknown: bool) -> Dec
 def decide_sin_acta(cause: SinActaCause | None) -> Decision:
     """Sin acta: never counted; OBSERVACIONES ``Sin acta(N)``."""
     return Decision(NO_CONTABILIZADA, sin_acta=cause, no_acta=True)
-
-
-def parse_observaciones(text: str) -> tuple[tuple[Legend, ...], SinActaCause | None]:
-    """Read an OBSERVACIONES cell: ``['Excede Lista Nominal', 'Sin dato']`` or
-    ``Sin acta(3)``; unknown words raise ValueError."""
-    s = text.strip()
-    low = s.casefold().replace(" ", "")
-    if low.startswith("sinacta"):
-        digits = "".join(c for c in s if c.isdigit())
-        return (), SinActaCause(int(digits)) if digits else None
-    if s in ("", "-", "N/A") or s.casefold() == FUERA_DE_CATALOGO_TEXT.casefold():
-        return (), None
-    by_text = {lg.value.casefold(): lg for lg in Legend}
-    parts = [p.strip().strip("'\"").strip() for p in s.strip("[]").split(",")]
-    out = []
-    for p in parts:
-        if not p:
-            continue
-        lg = by_text.get(p.casefold())
-        if lg is None:
-            raise ValueError(f"unknown OBSERVACIONES legend: {p!r}")
-        out.append(lg)
-    return tuple(out), None

@@ -299,3 +299,19 @@ def test_writer_reader_round_trip_in_each_profile(layout, readings, final, fuera
         assert got.decision.contabilizada == want.decision.contabilizada
         assert layout.vocabulary.format(got.decision) == layout.vocabulary.format(want.decision)
     assert db.write() == cut.csv_bytes
+
+
+def test_the_ieem_vocabulary_reads_and_writes_its_phrases():
+    from prep_core.counting import SinActaCause, decide_sin_acta
+
+    words = IEEM.vocabulary
+    assert words.parse("SIN ACTA POR PAQUETE ENTREGADO SIN BOLSA") == ((), SinActaCause(3), True)
+    assert words.format(decide_sin_acta(SinActaCause(3))) == "SIN ACTA POR PAQUETE ENTREGADO SIN BOLSA"
+    legends, _, _ = words.parse("EXCEDE LISTA NOMINAL, ALGÚN CAMPO ILEGIBLE O SIN DATO")
+    assert Legend.EXCEDE in legends and Legend.SIN_DATO in legends
+    d = decide([900, Mark.SIN_DATO, Mark.ILEGIBLE], 10)
+    assert words.format(d) == "EXCEDE LISTA NOMINAL, ALGÚN CAMPO ILEGIBLE O SIN DATO"
+    assert INE_FEDERAL.vocabulary.format(d) == d.observaciones
+    assert words.format(decide([1], 10)) == "" and INE_FEDERAL.vocabulary.format(decide([1], 10)) == "-"
+    with pytest.raises(ValueError):
+        words.parse("ALGO RARO")
