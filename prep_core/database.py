@@ -58,12 +58,16 @@ class Database:
 
 
 def read_database(
-    data: bytes, *, where: str = "csv", layouts: Sequence[Layout] = (INE_FEDERAL,)
+    data: bytes,
+    *,
+    where: str = "csv",
+    layouts: Sequence[Layout] = (INE_FEDERAL,),
+    election_id: str = "PREP",
 ) -> Database:
     """Read a published database in whichever profile it fits: its rows and catalog."""
     pf = read_results_csv(data, where=where, layouts=layouts)
     rows = tuple(published_rows(pf, where=where))
-    return Database(pf, rows, catalog_of(pf, rows))
+    return Database(pf, rows, catalog_of(pf, rows, election_id=election_id))
 
 
 def _int(text: str) -> int | None:

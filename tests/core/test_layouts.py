@@ -315,3 +315,16 @@ def test_the_ieem_vocabulary_reads_and_writes_its_phrases():
     assert words.format(decide([1], 10)) == "" and INE_FEDERAL.vocabulary.format(decide([1], 10)) == "-"
     with pytest.raises(ValueError):
         words.parse("ALGO RARO")
+
+
+def test_prep_catalog_from_database(tmp_path, capsys):
+    from prep_io.files import load_catalog
+
+    out = tmp_path / "cat"
+    assert prep(["catalog", "from-database", str(SAMPLE), str(out), "--election", "DIP_LOC"]) == 0
+    assert "ieem-2024" in capsys.readouterr().out
+    cat = load_catalog(out)
+    assert cat.fingerprint == read_database(
+        SAMPLE.read_bytes(), layouts=LAYOUTS, election_id="DIP_LOC"
+    ).catalog.fingerprint
+    assert {a.tipo_acta for a in cat.expected_actas("DIP_LOC")} == {"1", "2", "2 EMR", "2 ERP"}
