@@ -52,6 +52,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("file", type=Path)
     p.add_argument("--final", action="store_true", help="corte final / final cut")
     p.add_argument("--especial-ballots", type=int, default=None, metavar="N")
+    p.add_argument(
+        "--layout",
+        default=None,
+        help="perfil de formato (id o archivo .json); sin él se reconoce / layout profile "
+        "(id or .json file); recognised when absent",
+    )
     p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
     p.set_defaults(func=cmd_figures)
 
@@ -62,6 +68,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     g.add_argument("--casillas", type=int, default=None, help="1..170648 (demo BCS: 1114)")
     g.add_argument("--seed", type=int, default=2024)
     g.set_defaults(func=cmd_catalog_generate)
+    d = csub.add_parser(
+        "from-database",
+        help="el catálogo que implica una base PREP publicada / the catalog a published DB implies",
+    )
+    d.add_argument("file", type=Path)
+    d.add_argument("out", type=Path)
+    d.add_argument("--layout", default=None, help="perfil de formato / layout profile")
+    d.add_argument("--election", default="PREP", help="id de la elección / election id")
+    d.set_defaults(func=cmd_catalog_from_database)
     v = csub.add_parser("validate", help="valida y da la huella / validate, print fingerprint")
     v.add_argument("path", type=Path)
     v.set_defaults(func=cmd_catalog_validate)
@@ -116,19 +131,27 @@ def _read_csv_file(path: Path) -> bytes:
 def cmd_figures(args: argparse.Namespace) -> int:
     from prep_core.published import read_results_csv
     from prep_core.recount import recount
+    from prep_io.layouts import find_layout, shipped_layouts
 
+    layouts = (find_layout(args.layout),) if args.layout else shipped_layouts()
     data = _read_csv_file(args.file)
     with gc_paused():
-        pf = read_results_csv(data, where=str(args.file))
+        pf = read_results_csv(data, where=str(args.file), layouts=layouts)
         result = recount(
             pf, final=args.final, especial_ballots=args.especial_ballots, where=str(args.file)
         )
     doc = {
         "election": pf.election_name,
         "cut": pf.cut_label,
+        "layout": pf.layout.id,
         "final": args.final,
         **result.to_json(),
     }
+    if pf.fit is not None and not pf.fit.exact:
+        doc["notes"].append(
+            f"el archivo difiere del formato {pf.layout.id!r} / the file differs from layout "
+            f"{pf.layout.id!r}: {pf.fit.differences()}"
+        )
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -154,6 +177,24 @@ def cmd_catalog_generate(args: argparse.Namespace) -> int:
     cat = demo_catalog(n, args.seed) if n != DEMO_CASILLAS or args.seed != 2024 else demo_catalog()
     save_catalog(cat, args.out)
     print(f"{args.out}: {len(cat.casillas)} casillas, huella / fingerprint {cat.fingerprint}")
+    return 0
+
+
+def cmd_catalog_from_database(args: argparse.Namespace) -> int:
+    from prep_core.database import read_database
+    from prep_io.files import save_catalog
+    from prep_io.layouts import find_layout, shipped_layouts
+
+    layouts = (find_layout(args.layout),) if args.layout else shipped_layouts()
+    db = read_database(
+        _read_csv_file(args.file), where=str(args.file), layouts=layouts, election_id=args.election
+    )
+    save_catalog(db.catalog, args.out)
+    print(
+        f"{args.out}: {len(db.catalog.casillas)} casillas, "
+        f"{len(db.catalog.expected_actas())} actas, formato / layout {db.layout.id}, "
+        f"huella / fingerprint {db.catalog.fingerprint}"
+    )
     return 0
 
 

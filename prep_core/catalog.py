@@ -21,6 +21,7 @@ from prep_core.qr import INE_LAYOUT, QrIdentity, QrLayout
 NO_REGISTRADAS = "NO_REGISTRADAS"
 NULOS = "NULOS"
 MECANISMOS = frozenset({"D", "F", "I", ""})
+SIN_LISTA_NOMINAL = frozenset({"M", "A"})  # abroad, early vote
 
 
 class Ambito(enum.Enum):
@@ -40,9 +41,14 @@ class Candidacy:
 class Election:
     """One election: its ámbito, acta codes and vote fields in acta order.
 
-    ``tipo_acta`` maps a TIPO_CASILLA to its acta code; key ``"*"`` is the default.
-    ``column`` names the ámbito columns of the published database, e.g.
-    ``DISTRITO_LOCAL`` gives ``ID_DISTRITO_LOCAL`` and ``DISTRITO_LOCAL``.
+    ``tipo_acta`` maps a TIPO_CASILLA to its acta code, or to the codes of its actas
+    when it has several (an OPLE's casilla especial: ``("2 EMR", "2 ERP")``); key
+    ``"*"`` is the default. ``column`` names the ámbito columns of the published
+    database, e.g. ``DISTRITO_LOCAL`` gives ``ID_DISTRITO_LOCAL`` and ``DISTRITO_LOCAL``.
+    ``acta_fields`` lists the vote fields of an acta code that does not carry them all
+    (representación proporcional: no coalitions); ``field_demarcaciones`` the
+    demarcaciones where a combination exists (absent: everywhere). A field that does not
+    apply to an acta is published as No aplica (DOMAIN.md §4).
     """
 
     id: str
@@ -50,17 +56,39 @@ class Election:
     ambito: Ambito
     column: str
     id_tipo_candidatura: int
-    tipo_acta: Mapping[str, str]
+    tipo_acta: Mapping[str, str | tuple[str, ...]]
     vote_fields: tuple[str, ...]
     candidacies: tuple[Candidacy, ...] = ()
     qr_layout: QrLayout = INE_LAYOUT
+    acta_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    field_demarcaciones: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def acta_codes_for(self, tipo_casilla: str) -> tuple[str, ...]:
+        """Every acta a casilla of this type has in this election (one, or an
+        especial's two)."""
+        code = self.tipo_acta.get(tipo_casilla, self.tipo_acta["*"])
+        return (code,) if isinstance(code, str) else code
 
     def acta_code(self, tipo_casilla: str) -> str:
-        return self.tipo_acta.get(tipo_casilla, self.tipo_acta["*"])
+        """The (first) acta code of a casilla type."""
+        return self.acta_codes_for(tipo_casilla)[0]
 
     @property
     def acta_codes(self) -> frozenset[str]:
-        return frozenset(self.tipo_acta.values())
+        return frozenset(c for t in self.tipo_acta for c in self.acta_codes_for(t))
+
+    @property
+    def scoped(self) -> bool:
+        """Some vote field is not on every acta."""
+        return bool(self.acta_fields or self.field_demarcaciones)
+
+    def applies(self, vote_field: str, tipo_acta: str, id_demarcacion: int) -> bool:
+        """Whether a vote field is on that acta; when not, it is No aplica."""
+        fields = self.acta_fields.get(tipo_acta)
+        if fields is not None and vote_field not in fields:
+            return False
+        where = self.field_demarcaciones.get(vote_field)
+        return where is None or id_demarcacion in where
 
 
 @dataclass(frozen=True)
@@ -82,9 +110,12 @@ class Casilla:
     def especial(self) -> bool:
         return self.key.tipo == "S"
 
-    def limit(self) -> int | None:
+    def limit(self, sin_lista_nominal: frozenset[str] = frozenset()) -> int | None:
         """LN + representantes (especiales: approved ballots + representantes);
-        None when an especial's approved ballots are unknown."""
+        None when an especial's approved ballots are unknown, or for a casilla type
+        without a lista nominal (``sin_lista_nominal``): never Excede."""
+        if self.key.tipo in sin_lista_nominal:
+            return None
         if self.especial:
             if self.boletas_especial is None:
                 return None
@@ -118,6 +149,8 @@ class Catalog:
     distritos: Mapping[int, str] = field(default_factory=dict)
     municipios: Mapping[int, str] = field(default_factory=dict)
     synthetic: bool = False
+    # casilla types without a lista nominal (abroad, early vote): never Excede
+    sin_lista_nominal: frozenset[str] = SIN_LISTA_NOMINAL
 
     def election(self, election_id: str) -> Election:
         for e in self.elections:
@@ -134,8 +167,9 @@ class Catalog:
         out: dict[str, ExpectedActa] = {}
         for e in self.elections:
             for c in self.casillas:
-                a = ExpectedActa(e, c, e.acta_code(c.key.tipo))
-                out[a.clave_acta] = a
+                for code in e.acta_codes_for(c.key.tipo):
+                    a = ExpectedActa(e, c, code)
+                    out[a.clave_acta] = a
         return out
 
     def expected_actas(self, election_id: str | None = None) -> list[ExpectedActa]:
@@ -154,7 +188,9 @@ class Catalog:
         return a
 
     def to_canonical(self) -> dict[str, Any]:
-        return {
+        """The canonical form; a key added by a later version appears only when it holds
+        something other than its default, so existing catalogs keep their fingerprint."""
+        doc: dict[str, Any] = {
             "format": "prep-catalog/1",
             "name": self.name,
             "synthetic": self.synthetic,
@@ -164,6 +200,9 @@ class Catalog:
             "elections": [_election_doc(e) for e in self.elections],
             "casillas": [_casilla_row(c) for c in sorted(self.casillas, key=lambda c: c.key)],
         }
+        if self.sin_lista_nominal != SIN_LISTA_NOMINAL:
+            doc["sin_lista_nominal"] = sorted(self.sin_lista_nominal)
+        return doc
 
     @cached_property
     def fingerprint(self) -> str:
@@ -176,13 +215,15 @@ def canonical_json(doc: Any) -> bytes:
 
 
 def _election_doc(e: Election) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "id": e.id,
         "name": e.name,
         "ambito": e.ambito.value,
         "column": e.column,
         "id_tipo_candidatura": e.id_tipo_candidatura,
-        "tipo_acta": dict(sorted(e.tipo_acta.items())),
+        "tipo_acta": {
+            k: v if isinstance(v, str) else list(v) for k, v in sorted(e.tipo_acta.items())
+        },
         "vote_fields": list(e.vote_fields),
         "qr_layout": e.qr_layout.spec,
         "candidacies": [
@@ -195,6 +236,13 @@ def _election_doc(e: Election) -> dict[str, Any]:
             for c in e.candidacies
         ],
     }
+    if e.acta_fields:
+        doc["acta_fields"] = {k: list(v) for k, v in sorted(e.acta_fields.items())}
+    if e.field_demarcaciones:
+        doc["field_demarcaciones"] = {
+            k: sorted(v) for k, v in sorted(e.field_demarcaciones.items())
+        }
+    return doc
 
 
 CASILLA_COLUMNS = (

@@ -25,7 +25,7 @@ from prep_core.catalog import (
     casilla_csv_rows,
 )
 from prep_core.errors import CatalogError, IdentityError, PrepError
-from prep_core.identity import CasillaKey
+from prep_core.identity import TIPOS_CASILLA, CasillaKey, valid_tipo_acta
 from prep_core.qr import QrLayout
 
 MAX_ERRORS = 20
@@ -78,7 +78,18 @@ def parse_catalog(doc_text: str, casillas_csv: str, *, source: str = "catalog") 
         distritos=distritos if Ambito.DISTRITO in ambitos else None,
         municipios=municipios if Ambito.MUNICIPIO in ambitos else None,
     )
+    extra: dict[str, Any] = {}
+    if "sin_lista_nominal" in doc:
+        tipos = doc["sin_lista_nominal"]
+        if not isinstance(tipos, list) or not all(isinstance(t, str) and t in TIPOS_CASILLA for t in tipos):
+            raise CatalogError(
+                "sin_lista_nominal debe ser una lista de TIPO_CASILLA",
+                "sin_lista_nominal must be a list of TIPO_CASILLA",
+                where=where,
+            )
+        extra["sin_lista_nominal"] = frozenset(tipos)
     return Catalog(
+        **extra,
         name=_str(doc.get("name"), "name", where),
         id_entidad=id_entidad,
         entidad=_str(entidad.get("name"), "entidad.name", where),
@@ -226,17 +237,7 @@ def _election(doc: Any, where: str) -> Election:
             "ambito must be DISTRITO or MUNICIPIO",
             where=where,
         ) from exc
-    tipo_acta = doc.get("tipo_acta")
-    if (
-        not isinstance(tipo_acta, dict)
-        or "*" not in tipo_acta
-        or not all(isinstance(v, str) and v.isalnum() and v.isascii() for v in tipo_acta.values())
-    ):
-        raise CatalogError(
-            'tipo_acta debe ser un objeto con clave "*" y códigos alfanuméricos',
-            'tipo_acta must be an object with a "*" key and alphanumeric codes',
-            where=where,
-        )
+    tipo_acta = _tipo_acta(doc.get("tipo_acta"), where)
     fields = doc.get("vote_fields")
     if (
         not isinstance(fields, list)
@@ -266,17 +267,78 @@ def _election(doc: Any, where: str) -> Election:
         for c in doc.get("candidacies", [])
     )
     kwargs: dict[str, Any] = {"qr_layout": layout} if layout else {}
+    codes = {c for v in tipo_acta.values() for c in ((v,) if isinstance(v, str) else v)}
+    kwargs.update(_field_scopes(doc, fields, codes, where))
     return Election(
         id=_str(doc.get("id"), "id", where),
         name=_str(doc.get("name"), "name", where),
         ambito=ambito,
         column=_str(doc.get("column"), "column", where),
         id_tipo_candidatura=_int(doc.get("id_tipo_candidatura"), "id_tipo_candidatura", where),
-        tipo_acta=dict(tipo_acta),
+        tipo_acta=tipo_acta,
         vote_fields=tuple(fields),
         candidacies=cands,
         **kwargs,
     )
+
+
+def _tipo_acta(v: Any, where: str) -> dict[str, str | tuple[str, ...]]:
+    """``{"*": "6", "S": "6E"}``; a casilla type with two actas lists both:
+    ``{"*": "2", "S": ["2 EMR", "2 ERP"]}``."""
+    bad = CatalogError(
+        'tipo_acta debe ser un objeto con clave "*" y códigos alfanuméricos (o listas de ellos)',
+        'tipo_acta must be an object with a "*" key and alphanumeric codes (or lists of them)',
+        where=where,
+    )
+    if not isinstance(v, dict) or "*" not in v:
+        raise bad
+    out: dict[str, str | tuple[str, ...]] = {}
+    for tipo, code in v.items():
+        codes = [code] if isinstance(code, str) else code
+        if (
+            not isinstance(codes, list)
+            or not codes
+            or len(set(codes)) != len(codes)
+            or not all(isinstance(c, str) and valid_tipo_acta(c) for c in codes)
+        ):
+            raise bad
+        out[tipo] = code if isinstance(code, str) else tuple(codes)
+    return out
+
+
+def _field_scopes(
+    doc: Mapping[str, Any], fields: list[str], codes: set[str], where: str
+) -> dict[str, Any]:
+    """``acta_fields`` (acta code → its vote fields) and ``field_demarcaciones`` (vote
+    field → the demarcaciones where it exists); both optional."""
+    out: dict[str, Any] = {}
+    acta_fields = doc.get("acta_fields")
+    if acta_fields is not None:
+        if not isinstance(acta_fields, dict) or not all(
+            k in codes and isinstance(v, list) and v and set(v) <= set(fields)
+            for k, v in acta_fields.items()
+        ):
+            raise CatalogError(
+                "acta_fields: código de acta → lista de sus vote_fields",
+                "acta_fields: acta code → a list of its vote_fields",
+                where=where,
+            )
+        out["acta_fields"] = {k: tuple(f for f in fields if f in v) for k, v in acta_fields.items()}
+    scopes = doc.get("field_demarcaciones")
+    if scopes is not None:
+        if not isinstance(scopes, dict) or not all(
+            k in fields
+            and isinstance(v, list)
+            and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in v)
+            for k, v in scopes.items()
+        ):
+            raise CatalogError(
+                "field_demarcaciones: campo de votos → lista de demarcaciones",
+                "field_demarcaciones: vote field → a list of demarcaciones",
+                where=where,
+            )
+        out["field_demarcaciones"] = {k: frozenset(v) for k, v in scopes.items()}
+    return out
 
 
 def _obj(doc: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

@@ -66,7 +66,8 @@ class Decision:
 
 
 def total_calculado(votes: Iterable[FieldValue]) -> int:
-    """TOTAL_VOTOS_CALCULADO: the sum of all vote fields, Ilegible and Sin dato as 0."""
+    """TOTAL_VOTOS_CALCULADO: the sum of all vote fields, Ilegible, Sin dato and No
+    aplica as 0."""
     return sum(v for v in votes if isinstance(v, int))
 
 
@@ -80,9 +81,13 @@ def decide(
     """Decide CONTABILIZADA for a captured acta.
 
     ``limit`` is LN + representantes (especiales: approved ballots +
-    representantes); None skips the Excede check (unknown ballots).
+    representantes); None skips the Excede check (unknown ballots, or a casilla
+    without a lista nominal). No aplica fields are left out: an acta whose every
+    field that applies is Ilegible is "Todos los campos ilegibles".
     """
     values = votes if isinstance(votes, list) else list(votes)
+    if Mark.NO_APLICA in values:  # not on this acta: out of every test and of the sum
+        values = [v for v in values if v is not Mark.NO_APLICA]
     ilegible = values.count(Mark.ILEGIBLE)
     sin_dato = values.count(Mark.SIN_DATO)
     n = len(values)
@@ -131,26 +136,3 @@ def _decision(case: tuple[object, ...], fuera: bool, limit_unknown: bool) -> Dec
 def decide_sin_acta(cause: SinActaCause | None) -> Decision:
     """Sin acta: never counted; OBSERVACIONES ``Sin acta(N)``."""
     return Decision(NO_CONTABILIZADA, sin_acta=cause, no_acta=True)
-
-
-def parse_observaciones(text: str) -> tuple[tuple[Legend, ...], SinActaCause | None]:
-    """Read an OBSERVACIONES cell: ``['Excede Lista Nominal', 'Sin dato']`` or
-    ``Sin acta(3)``; unknown words raise ValueError."""
-    s = text.strip()
-    low = s.casefold().replace(" ", "")
-    if low.startswith("sinacta"):
-        digits = "".join(c for c in s if c.isdigit())
-        return (), SinActaCause(int(digits)) if digits else None
-    if s in ("", "-", "N/A") or s.casefold() == FUERA_DE_CATALOGO_TEXT.casefold():
-        return (), None
-    by_text = {lg.value.casefold(): lg for lg in Legend}
-    parts = [p.strip().strip("'\"").strip() for p in s.strip("[]").split(",")]
-    out = []
-    for p in parts:
-        if not p:
-            continue
-        lg = by_text.get(p.casefold())
-        if lg is None:
-            raise ValueError(f"unknown OBSERVACIONES legend: {p!r}")
-        out.append(lg)
-    return tuple(out), None

@@ -14,11 +14,12 @@ The rules, as applied here to each row of the published file:
   captured, never counted, never inconsistent.
 - *Sin acta*: any vote cell reads ``Sin acta`` or OBSERVACIONES starts with it. Captured,
   not counted, not inconsistent.
-- otherwise the vote cells (numbers, ``Ilegible``, ``Sin dato``; ``-`` read as Sin dato):
-  all Ilegible, or all Sin dato → not counted, inconsistent. Else the total is the sum of
-  the numbers; it *exceeds* when it is above LISTA_NOMINAL + REPRESENTANTES_PP_CI (a
-  casilla especial: approved ballots + representantes, unchecked when the ballots are
-  unknown). Counted unless it exceeds; inconsistent when it exceeds or holds any
+- otherwise the vote cells (numbers, ``Ilegible``, ``Sin dato``; ``-`` read as Sin dato;
+  a blank or ``N/A`` cell is a field not on that acta and is left out): all Ilegible, or
+  all Sin dato → not counted, inconsistent. Else the total is the sum of the numbers; it
+  *exceeds* when it is above LISTA_NOMINAL + REPRESENTANTES_PP_CI (a casilla especial:
+  approved ballots + representantes, unchecked when the ballots are unknown; a casilla
+  type without a lista nominal in the file's layout profile, abroad or early vote: never). Counted unless it exceeds; inconsistent when it exceeds or holds any
   Ilegible or Sin dato.
 
 The header figures follow from those three facts per row (see :func:`second_count`).
@@ -62,10 +63,11 @@ def _row_facts(cells: list[str], obs: str, limit: int | None, fuera: bool) -> tu
         return False, False, False, 0
     if obs.strip().lower().startswith("sin acta") or any(c.lower() == "sin acta" for c in cells):
         return True, False, False, 0
-    numbers = [int(c) for c in cells if c.isdigit()]
-    ilegibles = sum(1 for c in cells if c.lower() == "ilegible")
-    blanks = sum(1 for c in cells if c.lower() == "sin dato" or c in ("", "-", "N/A"))
-    if cells and (ilegibles == len(cells) or blanks == len(cells)):
+    applicable = [c for c in cells if c not in ("", "N/A")]  # a field not on this acta
+    numbers = [int(c) for c in applicable if c.isdigit()]
+    ilegibles = sum(1 for c in applicable if c.lower() == "ilegible")
+    blanks = sum(1 for c in applicable if c.lower() == "sin dato" or c == "-")
+    if applicable and (ilegibles == len(applicable) or blanks == len(applicable)):
         return True, False, True, 0
     total = sum(numbers)
     exceeds = limit is not None and total > limit
@@ -96,6 +98,8 @@ def second_count(pf: PublishedFile, *, final: bool = False,
         reps = _int(row[col["REPRESENTANTES_PP_CI"]])
         if especial:
             limit = None if especial_ballots is None else especial_ballots + reps
+        elif _cell(row[col["TIPO_CASILLA"]]) in pf.layout.sin_lista_nominal:
+            limit = None
         else:
             limit = ln + reps
         is_captured, is_counted, is_inconsistent, total = _row_facts(

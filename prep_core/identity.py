@@ -10,6 +10,15 @@ from prep_core.errors import IdentityError
 TIPOS_CASILLA = frozenset("BCESMAPV")
 
 _CLAVE_RE = re.compile(r"^(\d{2})(\d{4})([A-Z])(\d{2})(\d{2})$")
+# the number printed on the form, or an OPLE's suffixed code for the two actas of a
+# casilla especial (``2 EMR``, ``2 ERP``): ASCII letters and digits, single spaces between
+_TIPO_ACTA_RE = re.compile(r"[0-9A-Za-z]+( [0-9A-Za-z]+)*")
+
+
+def valid_tipo_acta(tipo_acta: str) -> bool:
+    if tipo_acta.isalnum() and tipo_acta.isascii():  # the usual case, without a regex
+        return True
+    return bool(_TIPO_ACTA_RE.fullmatch(tipo_acta))
 
 
 @dataclass(frozen=True, order=True)
@@ -61,7 +70,7 @@ def parse_clave_casilla(clave: str) -> CasillaKey:
 
 def clave_acta(clave_casilla: str, tipo_acta: str) -> str:
     """CLAVE_ACTA = CLAVE_CASILLA + TIPO_ACTA."""
-    if not tipo_acta or not tipo_acta.isalnum():
+    if not valid_tipo_acta(tipo_acta):
         raise IdentityError(f"TIPO_ACTA debe ser alfanumérico: {tipo_acta!r}",
                             f"TIPO_ACTA must be alphanumeric: {tipo_acta!r}")
     return clave_casilla + tipo_acta

@@ -13,6 +13,7 @@ import zipfile
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.figures import HEADER_FIELDS
+from prep_core.layout import INE_FEDERAL, Layout
 from prep_core.publication import Cut
 from prep_core.published import BOM, MEXICO_CENTRAL, columns
 
@@ -72,21 +73,38 @@ DESCRIPTIONS = {
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 
 
+def layout_descriptions(lay: Layout) -> dict[str, str]:
+    """The descriptions that depend on the layout profile."""
+    if lay == INE_FEDERAL:
+        return {}
+    words = lay.vocabulary
+    legends = ", ".join(dict.fromkeys(words.legends.values()))
+    causes = ", ".join(words.sin_acta[n] for n in sorted(words.sin_acta) if n)
+    none = f"'{words.none}'" if words.none else "vacío"
+    return {
+        "OBSERVACIONES": f"{legends}; {causes}; {words.fuera_de_catalogo}; {none} sin observación.",
+        "CODIGO_INTEGRIDAD": f"{lay.integrity.upper().replace('SHA', 'SHA-')} del archivo de imagen publicado.",
+    }
+
+
 def leeme(cut: Cut) -> str:
     e = cut.election
+    lay = cut.layout
     lines = [
         e.name,
         f"Corte: {cut.cut_time.astimezone(MEXICO_CENTRAL):%d/%m/%Y %H:%M} (UTC-6)",
         f"Huella del catálogo (SHA-256): {cut.catalog.fingerprint}",
         "",
         "Encabezado:",
-        *(f"  {h}: {DESCRIPTIONS[h]}" for h in HEADER_FIELDS),
+        *(f"  {lay.header_name(h)}: {DESCRIPTIONS[h]}" for h in HEADER_FIELDS),
         "",
         "Columnas:",
     ]
-    for col in columns(e.column, e.vote_fields):
-        if col in DESCRIPTIONS:
-            text = DESCRIPTIONS[col]
+    described = {**DESCRIPTIONS, **layout_descriptions(lay)}
+    for col in columns(e.column, e.vote_fields, lay):
+        canonical = lay.canonical_column(col)
+        if canonical in described:
+            text = described[canonical]
         elif col.startswith("ID_"):
             text = f"Número del {e.ambito.value.lower()} ({e.column})."
         elif col == e.column:
@@ -99,7 +117,7 @@ def leeme(cut: Cut) -> str:
     lines += [
         "",
         "Cifras con cuatro decimales, la cuarta truncada.",
-        f"Campos del acta además de los votos: {', '.join(FIGURE_FIELDS)}.",
+        f"Campos del acta además de los votos: {', '.join(map(lay.column_name, FIGURE_FIELDS))}.",
         "",
     ]
     return "\r\n".join(lines)

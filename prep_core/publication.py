@@ -18,6 +18,7 @@ from prep_core.counting import decide, decide_sin_acta, total_calculado
 from prep_core.derive import ActaState, Status
 from prep_core.figures import ActaOutcome, CutFigures, cut_figures
 from prep_core.identity import split_clave_acta
+from prep_core.layout import INE_FEDERAL, Layout
 from prep_core.published import UBICACION_FUERA, PublishedRow, write_results_csv
 from prep_core.values import FieldValue, Mark
 
@@ -43,6 +44,7 @@ class Cut:
     rows: tuple[PublishedRow, ...]
     figures: CutFigures
     votes: Mapping[str, int]
+    layout: Layout = INE_FEDERAL  # the institute's published layout
 
     @cached_property
     def csv_bytes(self) -> bytes:
@@ -53,6 +55,7 @@ class Cut:
             ambito_column=self.election.column,
             vote_fields=self.election.vote_fields,
             rows=self.rows,
+            layout=self.layout,
         )
 
 
@@ -65,11 +68,17 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
     fuera = acta is None or acta.election.id != election.id
     reading: Mapping[str, FieldValue] = state.reading or {}
     votes = [reading.get(f, Mark.SIN_DATO) for f in election.vote_fields]
+    if not fuera and acta is not None and election.scoped:  # fields not on this acta
+        dem = acta.id_demarcacion
+        votes = [
+            v if election.applies(f, acta.tipo_acta, dem) else Mark.NO_APLICA
+            for f, v in zip(election.vote_fields, votes, strict=True)
+        ]
     image = state.reading_image
     if state.status is Status.SIN_ACTA:
         decision = decide_sin_acta(state.sin_acta)
     else:
-        limit = None if acta is None else acta.casilla.limit()
+        limit = None if acta is None else acta.casilla.limit(catalog.sin_lista_nominal)
         decision = decide(votes, limit, fuera_de_catalogo=fuera)
     common = dict(
         figures=[reading.get(f) for f in FIGURE_FIELDS],
@@ -134,6 +143,7 @@ def build_cut(
     cut_time: datetime,
     *,
     final: bool = False,
+    layout: Layout = INE_FEDERAL,
 ) -> Cut:
     election = catalog.election(election_id)
     rows: list[PublishedRow] = []
@@ -165,4 +175,5 @@ def build_cut(
         rows=tuple(rows),
         figures=cut_figures(esperadas, outcomes, final=final),
         votes=totals,
+        layout=layout,
     )

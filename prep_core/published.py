@@ -1,12 +1,13 @@
-"""The published PREP database (DOMAIN.md §6): a writer of INE's layout, byte
-for byte, and a reader that accepts published INE files with all their quirks.
+"""The published PREP database (DOMAIN.md §6): a writer of a layout profile
+(:mod:`prep_core.layout`; INE's by default), byte for byte, and a reader that
+recognises the profile a file uses and accepts published files with their quirks.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -15,6 +16,16 @@ from prep_core.counting import Decision
 from prep_core.errors import PublishedFileError
 from prep_core.figures import HEADER_FIELDS, CutFigures
 from prep_core.identity import CasillaKey
+from prep_core.layout import (
+    AMBITO,
+    ID_AMBITO,
+    INE_FEDERAL,
+    KEY_COLUMNS,
+    VOTES,
+    Fit,
+    Layout,
+    closest,
+)
 from prep_core.values import FieldValue, Mark
 
 MEXICO_CENTRAL = timezone(timedelta(hours=-6), "UTC-6")
@@ -23,46 +34,15 @@ NOT_APPLICABLE = "N/A"
 SIN_ACTA = "Sin acta"
 BOM = "\ufeff"
 
-LEAD_COLUMNS = ("CLAVE_CASILLA", "CLAVE_ACTA", "ID_ENTIDAD", "ENTIDAD")
-KEY_COLUMNS = (
-    "SECCION",
-    "ID_CASILLA",
-    "TIPO_CASILLA",
-    "EXT_CONTIGUA",
-    "UBICACION_CASILLA",
-    "TIPO_ACTA",
-)
-TRAIL_COLUMNS = (
-    "TOTAL_VOTOS_CALCULADO",
-    "LISTA_NOMINAL",
-    "REPRESENTANTES_PP_CI",
-    "OBSERVACIONES",
-    "CONTABILIZADA",
-    "MECANISMOS_TRASLADO",
-    "CODIGO_INTEGRIDAD",
-    "FECHA_HORA_ACOPIO",
-    "FECHA_HORA_CAPTURA",
-    "FECHA_HORA_VERIFICACION",
-    "ORIGEN",
-    "DIGITALIZACION",
-    "TIPO_DOCUMENTO",
-    "COTEJADA",
-)
 UBICACION_FUERA = 3
 
 
-def columns(ambito_column: str, vote_fields: Sequence[str]) -> list[str]:
-    """Column names in INE order; ``ambito_column`` e.g. ``DISTRITO_LOCAL``."""
-    return [
-        *LEAD_COLUMNS,
-        f"ID_{ambito_column}",
-        ambito_column,
-        *KEY_COLUMNS,
-        *FIGURE_FIELDS,
-        *vote_fields,
-        TOTAL_FIELD,
-        *TRAIL_COLUMNS,
-    ]
+def columns(
+    ambito_column: str, vote_fields: Sequence[str], layout: Layout = INE_FEDERAL
+) -> list[str]:
+    """Column names in the layout's order and spelling; ``ambito_column`` e.g.
+    ``DISTRITO_LOCAL``."""
+    return layout.file_columns(ambito_column, vote_fields)
 
 
 Cell = FieldValue | None  # None: unknown, published as "-"
@@ -111,9 +91,9 @@ class PublishedRow:
         )
 
 
-def format_time(t: datetime | None) -> str:
+def format_time(t: datetime | None, unknown: str = UNKNOWN) -> str:
     if t is None:
-        return UNKNOWN
+        return unknown
     return t.astimezone(MEXICO_CENTRAL).strftime("%d/%m/%Y %H:%M:%S")
 
 
@@ -122,82 +102,121 @@ def format_cut(t: datetime) -> str:
     return local.strftime("%d/%m/%Y %H:%M") + " (UTC-6)"
 
 
-def _cell(v: Cell, sin_acta: bool) -> str:
+def _cell(v: Cell, sin_acta: bool, unknown: str, no_aplica: str) -> str:
+    if v is Mark.NO_APLICA:
+        return no_aplica
     if sin_acta:
         return SIN_ACTA
     if v is None:
-        return UNKNOWN
+        return unknown
     return str(v) if isinstance(v, int) else v.value
 
 
-def _opt(v: object) -> str:
-    return UNKNOWN if v is None else str(v)
+def _opt(v: object, unknown: str = UNKNOWN) -> str:
+    return unknown if v is None else str(v)
 
 
-def row_cells(r: PublishedRow) -> list[str]:
+def _key_cell(layout: Layout, column: str, value: int | str, tipo: str) -> str:
+    if column in layout.not_applicable_keys.get(tipo, ()):
+        text = layout.no_aplica
+    else:
+        width = layout.key_cells.get(column)
+        text = f"{value:0{width}d}" if width and isinstance(value, int) else str(value)
+    return f"'{text}'" if column in layout.key_cells else text
+
+
+def row_cells(r: PublishedRow, layout: Layout = INE_FEDERAL) -> list[str]:
+    """One row's cells in the layout's column order."""
     sin = r.decision.no_acta
+    unk = layout.unknown
+    cells: dict[str, str] = {}
     if r.key is None:
-        ident = [UNKNOWN] * 10
+        for name in ("CLAVE_CASILLA", "CLAVE_ACTA", "ID_ENTIDAD", "ENTIDAD", "TIPO_CASILLA"):
+            cells[name] = unk
+        cells.update(dict.fromkeys(KEY_COLUMNS, unk))
     else:
         k = r.key
-        ident = [
-            f"'{k.clave}'",
-            f"'{k.clave_acta(r.tipo_acta)}'",
-            str(r.id_entidad),
-            r.entidad,
-            str(r.id_demarcacion),
-            r.demarcacion,
-            str(k.seccion),
-            str(k.numero),
-            k.tipo,
-            str(k.ext_contigua),
-        ]
-    return [
-        *ident,
-        str(r.ubicacion),
-        r.tipo_acta,
-        *(_cell(v, sin) for v in r.figures),
-        *(_cell(v, sin) for v in r.votes),
-        _cell(r.total_asentado, sin),
-        _opt(r.total_calculado),
-        _opt(r.lista_nominal),
-        _opt(r.representantes),
-        r.decision.observaciones or UNKNOWN,
-        str(r.decision.contabilizada),
-        r.mecanismo,
-        r.codigo_integridad or UNKNOWN,
-        format_time(r.fecha_acopio),
-        format_time(r.fecha_captura),
-        format_time(r.fecha_verificacion),
-        r.origen or UNKNOWN,
-        r.digitalizacion or UNKNOWN,
-        r.tipo_documento or UNKNOWN,
-        _opt(r.cotejada),
-    ]
+        cells.update(
+            CLAVE_CASILLA=f"'{k.clave}'",
+            CLAVE_ACTA=f"'{k.clave_acta(r.tipo_acta)}'",
+            ID_ENTIDAD=str(r.id_entidad),
+            ENTIDAD=r.entidad,
+            TIPO_CASILLA=k.tipo,
+        )
+        keys = (
+            (ID_AMBITO, r.id_demarcacion),
+            (AMBITO, r.demarcacion),
+            ("SECCION", k.seccion),
+            ("ID_CASILLA", k.numero),
+            ("EXT_CONTIGUA", k.ext_contigua),
+        )
+        if layout.key_cells or layout.not_applicable_keys:
+            cells.update((name, _key_cell(layout, name, v, k.tipo)) for name, v in keys)
+        else:
+            cells.update((name, str(v)) for name, v in keys)
+    if sin and layout.sin_acta_total is not None:
+        calculado = layout.sin_acta_total
+    else:
+        calculado = _opt(r.total_calculado, unk)
+    cells.update(
+        UBICACION_CASILLA=str(r.ubicacion),
+        TIPO_ACTA=r.tipo_acta,
+        TOTAL_VOTOS_ASENTADO=_cell(r.total_asentado, sin, unk, layout.no_aplica),
+        TOTAL_VOTOS_CALCULADO=calculado,
+        LISTA_NOMINAL=_opt(r.lista_nominal, unk),
+        REPRESENTANTES_PP_CI=_opt(r.representantes, unk),
+        OBSERVACIONES=layout.vocabulary.format(r.decision),
+        CONTABILIZADA=str(r.decision.contabilizada),
+        MECANISMOS_TRASLADO=r.mecanismo,
+        CODIGO_INTEGRIDAD=r.codigo_integridad or unk,
+        FECHA_HORA_ACOPIO=format_time(r.fecha_acopio, unk),
+        FECHA_HORA_CAPTURA=format_time(r.fecha_captura, unk),
+        FECHA_HORA_VERIFICACION=format_time(r.fecha_verificacion, unk),
+        ORIGEN=r.origen or unk,
+        DIGITALIZACION=r.digitalizacion or unk,
+        TIPO_DOCUMENTO=r.tipo_documento or unk,
+        COTEJADA=_opt(r.cotejada, unk),
+    )
+    for name, v in zip(FIGURE_FIELDS, r.figures, strict=True):
+        cells[name] = _cell(v, sin, unk, layout.no_aplica)
+    out: list[str] = []
+    for name in layout.columns:
+        if name == VOTES:
+            out.extend(_cell(v, sin, unk, layout.no_aplica_vote) for v in r.votes)
+        else:
+            out.append(cells[name])
+    return out
 
 
 def write_results_csv(
     *,
     election_name: str,
-    cut_time: datetime,
-    figures: CutFigures,
+    cut_time: datetime | str,
+    figures: CutFigures | Mapping[str, str],
     ambito_column: str,
     vote_fields: Sequence[str],
     rows: Iterable[PublishedRow],
+    layout: Layout = INE_FEDERAL,
 ) -> bytes:
-    """The results CSV of one election at one cut, in INE's layout (UTF-8 with BOM, CRLF)."""
+    """The results CSV of one election at one cut in ``layout`` (INE's by default:
+    UTF-8 with BOM, CRLF). ``figures`` may be the header as text (a file read back);
+    ``cut_time`` its label."""
+    end = layout.line_end
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    buf.write(BOM)
+    w = csv.writer(buf, lineterminator=end)
+    if layout.bom:
+        buf.write(BOM)
     w.writerow([election_name])
-    w.writerow([format_cut(cut_time)])
-    buf.write("\r\n")
-    header = figures.as_header()
-    w.writerow(HEADER_FIELDS)
-    w.writerow([header[h] for h in HEADER_FIELDS])
-    buf.write("\r\n")
-    w.writerow(columns(ambito_column, vote_fields))
-    w.writerows(row_cells(r) for r in sorted(rows, key=PublishedRow.sort_key))
+    w.writerow([cut_time if isinstance(cut_time, str) else format_cut(cut_time)])
+    buf.write(end)
+    header = figures.as_header() if isinstance(figures, CutFigures) else figures
+    w.writerow([layout.header_name(h) for h in HEADER_FIELDS])
+    w.writerow(
+        [layout.percent(header[h]) if h.startswith("PORCENTAJE") else header[h] for h in HEADER_FIELDS]
+    )
+    buf.write(end)
+    w.writerow(columns(ambito_column, vote_fields, layout))
+    w.writerows(row_cells(r, layout) for r in sorted(rows, key=PublishedRow.sort_key))
     return buf.getvalue().encode("utf-8")
 
 
@@ -206,6 +225,8 @@ def write_results_csv(
 
 @dataclass(frozen=True)
 class PublishedFile:
+    """A results CSV as read: header fields and columns under their INE names."""
+
     election_name: str
     cut_label: str
     header: dict[str, str]
@@ -213,6 +234,8 @@ class PublishedFile:
     ambito_column: str
     vote_fields: tuple[str, ...]
     rows: list[list[str]]  # cells as read; key columns unquoted
+    layout: Layout = INE_FEDERAL  # the profile the file fits best
+    fit: Fit | None = None  # how the file differs from it (None: not compared)
 
     def index(self, name: str) -> int:
         return self.columns.index(name)
@@ -230,10 +253,37 @@ def _decode(data: bytes, where: str) -> str:
             ) from exc
 
 
-def read_results_csv(data: bytes, *, where: str = "csv") -> PublishedFile:
-    """Parse a published results CSV: BOM or not; CR, LF or CRLF line ends; quoted
-    keys; whatever vote columns stand between TOTAL_VOTOS_SACADOS and
-    TOTAL_VOTOS_ASENTADO; distrito or municipio column names."""
+def _fixed_columns(layout: Layout, cols: list[str]) -> list[str]:
+    """The file's columns the layout spells: vote and ámbito columns aside."""
+    try:
+        first = cols.index(layout.column_name(FIGURE_FIELDS[-1]))
+        last = cols.index(layout.column_name(TOTAL_FIELD))
+    except ValueError:
+        first, last = len(cols), len(cols)
+    out = []
+    for i, name in enumerate(cols):
+        if first < i < last or name.startswith(AMBITO_PREFIXES):
+            continue
+        if i and cols[i - 1].startswith(AMBITO_PREFIXES) and cols[i - 1][3:] == name:
+            continue
+        out.append(name)
+    return out
+
+
+AMBITO_PREFIXES = ("ID_DISTRITO", "ID_MUNICIPIO")
+
+
+def read_results_csv(
+    data: bytes,
+    *,
+    where: str = "csv",
+    layouts: Sequence[Layout] = (INE_FEDERAL,),
+) -> PublishedFile:
+    """Parse a published results CSV in whichever of ``layouts`` it fits best (pass one
+    to impose it): BOM or not; CR, LF or CRLF line ends; quoted keys and percentages;
+    whatever vote columns stand between TOTAL_VOTOS_SACADOS and TOTAL_VOTOS_ASENTADO;
+    distrito or municipio column names. A file missing a column the rules read names
+    the profile it came closest to and what differs."""
     text = _decode(data, where).lstrip(BOM)
     if "\x00" in text[:4096]:
         raise PublishedFileError("el archivo es binario", "the file is binary", where=where)
@@ -250,45 +300,45 @@ def read_results_csv(data: bytes, *, where: str = "csv") -> PublishedFile:
     if h + 1 >= len(lines) or c < h:
         raise PublishedFileError("encabezado incompleto", "incomplete header", where=where)
     clean = [[_unquote(x) for x in ln] for ln in lines[: c + 1]]
-    header = dict(zip(clean[h], clean[h + 1], strict=False))
-    cols = clean[c]
+    file_cols = clean[c]
+    fits = closest(layouts, clean[h], _fixed_columns_any(layouts, file_cols))
+    layout = fits.layout
+    if fits.required_missing:
+        missing = list(fits.required_missing)
+        raise PublishedFileError(
+            f"faltan columnas: {missing}; el formato más cercano es {layout.id!r} "
+            f"({fits.differences()})",
+            f"missing columns: {missing}; the closest layout is {layout.id!r}",
+            where=f"{where} línea {c + 1}",
+        )
+    header = {layout.canonical_header(k): v for k, v in zip(clean[h], clean[h + 1], strict=False)}
+    cols = [layout.canonical_column(x) for x in file_cols]
     try:
-        first, last = cols.index("TOTAL_VOTOS_SACADOS"), cols.index(TOTAL_FIELD)
-        amb = next(x for x in cols if x.startswith(("ID_DISTRITO", "ID_MUNICIPIO")))
+        first, last = cols.index(FIGURE_FIELDS[-1]), cols.index(TOTAL_FIELD)
+        amb = next(x for x in cols if x.startswith(AMBITO_PREFIXES))
+        if last < first:
+            raise ValueError
     except (ValueError, StopIteration):
         raise PublishedFileError(
             "faltan columnas TOTAL_VOTOS_SACADOS, TOTAL_VOTOS_ASENTADO o ID_DISTRITO/ID_MUNICIPIO",
             "missing TOTAL_VOTOS_SACADOS, TOTAL_VOTOS_ASENTADO or ID_DISTRITO/ID_MUNICIPIO columns",
             where=f"{where} línea {c + 1}",
         ) from None
-    required = {
-        *LEAD_COLUMNS,
-        *KEY_COLUMNS,
-        *FIGURE_FIELDS,
-        "LISTA_NOMINAL",
-        "REPRESENTANTES_PP_CI",
-        "OBSERVACIONES",
-    }
-    missing = sorted(required - set(cols))
-    if missing:
-        raise PublishedFileError(
-            f"faltan columnas: {missing}",
-            f"missing columns: {missing}",
-            where=f"{where} línea {c + 1}",
-        )
     rows = []
-    keys = [cols.index(k) for k in ("CLAVE_CASILLA", "CLAVE_ACTA")]
+    # keys in quotes: the claves always, other key columns when the profile quotes them
+    keyed = [amb if k == ID_AMBITO else k for k in layout.key_cells]
+    quoted = [cols.index(k) for k in ("CLAVE_CASILLA", "CLAVE_ACTA", *keyed) if k in cols]
     for n, row in enumerate(lines[c + 1 :], start=c + 2):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        for k in keys:
-            row[k] = _unquote(row[k])
         if len(row) != len(cols):
             raise PublishedFileError(
                 f"la fila tiene {len(row)} columnas, se esperan {len(cols)}",
                 f"row has {len(row)} columns, expected {len(cols)}",
                 where=f"{where} línea {n}",
             )
+        for k in quoted:
+            row[k] = _unquote(row[k])
         rows.append(row)
     first_lines = [ln for ln in clean[:h] if ln and any(ln)]
     return PublishedFile(
@@ -299,7 +349,20 @@ def read_results_csv(data: bytes, *, where: str = "csv") -> PublishedFile:
         ambito_column=amb[3:],
         vote_fields=tuple(cols[first + 1 : last]),
         rows=rows,
+        layout=layout,
+        fit=fits,
     )
+
+
+def _fixed_columns_any(layouts: Sequence[Layout], cols: list[str]) -> list[str]:
+    """Vote columns lie between the spellings of TOTAL_VOTOS_SACADOS and
+    TOTAL_VOTOS_ASENTADO of any profile."""
+    best = cols
+    for layout in layouts:
+        fixed = _fixed_columns(layout, cols)
+        if len(fixed) < len(best):
+            best = fixed
+    return best
 
 
 def _unquote(cell: str) -> str:
@@ -313,7 +376,8 @@ _MARKS = {"ilegible": Mark.ILEGIBLE, "sin dato": Mark.SIN_DATO}
 
 
 def parse_cell(text: str) -> FieldValue | str | None:
-    """A figure cell: int, Mark, ``"Sin acta"``, or None for ``-``, ``N/A`` or empty."""
+    """A figure cell: int, Mark, ``"Sin acta"``; No aplica for a blank or ``N/A`` cell (a
+    field not on that acta); None for ``-`` (unknown)."""
     text = _unquote(text)
     if text.isdigit():
         return int(text)
@@ -323,6 +387,8 @@ def parse_cell(text: str) -> FieldValue | str | None:
         return mark
     if low == "sin acta":
         return SIN_ACTA
-    if text in ("", UNKNOWN, NOT_APPLICABLE):
+    if text in ("", NOT_APPLICABLE):
+        return Mark.NO_APLICA
+    if text == UNKNOWN:
         return None
     raise ValueError(f"not a figure cell: {text!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prep_core.errors import IdentityError, QrError
-from prep_core.identity import CasillaKey
+from prep_core.identity import CasillaKey, valid_tipo_acta
 
 QR_FIELDS = frozenset(
     {
@@ -114,7 +114,7 @@ def parse_qr(payload: str, layout: QrLayout = INE_LAYOUT) -> QrIdentity:
         return int(text)
 
     tipo_acta = v["TIPO_ACTA"]
-    if not tipo_acta.isalnum() or not tipo_acta.isascii():
+    if not valid_tipo_acta(tipo_acta):
         raise QrError(
             f"TIPO_ACTA inválido en el QR: {tipo_acta!r}",
             f"invalid TIPO_ACTA in QR: {tipo_acta!r}",

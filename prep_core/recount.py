@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from prep_core.counting import Decision, SinActaCause, decide, decide_sin_acta, parse_observaciones
+from prep_core.counting import Decision, SinActaCause, decide, decide_sin_acta
 from prep_core.errors import PublishedFileError
 from prep_core.figures import ActaOutcome, CutFigures, cut_figures
+from prep_core.layout import Vocabulary
 from prep_core.published import SIN_ACTA, UBICACION_FUERA, UNKNOWN, PublishedFile, parse_cell
 from prep_core.values import FieldValue, Mark
 
@@ -49,19 +50,20 @@ class Recount:
 UBICACION_FUERA_TEXT = str(UBICACION_FUERA)
 
 
-def _parse(text: str, where: str, n: int, clave: str) -> FieldValue | str | None:
+def _parse(text: str, where: str, n: int, clave: str, column: str) -> FieldValue | str | None:
     try:
         return parse_cell(text)
     except ValueError:
         raise PublishedFileError(
-            f"celda de votos inválida {text!r}",
-            f"invalid vote cell {text!r}",
+            f"celda de votos inválida {text!r} en la columna {column}",
+            f"invalid vote cell {text!r} in column {column}",
             where=f"{where} fila de datos {n} ({clave})",
         ) from None
 
 
 def _disagreement(
-    n: int, row: list[str], i_acta: int, i_cont: int, i_obs: int, decision: Decision
+    n: int, row: list[str], i_acta: int, i_cont: int, i_obs: int, decision: Decision,
+    words: Vocabulary,
 ) -> dict[str, Any]:
     return {
         "row": n,
@@ -69,7 +71,7 @@ def _disagreement(
         "file": {"CONTABILIZADA": row[i_cont], "OBSERVACIONES": row[i_obs]},
         "computed": {
             "CONTABILIZADA": decision.contabilizada,
-            "OBSERVACIONES": decision.observaciones,
+            "OBSERVACIONES": words.format(decision),
         },
     }
 
@@ -93,6 +95,8 @@ def recount(
     i_tipo, i_ln, i_rep = ix["TIPO_CASILLA"], ix["LISTA_NOMINAL"], ix["REPRESENTANTES_PP_CI"]
     i_obs = ix["OBSERVACIONES"]
     i_cont = ix.get("CONTABILIZADA")
+    words = pf.layout.vocabulary
+    sin_ln = pf.layout.sin_lista_nominal  # casilla types never Excede
     cache: dict[str, FieldValue | str | None] = {}
     counts_cache: dict[str, int] = {}
     plain: set[str] = set()  # cell texts that are whole numbers
@@ -109,6 +113,7 @@ def recount(
         if (
             plain.issuperset(texts)
             and not especial
+            and row[i_tipo] not in sin_ln
             and row[i_clave] != UNKNOWN
             and row[i_ubic] != UBICACION_FUERA_TEXT
         ):
@@ -121,14 +126,14 @@ def recount(
                 counted_rows.append(counts)
             outcomes.append(ActaOutcome(decision, ln, calc, False))
             if i_cont is not None and row[i_cont] != str(decision.contabilizada):
-                disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision))
+                disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision, words))
             continue
         try:
             cells = [cache[t] for t in texts]
         except KeyError:
-            for t in texts:
+            for j, t in enumerate(texts):
                 if t not in cache:
-                    cache[t] = _parse(t, where, n, row[i_acta])
+                    cache[t] = _parse(t, where, n, row[i_acta], pf.vote_fields[j])
                     c = cache[t]
                     counts_cache[t] = c if isinstance(c, int) else 0
                     if isinstance(c, int):
@@ -139,7 +144,7 @@ def recount(
         ln = _int_or_none(row[i_ln]) or 0
         if SIN_ACTA in cells or obs_text[:8].casefold() == "sin acta":
             try:
-                cause = parse_observaciones(obs_text)[1]
+                cause = words.parse(obs_text)[1]
             except ValueError:
                 cause = None
             decision = decide_sin_acta(cause)
@@ -156,6 +161,8 @@ def recount(
                 limit = None if especial_ballots is None else especial_ballots + rep
                 if limit is None and not fuera:
                     unchecked += 1
+            elif row[i_tipo] in sin_ln:
+                limit = None  # no lista nominal: never Excede
             else:
                 limit = ln + rep
             decision = decide(cells, limit, fuera_de_catalogo=fuera, total=calc)  # type: ignore[arg-type]
@@ -163,7 +170,7 @@ def recount(
                 counted_rows.append(counts)
         outcomes.append(ActaOutcome(decision, ln, calc, especial))
         if i_cont is not None and row[i_cont] != str(decision.contabilizada):
-            disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision))
+            disagreements.append(_disagreement(n, row, i_acta, i_cont, i_obs, decision, words))
     totals = [sum(col) for col in zip(*counted_rows, strict=True)] or [0] * len(pf.vote_fields)
     esperadas_text = pf.header.get("ACTAS_ESPERADAS", "")
     from_header = esperadas_text.isdigit()

@@ -1,4 +1,5 @@
-"""Values of the figures on an acta: a whole number, Ilegible or Sin dato."""
+"""Values of the figures on an acta: a whole number, Ilegible or Sin dato; and, in a
+published database, No aplica for a field that is not on that acta (DOMAIN.md §4)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ class Mark(enum.Enum):
 
     ILEGIBLE = "Ilegible"  # unreadable in both figures and words
     SIN_DATO = "Sin dato"  # blank in both figures and words
+    # not on this acta (a combination absent from the casilla's demarcación, a field
+    # of the other acta of an especial): neither Ilegible nor Sin dato, never captured
+    NO_APLICA = "N/A"
 
     def __str__(self) -> str:
         return self.value
@@ -18,7 +22,9 @@ class Mark(enum.Enum):
 
 FieldValue = int | Mark
 
-_MARKS = {m.value.casefold(): m for m in Mark}
+# what a capture may hold: No aplica comes from the catalog, never from a person
+CAPTURED_MARKS = (Mark.ILEGIBLE, Mark.SIN_DATO)
+_MARKS = {m.value.casefold(): m for m in CAPTURED_MARKS}
 
 
 def parse_value(text: str) -> FieldValue:
@@ -35,6 +41,8 @@ def parse_value(text: str) -> FieldValue:
 def check_value(value: object) -> FieldValue:
     """Validate a value that came from outside (JSON): int >= 0, or a mark's text."""
     if isinstance(value, Mark):
+        if value not in CAPTURED_MARKS:
+            raise ValueError(f"not a captured figure: {value!r}")
         return value
     if isinstance(value, bool):
         raise ValueError(f"not a figure: {value!r}")
@@ -48,7 +56,7 @@ def check_value(value: object) -> FieldValue:
 
 
 def as_count(value: FieldValue) -> int:
-    """Ilegible and Sin dato count as zero."""
+    """Ilegible, Sin dato and No aplica count as zero."""
     return value if isinstance(value, int) else 0
 
 

@@ -43,6 +43,9 @@ class Settings:
     max_image_bytes: int = 8 * 1024 * 1024
     enroll_body_bytes: int = 8 * 1024
     console_body_bytes: int = 64 * 1024
+    # Publication layout (docs/PUBLISHED.md, "Layout profiles"): the id of a profile of
+    # resources/layouts, or a profile file; the cuts' CSV and zip follow it.
+    publication_layout: str = "ine-federal"
 
     @property
     def publish_path(self) -> Path:
@@ -66,6 +69,8 @@ class Settings:
             values["publish_dir"] = Path(env["PREP_PUBLISH_DIR"])
         if env.get("PREP_CUT_EVERY"):
             values["cut_every_min"] = int(env["PREP_CUT_EVERY"])
+        if env.get("PREP_LAYOUT"):
+            values["publication_layout"] = env["PREP_LAYOUT"]
         if env.get("PREP_SECURE_COOKIES") == "1":
             values["secure_cookies"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})

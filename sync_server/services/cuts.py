@@ -1,6 +1,6 @@
 """Publication cuts: a consistent snapshot of every acta, derived again from all
 stored events with the domain function, turned into each election's figures and
-INE-layout CSV by :func:`prep_core.publication.build_cut`."""
+CSV, in the layout profile the settings name, by :func:`prep_core.publication.build_cut`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from prep_core.publication import Cut, build_cut
+from prep_io.layouts import find_layout
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
 from sync_server.services.audit_heads import sign_head
@@ -59,8 +60,9 @@ def _take_cut(ctx: Context, user: str, final: bool) -> tuple[list[tuple[int, Cut
         loaded = Loaded(by_acta, ranks)
         policy = policy_of(conn)
         states = [loaded.derive(c, policy) for c in by_acta]
+        layout = find_layout(ctx.settings.publication_layout)
         for e in ctx.catalog.elections:
-            cut = build_cut(ctx.catalog, e.id, states, cut_time, final=final)
+            cut = build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout)
             data = cut.csv_bytes
             sha = hashlib.sha256(data).hexdigest()
             figures = cut.figures.as_header()

@@ -12,7 +12,6 @@ from prep_core.counting import (
     SinActaCause,
     decide,
     decide_sin_acta,
-    parse_observaciones,
     total_calculado,
 )
 from prep_core.values import Mark
@@ -95,6 +94,13 @@ def test_fuera_de_catalogo_is_registered_never_counted():
     d = decide([1, 2], limit=None, fuera_de_catalogo=True)
     assert d.contabilizada == FUERA_DE_CATALOGO
     assert not d.counted and not d.inconsistent
+
+
+def parse_observaciones(text):
+    """OBSERVACIONES read in INE's vocabulary: (legends, Sin acta cause)."""
+    from prep_core.layout import INE_FEDERAL
+
+    return INE_FEDERAL.vocabulary.parse(text)[:2]
 
 
 def test_parse_observaciones_reads_every_legend():
