@@ -26,6 +26,9 @@ from prep_core.values import check_value
 EVENT_FORMAT = 1
 GENESIS = "0" * 64
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# CLAVE_ACTA: letters and digits, with single spaces before an especial's suffix
+# (``151025S01002 EMR``)
+_ACTA = re.compile(r"[0-9A-Za-z]+( [0-9A-Za-z]+)*")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 MAX_EVENT_BYTES = 16_384
 
@@ -194,7 +197,7 @@ def event_from_body(body: Any, where: str = "evento") -> Event:
             f"unknown event kind {body['kind']!r}",
         ) from None
     acta = body["acta"]
-    if not isinstance(acta, str) or len(acta) > 32 or not (acta == "" or acta.isalnum()):
+    if not isinstance(acta, str) or len(acta) > 32 or not (acta == "" or _ACTA.fullmatch(acta)):
         raise _bad(where, "CLAVE_ACTA inválida", "invalid CLAVE_ACTA")
     payload = body["payload"]
     if not isinstance(payload, dict):

@@ -17,6 +17,7 @@ from prep_core.events import (
     SignedEvent,
     canonical,
     check_chain,
+    event_from_body,
     signed_from_wire,
 )
 from prep_core.signing import KeyPair, decrypt_key, encrypt_key, fingerprint, short_fingerprint
@@ -162,3 +163,12 @@ def test_password_hashes():
     assert not check_password(h, "otra clave")
     assert not check_password("scrypt$x$8$1$00$00", "x")
     assert not check_password("bcrypt$...", "x")
+
+
+def test_an_especial_s_suffixed_acta_key_is_accepted_and_nothing_looser() -> None:
+    log = EventLog("CATD01", KeyPair.generate(), "c" * 64)
+    body = log.append(Kind.ACOPIO, "151025S01002 EMR", 1, "op").event.body()
+    assert event_from_body(body).clave_acta == "151025S01002 EMR"
+    for bad in ("151025S0100  2", " 151025S0100", "151025S0100 ", "1510/25", "ACTA\\n2"):
+        with pytest.raises(SignatureError):
+            event_from_body({**body, "acta": bad})
