@@ -83,7 +83,7 @@ BODIES: dict[str, Any] = {
         "reading": 0,
         "reason": "prueba",
     },
-    "/console/api/users": {"username": "!", "role": "consulta", "password": "x" * 12},
+    "/console/api/users": {"username": "intruso", "role": "consulta", "password": "x" * 12},
     "/console/api/users/{username}/password": {"password": "x" * 12},
     "/console/api/enrollment-codes": {"role": "CCV", "label": "x", "scope": None},
 }
