@@ -6,6 +6,10 @@ Each station numbers its events 1, 2, 3… and each names the SHA-256 of the
 previous one's canonical bytes (the first names 64 zeros), so a gap, a
 reorder or a replaced event breaks the chain. The body is signed with the
 station's Ed25519 key.
+
+One module for the whole wire contract (the body, each kind's payload, the
+signature and the chain), so that what a station writes and what the server
+accepts are read from one place; hence its length.
 """
 
 from __future__ import annotations
