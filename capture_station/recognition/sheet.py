@@ -18,6 +18,7 @@ import numpy as np
 
 DARK_BACKING = 60  # grey levels between the border and the paper for a backing to count
 MIN_SHEET = 0.2  # of the image's area: a smaller bright region is not taken for the sheet
+BRIDGE = 17  # px of the small image: dark lines thinner than this do not split the sheet
 INSET = 0.015  # of the sheet's short side: what the gate leaves out along the sheet's edges
 
 
@@ -84,6 +85,8 @@ def find_sheet(small: np.ndarray) -> Sheet:
     if paper - border < DARK_BACKING:
         return whole((h, w))
     bright = (small > (border + paper) / 2).astype(np.uint8)
+    # a scanner streak across the sheet must not cut it in two
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((BRIDGE, BRIDGE), np.uint8))
     n, labels, st, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if n < 2:
         return whole((h, w))
