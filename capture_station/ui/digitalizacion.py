@@ -206,7 +206,7 @@ class DigitalizacionView(QWidget):
         if not paths:
             paths, _ = QFileDialog.getOpenFileNames(
                 self, tr("Importar imágenes de actas"), "",
-                tr("Imágenes") + " (*.jpg *.jpeg *.png *.tif *.tiff)")
+                tr("Imágenes") + " (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)")
         if paths:
             fi = FileImport([Path(p) for p in paths])
             self._run(fi.pages, fi, len(paths))
@@ -259,7 +259,9 @@ class DigitalizacionView(QWidget):
 
     def _page_done(self, item) -> None:  # type: ignore[no-untyped-def]
         n, total, r = item
+        total = max(total, n) if total else 0  # a PDF or TIFF of several pages counts each
         if total:
+            self.progress.setMaximum(total)
             self.progress.setValue(n)
         self.progress_text.setText(tr("Página") + f" {n}" + (f" / {total}" if total else ""))
         self.results.append(r)
