@@ -237,7 +237,8 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     if model is None:
         r.reason = REASONS["no_model"]
         return
-    x, _keys = cells.extract(img, H, t)
+    chan = cells.dropout_channel(img)  # once for the cells and the words lines
+    x, _keys = cells.extract(chan, H, t)
     probs, feats = model.read(x)
     readings, per_cell, i = {}, {}, 0
     per_feat: dict | None = {} if feats is not None else None
@@ -248,7 +249,7 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
     wm = load_words_model()
-    in_words = _read_words(wm, img, H, t, per_cell, readings)
+    in_words = _read_words(wm, chan, H, t, per_cell, readings)
     r.fields, checks = read_fields(t, readings, *model.thresholds(wm.name if wm else None),
                                    per_cell, per_feat)
     for n, v in in_words.items():
