@@ -32,6 +32,7 @@ class ScanSettings:
     jpeg_quality: int = 90
     max_pages: int = 500
     page_timeout_s: float = 120.0  # a driver silent this long is stopped (SANE)
+    options: tuple[tuple[str, object], ...] = ()  # a driver's own options, set before scanning
 
 
 class ScannerSource(ABC):
