@@ -20,7 +20,7 @@ from capture_station.recognition import cells, qrread, words
 from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
-from capture_station.recognition.register import register
+from capture_station.recognition.register import Registration, homography, register
 from capture_station.recognition.sheet import Sheet, find_sheet, whiten_backing
 from capture_station.recognition.templates import Template, load_templates
 from capture_station.recognition.words import load_words_model
@@ -170,13 +170,14 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     all_t = list(templates or load_templates())
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     small = to_quality_size(gray)
+    k = small.shape[1] / gray.shape[1]
     sh = find_sheet(small)
     if sh.portrait and not any(t.page_h > t.page_w for t in all_t):
-        # a portrait scan of a landscape form: a quarter turn (upside down is found later)
-        img, gray, small = (cv2.rotate(x, cv2.ROTATE_90_CLOCKWISE) for x in (img, gray, small))
+        # a portrait scan of a landscape form: the small page is turned a quarter round
+        # (upside down is found later); the full page is not, its registration is mapped back
+        small = cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)
         sh = find_sheet(small)
         r.rotated = 90
-    k = small.shape[1] / gray.shape[1]
     r.quality = assess(small, sh.mask(small.shape) if sh.backing != "none" else None)
     r.quality.metrics["backing_dark"] = float(sh.backing == "dark")
     if r.quality.ok and _partial(sh, all_t):
@@ -186,6 +187,8 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         r.reason = r.quality.reasons[0]
         return
     reg, code = register(whiten_backing(small, sh), k, all_t)
+    if reg is not None and r.rotated:
+        reg = _unturn(reg, gray.shape[0])
     if reg is None:
         r.quality.ok = False
         r.quality.reasons.append(REASONS[code])
@@ -256,6 +259,16 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         r.fields[n]["words"] = v
     r.checks.extend(checks)
     r.status = "ok"
+
+
+def _unturn(reg: Registration, height: int) -> Registration:
+    """A registration found on the page turned 90° clockwise, in the unturned page's pixels:
+    a turned pixel (x', y') is the page's (y', height - 1 - x')."""
+    assert reg.points is not None
+    pts = np.stack([reg.points[:, 1], height - 1 - reg.points[:, 0]], axis=1)
+    reg.points = pts
+    reg.H = homography(reg.template, pts, reg.upside_down)
+    return reg
 
 
 def _partial(sh: Sheet, templates: list[Template]) -> bool:

@@ -73,5 +73,5 @@ def message_of(exc: Exception, lang: str = "es") -> str:
     en = getattr(exc, "message_en", None)
     where = getattr(exc, "where", "")
     msg = (en if lang == "en" and en else es) or str(exc)
-    msg = msg[:1].upper() + msg[1:]  # a sentence to the operator, not a log line
-    return f"{where}: {msg}" if where and where not in msg else msg
+    out = f"{where}: {msg}" if where and where not in msg else msg
+    return out[:1].upper() + out[1:]  # a sentence to the operator, not a log line
