@@ -31,7 +31,7 @@ CONDITIONS: dict[str, DeckOptions] = {
     "dark-300dpi": replace(BASE, backings=("dark",), dpis=(300,)),
     "portrait": replace(BASE, p_quarter_turn=1.0),
     "portrait-dark": replace(BASE, p_quarter_turn=1.0, backings=("dark",)),
-    "skew-6deg-dark": replace(BASE, max_rotation=6.0, backings=("dark",)),
+    "skew-6deg-dark": replace(BASE, max_rotation=6.0, backings=("dark",), whole_sheet=True),
     "jpeg-q35-55": replace(BASE, jpeg=(35, 56)),
     "ink-blue": replace(BASE, p_blue=1.0),
     "ink-black": replace(BASE, p_blue=0.0),

@@ -55,6 +55,7 @@ class DeckOptions:
     p_quarter_turn: float = 0.0  # a portrait scan of the landscape form (90° or 270°)
     p_blue: float = 0.8  # blue ballpoint, else black, drawn per acta
     bad: str = ""  # a truly bad scan instead of a good one: "blank", "black", "streaks", "half"
+    whole_sheet: bool = False  # the scan area holds the whole turned sheet (a wide feeder)
 
 
 BAD_KINDS = ("blank", "black", "streaks", "half")
@@ -290,6 +291,13 @@ def scan(page: np.ndarray, dpi: int, rng: np.random.Generator, opts: DeckOptions
     M = cv2.getRotationMatrix2D((W / 2, H / 2), ang, sc)
     M[0, 2] += mx + rng.uniform(-0.01, 0.01) * W
     M[1, 2] += my + rng.uniform(-0.01, 0.01) * H
+    if opts.whole_sheet:  # grow the scan area so that the turned sheet's corners stay in it
+        c, sn = abs(np.cos(np.radians(ang))) * sc, abs(np.sin(np.radians(ang))) * sc
+        grow_w = int(np.ceil(W * c + H * sn - W * sc)) + 2
+        grow_h = int(np.ceil(W * sn + H * c - H * sc)) + 2
+        out_w, out_h = out_w + grow_w, out_h + grow_h
+        M[0, 2] += grow_w / 2
+        M[1, 2] += grow_h / 2
     img = cv2.warpAffine(page, M, (out_w, out_h), flags=cv2.INTER_LINEAR,
                          borderValue=(bv, bv, bv))
     if opts.bad == "black":  # lamp off or lid open on a dark room
