@@ -171,6 +171,7 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     small = to_quality_size(gray)
     k = small.shape[1] / gray.shape[1]
+    unturned = small.shape
     sh = find_sheet(small)
     if sh.portrait and not any(t.page_h > t.page_w for t in all_t):
         # a portrait scan of a landscape form: the small page is turned a quarter round
@@ -188,7 +189,7 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         return
     reg, code = register(whiten_backing(small, sh), k, all_t)
     if reg is not None and r.rotated:
-        reg = _unturn(reg, gray.shape[0])
+        reg = _unturn(reg, k, unturned, gray.shape)
     if reg is None:
         r.quality.ok = False
         r.quality.reasons.append(REASONS[code])
@@ -261,11 +262,16 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     r.status = "ok"
 
 
-def _unturn(reg: Registration, height: int) -> Registration:
-    """A registration found on the page turned 90° clockwise, in the unturned page's pixels:
-    a turned pixel (x', y') is the page's (y', height - 1 - x')."""
+def _unturn(reg: Registration, k: float, small_shape: tuple[int, ...],
+            full_shape: tuple[int, ...]) -> Registration:
+    """A registration found on the small page turned 90° clockwise, in the unturned full
+    page's pixels: a turned small pixel (x', y') is the small page's (y', h - 1 - x'), then
+    each axis is scaled by its own factor (the small page's sides are rounded apart)."""
     assert reg.points is not None
-    pts = np.stack([reg.points[:, 1], height - 1 - reg.points[:, 0]], axis=1)
+    turned = reg.points * k  # back to the turned small page (register divided by k)
+    hs, ws = small_shape[:2]
+    pts = np.stack([turned[:, 1] * full_shape[1] / ws,
+                    (hs - 1 - turned[:, 0]) * full_shape[0] / hs], axis=1)
     reg.points = pts
     reg.H = homography(reg.template, pts, reg.upside_down)
     return reg
