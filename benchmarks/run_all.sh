@@ -6,7 +6,8 @@
 # PREP_SHARED holds handwriting/ (the evaluation deck's writers) and forms/; the
 # recognition figures are only comparable with it. Decks are generated into WORK_DIR
 # (default /tmp/prep-bench) when absent. Run from a checkout with the `dev` extra
-# installed (.venv/bin/prep). Takes about 15 minutes on 2 cores.
+# installed (.venv/bin/prep). Takes about 75 minutes on 2 cores (the decks of the
+# scanning conditions are most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -27,6 +28,12 @@ echo "==> ingest: 170,648 casillas, DIP_LOC, simulated night (8 CATD + 4 CCV)"
 echo "==> recognition: evaluation deck, 1,000 actas, seed 20240602, 200 dpi"
 "$PREP" bench ocr "$WORK/prep-ocr-deck-20240602-1000" --n 1000 --seed 20240602 --dpi 200 \
   --tess-limit 200 --workers 1
+
+echo "==> recognition per scanning condition: 100 actas each (bad scans 50), seed 20240602"
+"$PREP" bench ocr "$WORK/prep-ocr-conditions-100" --conditions 100 --seed 20240602
+
+echo "==> capture station pipeline at 300 dpi colour: the conditions bench's deck"
+"$PY" -m prep_tools.bench.pipeline "$WORK/prep-ocr-conditions-100/300dpi-colour"
 
 echo "==> capture station pipeline: 199-page deck of every template, seed 7"
 [ -f "$WORK/pipeline-deck/manifest.jsonl" ] || \

@@ -55,6 +55,22 @@ def awaiting_rescan(events: list[Event]) -> bool:
     return False
 
 
+def last_send_back(events: list[Event]) -> tuple[str, str, bool] | None:
+    """The latest decision on the acta when it sent the acta back: (``recapture`` or
+    ``rescan``, the reason given, whether the server's coordination made it); None when
+    the latest decision did not send it back (or there is none)."""
+    for e in sorted(events, key=order_key, reverse=True):
+        if e.kind is Kind.COTEJO:
+            result = str(e.payload.get("result"))
+            return (result, str(e.payload.get("reason") or ""), False) \
+                if result in ("recapture", "rescan") else None
+        if e.kind is Kind.RESOLUCION:
+            action = str(e.payload.get("action"))
+            return (action, str(e.payload.get("reason") or ""), True) \
+                if action in ("recapture", "rescan") else None
+    return None
+
+
 def sent_back_for_rescan(store: Store) -> list[str]:
     """Actas whose paper this station holds (it registered or scanned them) sent back
     for a new image, by a cotejo here or by the server, that has not arrived yet."""

@@ -170,20 +170,23 @@ class CaptureDesk:
 
     def acopio(self, op: Operator, clave: str) -> None:
         clave = clave.strip().upper()
+        if not clave:
+            raise StationError("escriba la clave del acta o lea su etiqueta QR",
+                               "type the acta's clave or read its QR label")
         if self.station.catalog.acta(clave) is None:
-            raise StationError(f"la clave {clave or '(vacía)'} no está en el catálogo",
-                               f"clave {clave} is not in the catalog", where="acopio")
+            raise StationError(f"la clave {clave} no está en el catálogo",
+                               f"clave {clave} is not in the catalog")
         with self.store.tx() as c:
             if any(e.kind is Kind.ACOPIO for e in actas.events_of(self.store, clave)):
                 raise StationError(f"el acta {clave} ya tiene acopio registrado",
-                                   f"acta {clave} already registered", where="acopio")
+                                   f"acta {clave} already registered")
             self.station.outbox.append(c, Kind.ACOPIO, clave, op.id, {})
 
     def sin_acta(self, op: Operator, clave: str, cause: int) -> None:
         clave = clave.strip().upper()
         if self.station.catalog.acta(clave) is None:
             raise StationError(f"la clave {clave} no está en el catálogo",
-                               f"clave {clave} is not in the catalog", where="acopio")
+                               f"clave {clave} is not in the catalog")
         if cause not in (1, 2, 3, 4):
             raise StationError("causa de Sin acta inválida", "invalid Sin acta cause")
         with self.store.tx() as c:

@@ -8,6 +8,7 @@ one for figures none covers; the evaluation writers are never used for any of th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 MODEL_NAME = "digits-v12"
 BLANK, SCRIBBLE = 10, 11
 N_CLASSES = 12
-DEFAULT_UNCHECKED = 0.9995  # without a validated choice: figures no check covers
+DEFAULT_UNCHECKED = 0.9995
+WARM_CELLS = 96  # cells of a large acta: the batch the model is warmed on at load  # without a validated choice: figures no check covers
 
 
 @dataclass
@@ -84,12 +86,24 @@ def onnx_session(p: Path):
         return None
 
 
-def onnx_model(p: Path) -> tuple[object, dict] | None:
+def warm(sess, batch: int) -> None:
+    """One inference on zeros of a real batch size, so that the first acta does not pay
+    for onnxruntime's first run (memory planning, kernel choice) at that size."""
+    inp = sess.get_inputs()[0]
+    shape = [d if isinstance(d, int) else batch for d in inp.shape]
+    with contextlib.suppress(Exception):  # a model that cannot run fails on its first acta
+        sess.run(None, {inp.name: np.zeros(shape, np.float32)})
+
+
+def onnx_model(p: Path, warm_batch: int = 0) -> tuple[object, dict] | None:
     """The model file ``p`` (``onnx_session``) and its sidecar ``p.json`` ({} when there is
-    none); None when the model is missing or unreadable."""
+    none), warmed on a batch of ``warm_batch`` when > 0; None when the model is missing or
+    unreadable."""
     sess = onnx_session(p)
     if sess is None:
         return None
+    if warm_batch:
+        warm(sess, warm_batch)
     meta_p = p.with_suffix(".json")
     return sess, json.loads(meta_p.read_text(encoding="utf-8")) if meta_p.exists() else {}
 
@@ -98,7 +112,7 @@ def onnx_model(p: Path) -> tuple[object, dict] | None:
 def load_model(path: str | None = None) -> DigitModel | None:
     """The committed model (or ``path``); None when it is missing or unreadable."""
     path = path or os.environ.get("PREP_DIGIT_MODEL")  # another model, e.g. while training
-    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx")
+    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx", WARM_CELLS)
     if loaded is None:
         return None
     sess, meta = loaded

@@ -43,6 +43,8 @@ REASONS = {
     "no_fiducials": Reason("no_fiducials",
                            "no se encuentran las cuatro marcas de las esquinas: ¿es un acta completa?",
                            "the four corner marks are not found: is this a whole acta?"),
+    "partial": Reason("partial", "falta parte del acta en la imagen; colóquela completa y vuelva a escanear",
+                      "part of the acta is missing from the image; lay it whole and rescan"),
     "skew": Reason("skew", "acta demasiado inclinada; enderécela y vuelva a escanear",
                    "acta skewed past correction; straighten it and rescan"),
     "page_size": Reason("page_size", "tamaño de página incorrecto: no es un acta de este proceso",
@@ -82,21 +84,36 @@ def to_quality_size(gray: np.ndarray) -> np.ndarray:
     return cv2.resize(gray, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
 
 
-def assess(small: np.ndarray) -> Quality:
-    """``small``: the grey page scaled so its long side is QUALITY_WIDTH px."""
+def assess(small: np.ndarray, mask: np.ndarray | None = None) -> Quality:
+    """``small``: the grey page scaled so its long side is QUALITY_WIDTH px; ``mask``
+    (uint8, 1 = sheet) limits every measure to the sheet, leaving the scanner's backing out."""
     g = small
-    p1, p50, p99 = np.percentile(g[::2, ::2], (1, 50, 99))
+    if mask is None:
+        mask = np.ones(g.shape, np.uint8)
+    inside = g[mask > 0]
+    if inside.size < 1000:
+        inside, mask = g.ravel(), np.ones(g.shape, np.uint8)
+    p1, p50, p99 = np.percentile(inside[::4], (1, 50, 99))
     bg = p50
-    ink = float(np.mean(g < bg - 60))
-    lap = cv2.Laplacian(g, cv2.CV_32F)
-    # sharpness: mean of the strongest edges (robust to how much of the page is ink)
-    a = np.abs(lap)
-    sharp = float(np.mean(np.sort(a.ravel())[-max(50, a.size // 200):]))
-    dark = g < bg - 60
-    col = dark.mean(axis=0)
-    row = dark.mean(axis=1)
-    streak = float(max(col.max(), row.max()))
-    m = {"mean": float(g.mean()), "p1": float(p1), "p50": float(p50), "p99": float(p99),
+    dark = (g < bg - 60) & (mask > 0)
+    ink = float(dark.sum() / max(1, mask.sum()))
+    # sharpness: mean of the strongest edges (robust to how much of the page is ink), away
+    # from the sheet's own edge
+    a = np.abs(cv2.Laplacian(g, cv2.CV_32F))[cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0]
+    if a.size < 1000:
+        a = np.abs(cv2.Laplacian(g, cv2.CV_32F)).ravel()
+    k = max(50, a.size // 200)
+    sharp = float(np.mean(np.partition(a, a.size - k)[-k:]))
+    # streaks run along the scanner's axes: the share of each row and column of the sheet
+    # that is dark (rows and columns mostly outside the sheet are not counted)
+    streak = 0.0
+    for axis in (0, 1):
+        n_in = mask.sum(axis=axis)
+        full = n_in >= 0.5 * max(1, n_in.max())
+        if full.any():
+            share = dark.sum(axis=axis)[full] / n_in[full]
+            streak = max(streak, float(share.max()))
+    m = {"mean": float(inside.mean()), "p1": float(p1), "p50": float(p50), "p99": float(p99),
          "ink": ink, "sharpness": sharp, "streak": streak}
     reasons = []
     if p99 - p1 < 25 or ink < 0.002:

@@ -20,7 +20,8 @@ from capture_station.recognition import cells, qrread, words
 from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
-from capture_station.recognition.register import register
+from capture_station.recognition.register import Registration, homography, register
+from capture_station.recognition.sheet import Sheet, find_sheet, whiten_backing
 from capture_station.recognition.templates import Template, load_templates
 from capture_station.recognition.words import load_words_model
 
@@ -30,6 +31,7 @@ MAX_SIDE = 12_000
 MAX_PIXELS = 60_000_000
 REDUCE_ABOVE = 4_600  # long side in px: decode JPEGs at half size above this (≈ >270 dpi)
 MIN_FINGERPRINT = 0.7
+PARTIAL_ASPECT = 0.2  # a sheet whose long/short ratio is this far from every form's is cut short
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Reading:
     template: str | None = None
     election: str | None = None
     upside_down: bool | None = None
+    rotated: int = 0  # degrees the scan was turned clockwise before reading (a portrait scan)
     fields: dict = field(default_factory=dict)
     checks: list = field(default_factory=list)
     ms: float = 0.0
@@ -64,6 +67,7 @@ class Reading:
             "template": self.template,
             "election": self.election,
             "upside_down": self.upside_down,
+            "rotated": self.rotated,
             "fields": self.fields,
             "checks": self.checks,
             "ms": round(self.ms, 1),
@@ -121,6 +125,14 @@ def load_image(data: bytes) -> tuple[np.ndarray | None, Reason | None, tuple[int
 
 
 # --------------------------------------------------------------------------- main
+def prepare() -> None:
+    """Load (and warm) what every reading needs: templates, the digit and words models.
+    Called once before the first image, so that no acta's time includes loading."""
+    load_templates()
+    load_model()
+    load_words_model()
+
+
 def read_acta(source: bytes | str | Path, catalog=None, templates: list[Template] | None = None,
               model: DigitModel | None = None) -> Reading:
     t0 = time.perf_counter()
@@ -155,15 +167,29 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     if img is None:
         r.reason = reason
         return
+    all_t = list(templates or load_templates())
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     small = to_quality_size(gray)
     k = small.shape[1] / gray.shape[1]
-    r.quality = assess(small)
+    unturned = small.shape
+    sh = find_sheet(small)
+    if sh.portrait and not any(t.page_h > t.page_w for t in all_t):
+        # a portrait scan of a landscape form: the small page is turned a quarter round
+        # (upside down is found later); the full page is not, its registration is mapped back
+        small = cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)
+        sh = find_sheet(small)
+        r.rotated = 90
+    r.quality = assess(small, sh.mask(small.shape) if sh.backing != "none" else None)
+    r.quality.metrics["backing_dark"] = float(sh.backing == "dark")
+    if r.quality.ok and _partial(sh, all_t):
+        r.quality.ok = False
+        r.quality.reasons.append(REASONS["partial"])
     if not r.quality.ok:
         r.reason = r.quality.reasons[0]
         return
-    all_t = list(templates or load_templates())
-    reg, code = register(small, k, all_t)
+    reg, code = register(whiten_backing(small, sh), k, all_t)
+    if reg is not None and r.rotated:
+        reg = _unturn(reg, k, unturned, gray.shape)
     if reg is None:
         r.quality.ok = False
         r.quality.reasons.append(REASONS[code])
@@ -215,7 +241,8 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
     if model is None:
         r.reason = REASONS["no_model"]
         return
-    x, _keys = cells.extract(img, H, t)
+    chan = cells.dropout_channel(img)  # once for the cells and the words lines
+    x, _keys = cells.extract(chan, H, t)
     probs, feats = model.read(x)
     readings, per_cell, i = {}, {}, 0
     per_feat: dict | None = {} if feats is not None else None
@@ -226,13 +253,36 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
     wm = load_words_model()
-    in_words = _read_words(wm, img, H, t, per_cell, readings)
+    in_words = _read_words(wm, chan, H, t, per_cell, readings)
     r.fields, checks = read_fields(t, readings, *model.thresholds(wm.name if wm else None),
                                    per_cell, per_feat)
     for n, v in in_words.items():
         r.fields[n]["words"] = v
     r.checks.extend(checks)
     r.status = "ok"
+
+
+def _unturn(reg: Registration, k: float, small_shape: tuple[int, ...],
+            full_shape: tuple[int, ...]) -> Registration:
+    """A registration found on the small page turned 90° clockwise, in the unturned full
+    page's pixels: a turned small pixel (x', y') is the small page's (y', h - 1 - x'), then
+    each axis is scaled by its own factor (the small page's sides are rounded apart)."""
+    assert reg.points is not None
+    turned = reg.points * k  # back to the turned small page (register divided by k)
+    hs, ws = small_shape[:2]
+    pts = np.stack([turned[:, 1] * full_shape[1] / ws,
+                    (hs - 1 - turned[:, 0]) * full_shape[0] / hs], axis=1)
+    reg.points = pts
+    reg.H = homography(reg.template, pts, reg.upside_down)
+    return reg
+
+
+def _partial(sh: Sheet, templates: list[Template]) -> bool:
+    """A whole sheet seen against the backing whose shape is no acta's: part of it is missing."""
+    if sh.backing == "none" or sh.touches_edge or not templates:
+        return False
+    aspects = [max(t.page_w, t.page_h) / min(t.page_w, t.page_h) for t in templates]
+    return all(abs(sh.aspect / a - 1) > PARTIAL_ASPECT for a in aspects)
 
 
 def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> dict:

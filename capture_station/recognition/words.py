@@ -136,13 +136,16 @@ class WordsModel:
         return line_readings(z)
 
 
+WARM_LINES = 32  # words lines of a large acta: the batch the model is warmed on at load
+
+
 @lru_cache(maxsize=2)
 def load_words_model(path: str | None = None) -> WordsModel | None:
     """The committed words model (or ``path``; ``PREP_WORDS_MODEL=off`` for none)."""
     path = path or os.environ.get("PREP_WORDS_MODEL")
     if path == "off":
         return None
-    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx")
+    loaded = onnx_model(Path(path) if path else MODELS_DIR / f"{MODEL_NAME}.onnx", WARM_LINES)
     if loaded is None:
         return None
     sess, meta = loaded

@@ -19,6 +19,8 @@ class Page:
     source: str  # "sane:test:0", "folder", "file"
     source_key: str = ""  # what identifies this page at its source (to skip repeats)
     path: str | None = None  # the file it came from, if any
+    part: int = 0  # which page of its file (multi-page TIFF or PDF), from 0
+    parts: int = 1  # how many pages its file has
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ScanSettings:
     jpeg_quality: int = 90
     max_pages: int = 500
     page_timeout_s: float = 120.0  # a driver silent this long is stopped (SANE)
+    options: tuple[tuple[str, object], ...] = ()  # a driver's own options, set before scanning
 
 
 class ScannerSource(ABC):

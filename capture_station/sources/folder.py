@@ -1,8 +1,10 @@
 """A watched folder (scanners that save to a folder) and plain file import.
 
-Files are read once they have stopped growing. After the page is recorded the
-file is moved to ``procesadas/`` (or ``rechazadas/``); if the station stops in
-between, the page is seen again and recognised as a repeat by its hash.
+Files are read once they have stopped growing; a multi-page TIFF or a PDF gives one
+page per acta (``documents.py``). After the file's last page is recorded the file is
+moved to ``procesadas/`` (or ``rechazadas/`` when a page of it was refused); if the
+station stops in between, its pages are seen again and recognised as repeats by their
+hash.
 """
 
 from __future__ import annotations
@@ -15,21 +17,28 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from capture_station.sources.base import Page, SourceError
+from capture_station.sources.documents import split
 
-IMAGE_EXT = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+IMAGE_EXT = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf"}
 DONE, REJECTED = "procesadas", "rechazadas"
 
 
-def _read(path: Path, source: str) -> Page:
+def _read(path: Path, source: str) -> list[Page]:
+    """The pages of one file, each with the exact bytes that will be hashed and stored."""
     st = path.stat()
-    return Page(path.read_bytes(), path.name, source,
-                f"{source}:{path.name}:{st.st_size}:{st.st_mtime_ns}", str(path))
+    key = f"{source}:{path.name}:{st.st_size}:{st.st_mtime_ns}"
+    parts = split(path.read_bytes())
+    n = len(parts)
+    return [Page(p.data, f"{path.name} {p.label}" if p.label else path.name, source,
+                 f"{key}:{i}" if n > 1 else key, str(path), i, n)
+            for i, p in enumerate(parts)]
 
 
 class WatchedFolder:
     def __init__(self, folder: Path, settle_s: float = 0.5) -> None:
         self.folder = Path(folder)
         self.settle_s = settle_s
+        self._refused: set[str] = set()  # files with a page refused so far
 
     def pending(self) -> list[Path]:
         if not self.folder.is_dir():
@@ -53,15 +62,25 @@ class WatchedFolder:
             if cancel is not None and cancel.is_set():
                 return
             try:
-                yield _read(p, "folder")
+                pages = _read(p, "folder")
             except OSError:
                 continue
+            for page in pages:
+                if cancel is not None and cancel.is_set():
+                    return
+                yield page
 
     def done(self, page: Page, accepted: bool) -> None:
-        """Move the file out of the way once its page is recorded."""
+        """Move the file out of the way once its last page is recorded."""
         if not page.path:
             return
-        dest = self.folder / (DONE if accepted else REJECTED)
+        if not accepted:
+            self._refused.add(page.path)
+        if page.part < page.parts - 1:
+            return
+        refused = page.path in self._refused
+        self._refused.discard(page.path)
+        dest = self.folder / (REJECTED if refused else DONE)
         dest.mkdir(exist_ok=True)
         src = Path(page.path)
         if src.exists():
@@ -85,9 +104,13 @@ class FileImport:
             if cancel is not None and cancel.is_set():
                 return
             try:
-                yield _read(p, "file")
+                pages = _read(p, "file")
             except OSError:
-                yield Page(b"", p.name, "file", "", str(p))  # the pipeline reports it
+                pages = [Page(b"", p.name, "file", "", str(p))]  # the pipeline reports it
+            for page in pages:
+                if cancel is not None and cancel.is_set():
+                    return
+                yield page
 
     def done(self, page: Page, accepted: bool) -> None:
         pass

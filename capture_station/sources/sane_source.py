@@ -138,6 +138,8 @@ def _scan_pages(device: str, settings: ScanSettings) -> Iterator[bytes]:
     try:
         _set(dev, "mode", settings.mode)
         _set(dev, "resolution", settings.resolution)
+        for name, value in settings.options:
+            _set(dev, name.replace("-", "_"), value)
         if not settings.batch:
             yield encode(dev.scan(), settings)
             return

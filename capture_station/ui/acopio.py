@@ -36,7 +36,7 @@ class AcopioView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(title(tr("Acopio")))
         lay.addWidget(QLabel(tr("Lea el QR de la etiqueta con el lector o escriba la clave del "
-                                "acta y pulse Intro.")))
+                                "acta y pulse Enter.")))
         form = QFormLayout()
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("030001B01006  /  3|1|6|1|1|B|0|5")
@@ -48,7 +48,7 @@ class AcopioView(QWidget):
         form.addRow(tr("Causa (Sin acta)"), self.cause)
         lay.addLayout(form)
         row = QHBoxLayout()
-        b1 = QPushButton(tr("Registrar llegada (Intro)"))
+        b1 = QPushButton(tr("Registrar llegada (Enter)"))
         b1.setObjectName("primary")
         b1.clicked.connect(self.register)
         b2 = QPushButton(tr("Registrar Sin acta"))
@@ -68,7 +68,7 @@ class AcopioView(QWidget):
         if "|" in text:
             ident, err = identify_qr(text, self.app.station.catalog)
             if ident is None:
-                raise StationError(f"QR inválido: {err}", "invalid QR", where="acopio")
+                raise StationError(f"QR inválido: {err}", "invalid QR")
             return ident.clave_acta
         return text.upper()
 

@@ -1,10 +1,13 @@
 """Captura and verificación: the image beside the form, zoomed on the field being
-typed. Keyboard first: digits (numeric keypad too), Enter advances, I = Ilegible,
-S = Sin dato, Ctrl+Enter saves. Blind: no other reading is ever shown."""
+typed. Each field is labelled as the acta prints it (its apartado, the party or
+coalition of its row), its database column small beside it. Keyboard first: digits
+(numeric keypad too), Enter advances, I = Ilegible, S = Sin dato, Ctrl+Enter saves.
+Blind: no other reading is ever shown."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QShortcut
@@ -20,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capture_station import actas
 from capture_station.capture import CAPTURE, CaptureDesk, Task
 from capture_station.errors import StationError
-from capture_station.ui.common import error_label, message_of, title
+from capture_station.form_labels import FieldLabel, in_acta_order, label_of
+from capture_station.ui.common import error_label, message_of, say, title
 from capture_station.ui.i18n import tr
 
 MARGIN = 0.03  # scanners and the deck leave about 3% around the page
@@ -47,6 +52,18 @@ def _field_boxes(election: str) -> dict[str, tuple[float, float, float, float]]:
         out[f.name] = ((min(xs) / t.page_w + MARGIN) / k, (y0 / t.page_h + MARGIN) / k,
                        (x1 - min(xs)) / t.page_w / k, (y1 - y0) / t.page_h / k)
     return out
+
+
+def field_label(lab: FieldLabel) -> QLabel:
+    """The row's label as printed on the acta, its column name small and grey beside it."""
+    column = "" if lab.column == lab.label else (
+        f" <span style='color:#555;font-size:small'>{escape(lab.column)}</span>")
+    w = QLabel(f"<b>{escape(lab.label)}</b>{column}")
+    w.setTextFormat(Qt.TextFormat.RichText)
+    w.setWordWrap(True)
+    w.setMinimumWidth(300)
+    w.setObjectName(f"label_{lab.column}")
+    return w
 
 
 class ImagePane(QWidget):
@@ -120,8 +137,15 @@ class CapturaView(QWidget):
         head.addStretch(1)
         head.addWidget(self.queue)
         lay.addLayout(head)
-        lay.addWidget(QLabel(tr("Intro: siguiente campo · I: Ilegible · S: Sin dato · "
-                                "Ctrl+Intro: guardar")))
+        lay.addWidget(QLabel(tr("Enter: siguiente campo · I: Ilegible · S: Sin dato · "
+                                "Ctrl+Enter: guardar")))
+        self.banner = QLabel("")
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff4cc;border:2px solid #8a5a00;padding:6px;"
+                                  "font-weight:bold;color:#3d2800")
+        self.banner.hide()
+        lay.addWidget(self.banner)
         body = QHBoxLayout()
         self.pane = ImagePane()
         body.addWidget(self.pane, 3)
@@ -136,7 +160,7 @@ class CapturaView(QWidget):
         self.message = error_label()
         right.addWidget(self.message)
         row = QHBoxLayout()
-        self.save_btn = QPushButton(tr("Guardar (Ctrl+Intro)"))
+        self.save_btn = QPushButton(tr("Guardar (Ctrl+Enter)"))
         self.save_btn.setObjectName("primary")
         self.save_btn.clicked.connect(self.save)
         self.next_btn = QPushButton(tr("Siguiente acta"))
@@ -162,12 +186,14 @@ class CapturaView(QWidget):
             self.form.removeRow(0)
         self.edits = {}
         self.message.setText("")
+        self.banner.hide()
         if task is None:
             self.acta.setText(tr("No hay actas pendientes"))
             self.pane.set_image(None, "")
             self.save_btn.setEnabled(False)
             return
         self.save_btn.setEnabled(True)
+        self._show_banner(task)
         self.acta.setText(task.clave_acta if task.ticket is None
                           else f"{task.clave_acta} · " + tr("del servidor"))
         try:
@@ -175,17 +201,46 @@ class CapturaView(QWidget):
         except OSError:
             data = None
         self.pane.set_image(data, task.election)
-        for name in task.fields:
+        section = ""
+        for lab in in_acta_order(task.election, task.fields):
+            name = lab.column
+            if not lab.own_section and lab.section != section:
+                head = QLabel(lab.section)
+                head.setObjectName("section")
+                head.setStyleSheet("font-weight:bold;color:#fff;background:#6b3d1f;padding:3px")
+                self.form.addRow(head)
+            section = lab.section
             e = QLineEdit()
             e.setObjectName(f"field_{name}")
             e.setMaxLength(12)
+            e.setMaximumWidth(140)  # three digits, or Ilegible / Sin dato
             e.setProperty("field", name)
+            e.setAccessibleName(lab.label)
             e.installEventFilter(self)
             self.edits[name] = e
-            self.form.addRow(name, e)
+            self.form.addRow(field_label(lab), e)
         first = next(iter(self.edits.values()))
         first.setFocus()
-        self.pane.show_field(task.fields[0])
+        self.pane.show_field(next(iter(self.edits)))
+
+    def _show_banner(self, task: Task) -> None:
+        """An acta sent back (by cotejo here or by the coordination) says so, and what to do."""
+        back = actas.last_send_back(actas.events_of(self.app.station.store, task.clave_acta))
+        if back is None:
+            return
+        action, reason, server = back
+        who = tr("por la coordinación") if server else tr("en el cotejo")
+        if action == "recapture":
+            text = (tr("Acta devuelta a captura") + f" {who}"
+                    + (f" ({tr('motivo')}: {reason})" if reason else "") + ". "
+                    + tr("Capture de nuevo todos los campos tal como están escritos en el acta; "
+                         "las capturas anteriores quedaron apartadas."))
+        else:
+            text = (tr("Imagen nueva de un acta devuelta a digitalización") + f" {who}"
+                    + (f" ({tr('motivo')}: {reason})" if reason else "") + ". "
+                    + tr("Capture todos los campos de esta imagen nueva."))
+        self.banner.setText(text)
+        self.banner.show()
 
     # ------------------------------------------------------------------ keys
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
@@ -218,6 +273,22 @@ class CapturaView(QWidget):
             self.save_btn.setFocus()
 
     # ------------------------------------------------------------------ save
+    def _show_error(self, exc: StationError) -> str | None:
+        """The message with each field named as the acta prints it; the first bad field."""
+        task = self.task
+        if task is None or exc.where != task.clave_acta or not exc.message_es:
+            say(self.message, message_of(exc, self.app.lang), False)
+            return None
+        parts, first = [], None
+        for part in exc.message_es.split("; "):  # "FIELD: what is wrong", one per field
+            name, sep, what = part.partition(": ")
+            if sep and name in self.edits:
+                first = first or name
+                part = f"{label_of(task.election, name).label} ({name}): {what}"
+            parts.append(part)
+        say(self.message, "; ".join(parts), False)
+        return first
+
     def entries(self) -> dict[str, str]:
         return {k: e.text() for k, e in self.edits.items()}
 
@@ -227,8 +298,7 @@ class CapturaView(QWidget):
         try:
             st = CaptureDesk(self.app.station).submit(self.app.operator, self.task, self.entries())
         except StationError as exc:
-            self.message.setText(message_of(exc, self.app.lang))
-            bad = next((k for k in self.edits if f"{k}:" in exc.message_es), None)
+            bad = self._show_error(exc)
             if bad:
                 self.edits[bad].setFocus()
                 self.edits[bad].selectAll()
@@ -236,8 +306,6 @@ class CapturaView(QWidget):
         self.app.changed()
         pulled = self.task.ticket is not None
         self.load_next()
-        self.message.setObjectName("ok")
-        self.message.setText(tr("Guardada; se enviará al servidor, que la compara con las demás "
-                                "capturas") if pulled else
-                             tr("Guardada; estado del acta") + f": {st.status.value}")
-        self.message.style().polish(self.message)
+        done = (tr("Guardada; se enviará al servidor, que la compara con las demás capturas")
+                if pulled else tr("Guardada; estado del acta") + f": {st.status.value}")
+        say(self.message, done, True)

@@ -50,6 +50,17 @@ def title(text: str) -> QLabel:
     return lbl
 
 
+def mark(label: QLabel, ok: bool) -> None:
+    """A message label green when something worked, red when it did not."""
+    label.setObjectName("ok" if ok else "error")
+    label.style().polish(label)
+
+
+def say(label: QLabel, text: str, ok: bool) -> None:
+    mark(label, ok)
+    label.setText(text)
+
+
 def error_label() -> QLabel:
     lbl = QLabel("")
     lbl.setObjectName("error")
@@ -62,4 +73,5 @@ def message_of(exc: Exception, lang: str = "es") -> str:
     en = getattr(exc, "message_en", None)
     where = getattr(exc, "where", "")
     msg = (en if lang == "en" and en else es) or str(exc)
-    return f"{where}: {msg}" if where and where not in msg else msg
+    out = f"{where}: {msg}" if where and where not in msg else msg
+    return out[:1].upper() + out[1:]  # a sentence to the operator, not a log line

@@ -142,12 +142,16 @@ class DigitalizacionView(QWidget):
         self.timer.setInterval(3000)
         self.timer.timeout.connect(self._tick)
         self.sane = SaneSource()
+        # a driver's own options per device (e.g. the file SANE's pnm reader scans)
+        self.device_options: dict[str, tuple[tuple[str, object], ...]] = {}
 
     def refresh(self) -> None:
         """Show the actas sent back for a new scan, by a cotejo here or by a coordinator on
         the server (the pipeline accepts their new image)."""
         claves = actas.sent_back_for_rescan(self.app.station.store)
         self.rescan.setText(tr("Devueltas para volver a digitalizar") + ": " + ", ".join(claves)
+                            + ". " + tr("Busque cada una en su paquete y escanéela de nuevo: la "
+                                        "estación acepta la imagen nueva y la manda a captura.")
                             if claves else "")
         self.rescan.setVisible(bool(claves))
 
@@ -174,7 +178,8 @@ class DigitalizacionView(QWidget):
 
     def settings(self) -> ScanSettings:
         return ScanSettings(resolution=self.resolution.value(), mode=self.mode.currentData(),
-                            batch=self.adf.isChecked())
+                            batch=self.adf.isChecked(),
+                            options=tuple(self.device_options.get(self.device.currentData(), ())))
 
     def scan(self) -> None:
         dev = self.device.currentData() or (self.device.itemData(0) if self.device.count() else None)
@@ -206,7 +211,7 @@ class DigitalizacionView(QWidget):
         if not paths:
             paths, _ = QFileDialog.getOpenFileNames(
                 self, tr("Importar imágenes de actas"), "",
-                tr("Imágenes") + " (*.jpg *.jpeg *.png *.tif *.tiff)")
+                tr("Imágenes") + " (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)")
         if paths:
             fi = FileImport([Path(p) for p in paths])
             self._run(fi.pages, fi, len(paths))
@@ -259,7 +264,9 @@ class DigitalizacionView(QWidget):
 
     def _page_done(self, item) -> None:  # type: ignore[no-untyped-def]
         n, total, r = item
+        total = max(total, n) if total else 0  # a PDF or TIFF of several pages counts each
         if total:
+            self.progress.setMaximum(total)
             self.progress.setValue(n)
         self.progress_text.setText(tr("Página") + f" {n}" + (f" / {total}" if total else ""))
         self.results.append(r)

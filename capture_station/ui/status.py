@@ -30,7 +30,7 @@ from capture_station.status import (
     station_status,
 )
 from capture_station.sync.client import SyncError, set_enrollment_code
-from capture_station.ui.common import error_label, message_of, title
+from capture_station.ui.common import error_label, mark, message_of, say, title
 from capture_station.ui.i18n import tr
 from prep_core.derive import Status
 
@@ -175,6 +175,7 @@ class StatusView(QWidget):
             return
         set_enrollment_code(self.app.station.store, code)
         self.enroll_code.clear()
+        mark(self.message, True)
         self.message.setText(tr("Código de inscripción guardado; se envía al sincronizar"))
         self.app.sync_now()
 
@@ -184,6 +185,7 @@ class StatusView(QWidget):
         if not path:
             return
         n = export_pending_file(self.app.station, Path(path))
+        mark(self.message, True)
         self.message.setText(tr("Exportados") + f": {n} → {path}")
 
     def export_enrollment(self, path: str | None = None) -> None:
@@ -193,6 +195,7 @@ class StatusView(QWidget):
         if not path:
             return
         export_enrollment_file(self.app.station, Path(path))
+        mark(self.message, True)
         self.message.setText(tr("Solicitud de alta guardada; impórtela en la consola") + f": {path}")
 
     def import_approval(self, path: str | None = None) -> None:
@@ -202,12 +205,13 @@ class StatusView(QWidget):
             return
         try:
             body = import_approval_file(self.app.station, Path(path))
+            mark(self.message, True)
             self.message.setText(tr("Aprobación importada; la estación está dada de alta")
                                  + f" ({body['decided_by']})")
         except StationError as exc:
-            self.message.setText(message_of(exc, self.app.lang))
+            say(self.message, message_of(exc, self.app.lang), False)
         except (ValueError, OSError):
-            self.message.setText(tr("El archivo no es JSON legible"))
+            say(self.message, tr("El archivo no es JSON legible"), False)
         self.refresh()
 
     def import_usb(self, path: str | None = None) -> None:
@@ -217,10 +221,11 @@ class StatusView(QWidget):
             return
         try:
             n, new = import_receipts_from(self.app.station, Path(path))
+            mark(self.message, True)
             self.message.setText(tr("Recibos importados") + f": {n} · "
                                  + tr("decisiones nuevas del servidor") + f": {new}")
         except (SyncError, ValueError, OSError) as exc:
-            self.message.setText(message_of(exc, self.app.lang))
+            say(self.message, message_of(exc, self.app.lang), False)
         self.refresh()
 
     def cotejo(self, result: str) -> None:
@@ -231,7 +236,8 @@ class StatusView(QWidget):
             self.cotejo_reason.clear()
             after = {"accept": tr("aceptada"), "recapture": tr("vuelve a la fila de captura"),
                      "rescan": tr("vuelve a digitalización")}[result]
+            mark(self.message, True)
             self.message.setText(tr("Cotejo registrado") + f": {after}")
             self.app.changed()
         except StationError as exc:
-            self.message.setText(message_of(exc, self.app.lang))
+            say(self.message, message_of(exc, self.app.lang), False)

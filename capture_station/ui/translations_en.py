@@ -23,12 +23,12 @@ EN = {
     "Abrir la estación": "Open the station", "Abrir": "Open", "Inicio de sesión": "Log in",
     "Usuario": "User", "Contraseña": "Password", "Entrar": "Log in",
     "Acopio": "Intake (acopio)",
-    "Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Intro.":
+    "Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Enter.":
         "Scan the label's QR with the reader, or type the acta's clave, and press Enter.",
     "QR o clave del acta": "QR or acta clave", "Causa (Sin acta)": "Cause (no acta)",
     "Paquete no entregado": "Package not delivered", "Casilla no instalada": "Polling station not set up",
     "Sin sobre": "No envelope", "Contingencia de urna electrónica": "Electronic ballot box contingency",
-    "Registrar llegada (Intro)": "Register arrival (Enter)", "Registrar Sin acta": "Register no acta",
+    "Registrar llegada (Enter)": "Register arrival (Enter)", "Registrar Sin acta": "Register no acta",
     "Registradas en esta sesión": "Registered in this session", "Acopio registrado": "Intake registered",
     "Sin acta registrada": "No-acta registered",
     "Digitalización": "Scanning (digitalización)", "Escáner (SANE)": "Scanner (SANE)",
@@ -49,9 +49,9 @@ EN = {
     "Sin imagen": "No image", "Campo actual (ampliado)": "Current field (zoomed)",
     "Acta completa": "Whole acta", "Ubique el campo en el acta completa": "Find the field on the whole acta",
     "Captura": "Capture", "Verificación": "Verification",
-    "Intro: siguiente campo · I: Ilegible · S: Sin dato · Ctrl+Intro: guardar":
+    "Enter: siguiente campo · I: Ilegible · S: Sin dato · Ctrl+Enter: guardar":
         "Enter: next field · I: Illegible · S: No data · Ctrl+Enter: save",
-    "Guardar (Ctrl+Intro)": "Save (Ctrl+Enter)", "Siguiente acta": "Next acta", "En fila": "Queued",
+    "Guardar (Ctrl+Enter)": "Save (Ctrl+Enter)", "Siguiente acta": "Next acta", "En fila": "Queued",
     "No hay actas pendientes": "No actas waiting", "Guardada; estado del acta": "Saved; acta status",
     "Estado de la estación": "Station status", "Actas por estado": "Actas by status",
     "Acopiada": "Received", "Sin acta": "No acta", "Digitalizada": "Scanned",
@@ -73,6 +73,17 @@ EN = {
     "aceptada": "accepted", "vuelve a la fila de captura": "back in the capture queue",
     "vuelve a digitalización": "back to scanning",
     "Devueltas para volver a digitalizar": "Sent back to be scanned again",
+    "Busque cada una en su paquete y escanéela de nuevo: la estación acepta la imagen nueva "
+    "y la manda a captura.": "Find each one in its package and scan it again: the station "
+    "takes the new image and sends it to capture.",
+    "por la coordinación": "by the coordination", "en el cotejo": "at the cotejo",
+    "motivo": "reason", "Acta devuelta a captura": "Acta sent back to capture",
+    "Capture de nuevo todos los campos tal como están escritos en el acta; las capturas "
+    "anteriores quedaron apartadas.": "Capture every field again as written on the acta; the "
+    "earlier captures were set aside.",
+    "Imagen nueva de un acta devuelta a digitalización": "New image of an acta sent back for "
+    "scanning", "Capture todos los campos de esta imagen nueva.": "Capture every field of this "
+    "new image.",
     "del servidor": "from the server",
     "Archivo o carpeta": "File or folder", "Memoria USB": "USB drive", "Servidor": "Server",
     "huella publicada del catálogo (opcional)": "published catalog fingerprint (optional)",

@@ -51,6 +51,14 @@ class DeckOptions:
     jpeg: tuple[int, int] = (60, 95)
     templates: tuple[str, ...] = ()
     writer_fonts: tuple[str, ...] = ()  # font files: when given, these writers replace the split's
+    backings: tuple[str, ...] = ("light",)  # scanner backing behind the sheet: "light", "dark"
+    p_quarter_turn: float = 0.0  # a portrait scan of the landscape form (90° or 270°)
+    p_blue: float = 0.8  # blue ballpoint, else black, drawn per acta
+    bad: str = ""  # a truly bad scan instead of a good one: "blank", "black", "streaks", "half"
+    whole_sheet: bool = False  # the scan area holds the whole turned sheet (a wide feeder)
+
+
+BAD_KINDS = ("blank", "black", "streaks", "half")
 
 
 def deck_writers(opts: DeckOptions) -> list[hw.Writer]:
@@ -130,8 +138,8 @@ def cell_truth(value: int | str, zero_fill: bool) -> str:
 
 
 # --------------------------------------------------------------------------- drawing
-def _ink(rng: np.random.Generator) -> np.ndarray:
-    if rng.random() < 0.8:  # blue ballpoint
+def _ink(rng: np.random.Generator, p_blue: float = 0.8) -> np.ndarray:
+    if rng.random() < p_blue:  # blue ballpoint
         c = (rng.uniform(10, 60), rng.uniform(20, 70), rng.uniform(110, 190))
     else:  # black
         v = rng.uniform(10, 50)
@@ -239,7 +247,7 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
               payload: str, rng: np.random.Generator, opts: DeckOptions) -> tuple[np.ndarray, dict]:
     page = blank_form(t.id, dpi).copy()
     s = dpi / 72.0
-    ink = _ink(rng)
+    ink = _ink(rng, opts.p_blue)
     opacity = rng.uniform(0.75, 1.0)
     zero_fill = rng.random() < 0.2
     cells: dict[str, str] = {}
@@ -264,17 +272,40 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
 
 
 def scan(page: np.ndarray, dpi: int, rng: np.random.Generator, opts: DeckOptions) -> tuple[np.ndarray, dict]:
-    """Simulate a scanner: margins, rotation, scale, light, blur, noise, grey, flip."""
+    """Simulate a scanner: backing, margins, rotation, scale, light, blur, noise, grey,
+    flip, a quarter turn; or one of the truly bad scans of ``opts.bad``."""
     H, W = page.shape[:2]
-    mx, my = int(0.03 * W), int(0.03 * H)
+    backing = opts.backings[int(rng.integers(len(opts.backings)))] if len(opts.backings) > 1 \
+        else opts.backings[0]
+    dark = backing == "dark"
+    mx, my = (int(rng.uniform(0.03, 0.06) * W), int(rng.uniform(0.03, 0.06) * H)) if dark else \
+        (int(0.03 * W), int(0.03 * H))
+    bv = float(rng.uniform(5, 45)) if dark else 250.0
+    if opts.bad == "blank":
+        page = np.full_like(page, 250)
+    elif opts.bad == "half":  # the feeder stopped: only the top part of the sheet came through
+        page = page[: int(H * rng.uniform(0.35, 0.65))]
     ang = rng.uniform(-opts.max_rotation, opts.max_rotation)
     sc = rng.uniform(0.97, 1.03)
     out_w, out_h = W + 2 * mx, H + 2 * my
     M = cv2.getRotationMatrix2D((W / 2, H / 2), ang, sc)
     M[0, 2] += mx + rng.uniform(-0.01, 0.01) * W
     M[1, 2] += my + rng.uniform(-0.01, 0.01) * H
+    if opts.whole_sheet:  # grow the scan area so that the turned sheet's corners stay in it
+        c, sn = abs(np.cos(np.radians(ang))) * sc, abs(np.sin(np.radians(ang))) * sc
+        grow_w = int(np.ceil(W * c + H * sn - W * sc)) + 2
+        grow_h = int(np.ceil(W * sn + H * c - H * sc)) + 2
+        out_w, out_h = out_w + grow_w, out_h + grow_h
+        M[0, 2] += grow_w / 2
+        M[1, 2] += grow_h / 2
     img = cv2.warpAffine(page, M, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                         borderValue=(250, 250, 250))
+                         borderValue=(bv, bv, bv))
+    if opts.bad == "black":  # lamp off or lid open on a dark room
+        img = np.full_like(img, int(rng.uniform(0, 30)))
+    elif opts.bad == "streaks":  # dirt on the feeder's glass: dark lines along the feed
+        for _ in range(int(rng.integers(1, 4))):
+            x = int(rng.uniform(0.1, 0.9) * out_w)
+            img[:, x: x + max(3, int(rng.uniform(0.002, 0.005) * out_w))] = int(rng.uniform(10, 60))
     # uneven light and paper tint
     gy, gx = np.mgrid[0:out_h:32, 0:out_w:32].astype(np.float32)
     a, b = rng.uniform(-0.12, 0.12, 2)
@@ -292,8 +323,13 @@ def scan(page: np.ndarray, dpi: int, rng: np.random.Generator, opts: DeckOptions
     flipped = rng.random() < opts.p_upside_down
     if flipped:
         img = cv2.rotate(img, cv2.ROTATE_180)
+    turn = 0
+    if opts.p_quarter_turn and rng.random() < opts.p_quarter_turn:
+        turn = 90 if rng.random() < 0.5 else 270
+        img = cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE if turn == 90 else cv2.ROTATE_90_COUNTERCLOCKWISE)
     return img, {"rotation": round(ang, 2), "scale": round(sc, 3), "grey": grey,
-                 "upside_down": flipped, "blur": round(sig, 2)}
+                 "upside_down": flipped, "blur": round(sig, 2), "backing": backing,
+                 "quarter_turn": turn, **({"bad": opts.bad} if opts.bad else {})}
 
 
 def make_acta(i: int, seed: int, opts: DeckOptions) -> tuple[np.ndarray, dict]:

@@ -68,6 +68,10 @@
         <translation>Whole acta</translation>
     </message>
     <message>
+        <source>Acta devuelta a captura</source>
+        <translation>Acta sent back to capture</translation>
+    </message>
+    <message>
         <source>Actas por estado</source>
         <translation>Actas by status</translation>
     </message>
@@ -104,6 +108,10 @@
         <translation>Find scanners</translation>
     </message>
     <message>
+        <source>Busque cada una en su paquete y escanéela de nuevo: la estación acepta la imagen nueva y la manda a captura.</source>
+        <translation>Find each one in its package and scan it again: the station takes the new image and sends it to capture.</translation>
+    </message>
+    <message>
         <source>CATD (acopio y digitalización)</source>
         <translation>CATD (intake and scanning)</translation>
     </message>
@@ -122,6 +130,14 @@
     <message>
         <source>Capturada una vez</source>
         <translation>Captured once</translation>
+    </message>
+    <message>
+        <source>Capture de nuevo todos los campos tal como están escritos en el acta; las capturas anteriores quedaron apartadas.</source>
+        <translation>Capture every field again as written on the acta; the earlier captures were set aside.</translation>
+    </message>
+    <message>
+        <source>Capture todos los campos de esta imagen nueva.</source>
+        <translation>Capture every field of this new image.</translation>
     </message>
     <message>
         <source>Carpeta</source>
@@ -276,6 +292,10 @@
         <translation>Online</translation>
     </message>
     <message>
+        <source>Enter: siguiente campo · I: Ilegible · S: Sin dato · Ctrl+Enter: guardar</source>
+        <translation>Enter: next field · I: Illegible · S: No data · Ctrl+Enter: save</translation>
+    </message>
+    <message>
         <source>Entrar</source>
         <translation>Log in</translation>
     </message>
@@ -344,7 +364,7 @@
         <translation>Saved; it goes to the server, which compares it with the other captures</translation>
     </message>
     <message>
-        <source>Guardar (Ctrl+Intro)</source>
+        <source>Guardar (Ctrl+Enter)</source>
         <translation>Save (Ctrl+Enter)</translation>
     </message>
     <message>
@@ -354,6 +374,10 @@
     <message>
         <source>Identificador de la estación</source>
         <translation>Station id</translation>
+    </message>
+    <message>
+        <source>Imagen nueva de un acta devuelta a digitalización</source>
+        <translation>New image of an acta sent back for scanning</translation>
     </message>
     <message>
         <source>Importar aprobación</source>
@@ -392,11 +416,7 @@
         <translation>Log in</translation>
     </message>
     <message>
-        <source>Intro: siguiente campo · I: Ilegible · S: Sin dato · Ctrl+Intro: guardar</source>
-        <translation>Enter: next field · I: Illegible · S: No data · Ctrl+Enter: save</translation>
-    </message>
-    <message>
-        <source>Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Intro.</source>
+        <source>Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Enter.</source>
         <translation>Scan the label's QR with the reader, or type the acta's clave, and press Enter.</translation>
     </message>
     <message>
@@ -496,7 +516,7 @@
         <translation>Register no acta</translation>
     </message>
     <message>
-        <source>Registrar llegada (Intro)</source>
+        <source>Registrar llegada (Enter)</source>
         <translation>Register arrival (Enter)</translation>
     </message>
     <message>
@@ -652,6 +672,10 @@
         <translation>from the server</translation>
     </message>
     <message>
+        <source>en el cotejo</source>
+        <translation>at the cotejo</translation>
+    </message>
+    <message>
         <source>huella publicada del catálogo (opcional)</source>
         <translation>published catalog fingerprint (optional)</translation>
     </message>
@@ -660,8 +684,16 @@
         <translation>the passphrases differ</translation>
     </message>
     <message>
+        <source>motivo</source>
+        <translation>reason</translation>
+    </message>
+    <message>
         <source>motivo (obligatorio para devolver)</source>
         <translation>reason (required to send back)</translation>
+    </message>
+    <message>
+        <source>por la coordinación</source>
+        <translation>by the coordination</translation>
     </message>
     <message>
         <source>páginas</source>

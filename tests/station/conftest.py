@@ -1,4 +1,4 @@
-"""Fixtures for the station: Qt offscreen, the SANE test backend without network
+"""Fixtures for the station: Qt offscreen, SANE's test and pnm backends without network
 probes, a small deck of generated actas, stations, and a real sync server."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SANE_DIR = Path(tempfile.mkdtemp(prefix="prep-sane-"))
-(_SANE_DIR / "dll.conf").write_text("test\n")
+(_SANE_DIR / "dll.conf").write_text("test\npnm\n")  # pnm: a scanner that scans a file
 if Path("/etc/sane.d/test.conf").exists():
     shutil.copy("/etc/sane.d/test.conf", _SANE_DIR / "test.conf")
 os.environ["SANE_CONFIG_DIR"] = str(_SANE_DIR)

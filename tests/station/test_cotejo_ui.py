@@ -74,6 +74,11 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
             view = tab(win, "captura")
             assert view.task is not None and view.task.clave_acta == clave
             assert all(not e.text() for e in view.edits.values())
+            # the banner says it was sent back, why, and what to do
+            assert view.banner.isVisibleTo(view)
+            assert "Acta devuelta a captura en el cotejo" in view.banner.text()
+            assert "la suma no cuadra con la imagen" in view.banner.text()
+            assert "Capture de nuevo todos los campos" in view.banner.text()
             type_capture(qtbot, view, truth)
             qtbot.keyClick(view.save_btn, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
             assert "Guardada" in view.message.text(), view.message.text()
@@ -88,6 +93,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         assert tab(win, "captura").task is None
         dig = tab(win, "digitalizacion")
         assert dig.rescan.isVisibleTo(dig) and clave in dig.rescan.text()
+        assert "escanéela de nuevo" in dig.rescan.text()
         shot(win, "10-digitalizacion-devueltas")
         old_image = st.images[-1].sha256
         again = rescan_file(deck, deck.records[0], tmp_path / "otra-vez.jpg", 85)
@@ -98,5 +104,7 @@ def test_cotejo_sends_back_to_capture_and_to_scanning(qtbot, station, deck, tmp_
         view = tab(win, "captura")
         assert view.task is not None and view.task.clave_acta == clave
         assert view.task.image != old_image and view.task.image == dig.results[-1].sha256
+        assert "Imagen nueva de un acta devuelta a digitalización" in view.banner.text()
+        assert "imagen borrosa" in view.banner.text()
     finally:
         win.shutdown()

@@ -1,5 +1,6 @@
 """End to end through the real widgets (offscreen): first run → acopio by QR →
-scan with the SANE test backend and a watched folder → double capture by keyboard
+scan with SANE (the test backend's pattern, refused; the pnm backend scanning an acta,
+accepted) and a watched folder → double capture by keyboard
 with a disagreement resolved by a verifier → sync to a real server on loopback,
 checked on the server side. Screenshots go to PREP_SCREENSHOTS when set."""
 
@@ -9,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import cv2
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -66,7 +68,8 @@ def type_capture(qtbot, view, truth: dict, override: dict | None = None,
 def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
     app = QApplication.instance()
     apply_style(app)
-    inbox = tmp_path / "inbox"
+    # where a CATD's scanner software saves (the screenshots show no test folder)
+    inbox = tmp_path / "home" / "catd" / "Documentos" / "Escaneos" / "Actas PREP 2024"
     recs = deck.copy_to(inbox, 3)
     win = MainWindow(tmp_path / "data", "", "es", str(inbox), sync_interval=0.5)
     qtbot.addWidget(win)
@@ -77,7 +80,10 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         qtbot.keyClicks(setup.station, "CATD-E2E")
         qtbot.keyClicks(setup.name, "CATD 01 La Paz")
         qtbot.keyClicks(setup.enroll_code, "AAAA-BBBB-CCCC-DDDD")  # mistyped: refused later
-        setup.catalog.setText(str(catalog_dir))
+        # the catalog as a CATD receives it (a copy: the screenshots show no test folder)
+        cat_copy = tmp_path / "home" / "catd" / "Documentos" / "PREP" / "catalogo-bcs-2024"
+        shutil.copytree(catalog_dir, cat_copy)
+        setup.catalog.setText(str(cat_copy))
         for w in (setup.pass1, setup.pass2):
             qtbot.keyClicks(w, "frase larga de la estacion")
         qtbot.keyClicks(setup.sup_id, "ana")
@@ -113,6 +119,7 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         dig = tab(win, "digitalizacion")
         qtbot.mouseClick(dig.find_btn, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dig.device.count() > 0, timeout=20000)
+        dig.device.setCurrentIndex(dig.device.findData("test:0"))
         dig.adf.setChecked(False)
         qtbot.mouseClick(dig.scan_btn, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not dig.busy() and dig.table.rowCount() == 1, timeout=30000)
@@ -123,6 +130,16 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
         stored = [r for r in dig.results if r.stored]
         assert len(stored) == 3, [r.text() for r in dig.results]
         assert dig.progress.value() == dig.progress.maximum() == 3
+        # a SANE scanner that scans an acta: the pnm backend reads the page from a file
+        sane_rec = deck.records[3]
+        ppm = tmp_path / "pagina.ppm"
+        cv2.imwrite(str(ppm), cv2.imread(str(deck.path(sane_rec))))
+        dig.device.setCurrentIndex(dig.device.findData("pnm:0"))
+        dig.device_options["pnm:0"] = (("filename", str(ppm)),)
+        qtbot.mouseClick(dig.scan_btn, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dig.busy() and dig.table.rowCount() == 5, timeout=30000)
+        assert dig.results[-1].stored, dig.results[-1].text()
+        assert dig.results[-1].clave_acta == sane_rec["clave_acta"]
         shot(win, "04-digitalizacion")
 
         clave = recs[0]["clave_acta"]
@@ -204,4 +221,4 @@ def test_station_end_to_end(qtbot, tmp_path, deck, catalog_dir, server):
     finally:
         win.shutdown()
         if SHOTS:
-            shutil.rmtree(tmp_path / "inbox", ignore_errors=True)
+            shutil.rmtree(tmp_path / "home", ignore_errors=True)

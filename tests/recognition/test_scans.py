@@ -1,0 +1,118 @@
+"""Scans as real scanners make them: the sheet on a black backing, a quarter or half turn
+round, skewed; and the truly bad ones still refused, each with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from capture_station.recognition.reader import read_acta
+from capture_station.recognition.sheet import find_sheet
+from prep_tools.decks.deck import DeckOptions, make_acta
+
+LOCAL = ("bcs2024-diploc", "bcs2024-ayun")
+GOOD = DeckOptions(split="eval", dpis=(150,), templates=LOCAL, p_upside_down=0.0, p_grey=0.0,
+                   p_qr_damage=0.0, max_rotation=1.0)
+
+
+def _jpeg(img: np.ndarray, q: int = 90) -> bytes:
+    bgr = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, q])
+    assert ok
+    return buf.tobytes()
+
+
+def _on_backing(img: np.ndarray, level: int, angle: float = 0.0, pad: float = 0.06) -> np.ndarray:
+    """The scan laid on a backing of grey ``level``, turned ``angle`` degrees."""
+    h, w = img.shape[:2]
+    p = int(pad * max(h, w))
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    M[0, 2] += p
+    M[1, 2] += p
+    return cv2.warpAffine(img, M, (w + 2 * p, h + 2 * p), borderValue=(level,) * 3)
+
+
+@pytest.fixture(scope="module")
+def acta():
+    return make_acta(3, 11, GOOD)
+
+
+TURNS = {0: None, 90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+         270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+@pytest.mark.parametrize("turn", sorted(TURNS))
+@pytest.mark.parametrize("backing,angle", [(None, 0.0), (12, 4.0), (40, -3.0)])
+def test_good_scan_is_read_at_any_turn_and_backing(acta, turn, backing, angle):
+    img, rec = acta
+    if backing is not None:
+        img = _on_backing(img, backing, angle)
+    if TURNS[turn] is not None:
+        img = cv2.rotate(img, TURNS[turn])
+    r = read_acta(_jpeg(img))
+    assert r.ok, (turn, backing, angle, r.reason, r.quality and r.quality.metrics)
+    assert r.qr == rec["qr"] and r.template == rec["template"]
+    assert r.rotated == (90 if turn in (90, 270) else 0)
+    assert r.upside_down == (turn in (90, 180))  # the reader turns a portrait scan clockwise
+    right = sum(r.fields[n]["value"] == v for n, v in rec["fields"].items())
+    assert right >= len(rec["fields"]) - 1
+
+
+def test_sheet_is_found_against_a_dark_backing(acta):
+    img, _ = acta
+    grey = cv2.cvtColor(_on_backing(img, 10, 5.0, pad=0.1), cv2.COLOR_RGB2GRAY)
+    small = cv2.resize(grey, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    sh = find_sheet(small)
+    assert sh.backing == "dark" and not sh.touches_edge and not sh.portrait
+    assert abs(sh.aspect - img.shape[1] / img.shape[0]) < 0.03
+    tl, tr = sh.corners[0], sh.corners[1]
+    assert abs(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])) + 5.0) < 0.5
+    assert find_sheet(cv2.resize(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), None, fx=0.4, fy=0.4)).backing \
+        == "none"
+
+
+def test_generated_dark_backing_and_portrait_scans_are_read():
+    opts = replace(GOOD, backings=("dark",), p_quarter_turn=1.0, max_rotation=3.0)
+    for i in range(2):
+        img, rec = make_acta(i, 21, opts)
+        assert rec["backing"] == "dark" and rec["quarter_turn"] in (90, 270)
+        assert img.shape[0] > img.shape[1]
+        r = read_acta(_jpeg(img))
+        assert r.ok and r.qr == rec["qr"], r.reason
+
+
+@pytest.mark.parametrize("kind,codes", [
+    ("blank", {"blank"}),
+    ("black", {"too_dark"}),
+    ("streaks", {"streaks"}),
+    ("half", {"partial", "no_fiducials"}),
+])
+@pytest.mark.parametrize("backing", ["light", "dark"])
+def test_truly_bad_scans_are_still_refused(kind, codes, backing):
+    opts = replace(GOOD, bad=kind, backings=(backing,))
+    for i in range(2):
+        img, rec = make_acta(i, 31, opts)
+        assert rec["bad"] == kind
+        r = read_acta(_jpeg(img))
+        assert not r.ok and r.reason is not None and r.reason.code in codes, (kind, backing, r.reason)
+        assert r.reason.es and r.reason.en
+
+
+def test_half_page_on_a_dark_backing_says_part_is_missing(acta):
+    img, _ = acta
+    half = img[: img.shape[0] // 2]
+    r = read_acta(_jpeg(_on_backing(half, 15, 2.0, pad=0.2)))
+    assert not r.ok and r.reason.code == "partial"
+    assert "falta parte" in r.reason.es
+
+
+def test_streak_on_a_skewed_sheet_over_a_dark_backing(acta):
+    img, _ = acta
+    scan = _on_backing(img, 15, 3.0)
+    x = scan.shape[1] // 2
+    scan[:, x: x + 6] = 30
+    r = read_acta(_jpeg(scan))
+    assert not r.ok and r.reason.code == "streaks"
