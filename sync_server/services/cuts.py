@@ -45,6 +45,7 @@ def make_cut(
         taken.head,
         histories=taken.histories,
         progress=taken.progress,
+        ingest_seq=taken.ingest_seq,
     )
     closing = None
     if taken.final:
@@ -72,6 +73,7 @@ class Taken:
     final: bool
     histories: dict[str, dict[str, Any]] = field(default_factory=dict)
     progress: list[dict[str, Any]] = field(default_factory=list)
+    ingest_seq: int = 0  # the last event (in arrival order) inside the snapshot
 
 
 def _history(evs: list[Event]) -> dict[str, Any] | None:
@@ -177,7 +179,7 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
             )
             out.append((row_id, cut))
         head = sign_head(ctx.key, conn, now, "cut")
-    return Taken(out, head, final, histories, progress)
+    return Taken(out, head, final, histories, progress, max(ranks.values(), default=0))
 
 
 def list_cuts(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:

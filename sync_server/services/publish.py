@@ -127,6 +127,7 @@ def publish(
     histories: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Sequence[Mapping[str, Any]] = (),
     extra: Mapping[str, bytes] | None = None,
+    ingest_seq: int | None = None,
 ) -> dict[str, Any]:
     """Write the cut's folder (files, site, signed manifest), switch ``actual`` to
     it, and update ``ultimo.json``. ``extra``: more files for the cut's folder
@@ -175,6 +176,7 @@ def publish(
         "public_key": public_key_doc(ctx.key)["public_key"],
         "codigo": running_code_hash(),
         "catalogo": ctx.catalog.fingerprint,
+        "eventos_hasta": ingest_seq,
         "auditoria": head,
         "puesta_en_ceros": hashlib.sha256(zero.read_bytes()).hexdigest() if zero.exists()
         else None,
