@@ -299,8 +299,9 @@ class Site:
                 {"field": vote_label(f) if f in fields else FIGURE_LABELS.get(f, f),
                  "original": original.get(f, "—"),
                  "values": [(c.get("valores") or {}).get(f, "") for c in changes],
-                 "differs": any(f in (c.get("valores") or {}) and
-                                (c.get("valores") or {})[f] != original.get(f) for c in changes)}
+                 "differs": f in original and any(
+                     f in (c.get("valores") or {}) and (c.get("valores") or {})[f] != original[f]
+                     for c in changes)}
                 for f in names
             ],
         }
@@ -346,7 +347,8 @@ class Site:
             by_election[eid].append([seccion, rel])
         names = {c.election.id: c.election.name for c in self.inp.cuts}
         self.page("buscar.html", "buscar.html", title="Buscar sección o casilla",
-                  lists=[(names[eid], items) for eid, items in by_election.items()])
+                  lists=[(names[eid], items) for eid, items in by_election.items()],
+                  names=json.dumps(names, ensure_ascii=False))
 
 
 def generate_site(inp: SiteInput, out: FolderWriter) -> None:

@@ -123,3 +123,13 @@ def closing_certificate(ctx: Context, user: str, latest: dict[str, Any]) -> dict
         sign_head(ctx.key, conn, now, "cierre")
         write_atomic(root / CERTS / CLOSING_CERT, data)
     return {"archivo": f"{CERTS}/{CLOSING_CERT}", "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def published_certificates(ctx: Context) -> dict[str, Any]:
+    """For the console: the running code hash and the certificates published."""
+    folder = ctx.settings.publish_path / CERTS
+    found = [
+        (p.stem, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.glob("*.json")) if folder.is_dir()
+    ]
+    return {"code_hash": running_code_hash(), "certificates": found}

@@ -4,6 +4,7 @@
   var form = document.getElementById("buscar");
   var out = document.getElementById("resultados");
   var index = null;
+  var names = JSON.parse(form.getAttribute("data-elecciones") || "{}");
   form.hidden = false;
   function show(items) {
     out.textContent = "";
@@ -28,7 +29,7 @@
     index.forEach(function (s) {
       // [seccion, eleccion, pagina, [CLAVE_CASILLA...]]
       if (String(s[0]) === q.replace(/^0+/, "")) {
-        items.push({href: s[2], text: "Sección " + s[0] + " (" + s[1] + ")"});
+        items.push({href: s[2], text: "Sección " + s[0] + " · " + (names[s[1]] || s[1])});
       }
       s[3].forEach(function (c) {
         if (c === q) { items.push({href: "casillas/" + c + ".html", text: "Casilla " + c}); }
