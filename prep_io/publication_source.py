@@ -90,6 +90,8 @@ def _open_url(url: str, timeout: float) -> Publication:
             )
         return r.content
 
+    if url.endswith("/cortes/actual"):  # the link to the current cut: ask the root
+        url = url[: -len("/cortes/actual")]
     latest = get(f"{url}/{LATEST}")
     if latest is not None:
         root = url

@@ -184,6 +184,31 @@ def test_manifest_of_another_cut_is_named(published) -> None:  # type: ignore[no
     assert f"manifiesto de otro corte: dice {other.name}, la carpeta es {folder.name}" in text
 
 
+def test_verify_over_http(published) -> None:  # type: ignore[no-untyped-def]
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root, folder, key = published
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for target in (base, f"{base}/cortes/{folder.name}", f"{base}/cortes/actual/"):
+            pub = open_publication(target)
+            rep = verify_cut(pub.read, pub.cut_dir, key.public_bytes)
+            assert rep.ok and rep.counts["imagenes"] > 0, (target, _text(rep))
+        (folder / "DIP_LOC.csv").write_bytes(b"x")
+        pub = open_publication(base)
+        assert "DIP_LOC.csv: su SHA-256" in _text(verify_cut(pub.read, pub.cut_dir))
+    finally:
+        server.shutdown()
+
+
 def test_unreadable_target_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from prep_cli.main import main
 
