@@ -79,7 +79,7 @@ def _links_ok(page, request) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_public_site_without_and_with_javascript(browser, site, catalog) -> None:  # noqa: F811
-    base, made, queue = site
+    base, _, queue = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
     page = ctx.new_page()
