@@ -79,6 +79,7 @@ def main(casillas: int = 1114, seconds: int = 10) -> int:
     pub._publish_images = lambda ctx, shas, root: ({}, 0)  # images not copied
     t0 = datetime(2024, 6, 3, 2, tzinfo=UTC)
     tmp = Path(tempfile.mkdtemp(prefix="prep-serve-"))
+    tmp.chmod(0o755)  # nginx's workers run as another user
     root = tmp / "publicacion"
     n_cuts = [0]
 

@@ -20,7 +20,9 @@ class FolderWriter:
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        with open(path, "wb") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(fd, 0o644)  # the web server that serves the folder reads it
             f.write(data)
         self.hashes[rel] = hashlib.sha256(data).hexdigest()
 

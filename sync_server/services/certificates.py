@@ -23,13 +23,12 @@ from sqlalchemy import func, select
 from prep_core.events import canonical
 from prep_core.signing import b64
 from prep_io.codehash import running_code_hash
-from prep_io.files import write_atomic
 from sync_server.db.tables import actas, cuts, events, stations
 from sync_server.services import audit
 from sync_server.services.audit_heads import sign_head
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict
-from sync_server.services.publish import CERTS, ZERO_CERT
+from sync_server.services.publish import CERTS, ZERO_CERT, write_public
 
 CLOSING_CERT = "cierre.json"
 
@@ -83,7 +82,7 @@ def zero_certificate(ctx: Context, user: str) -> dict[str, Any]:
             "sha256": hashlib.sha256(data).hexdigest(), "codigo": doc["codigo"],
             "estaciones": len(approved)})
         sign_head(ctx.key, conn, now, "puesta_en_ceros")
-        write_atomic(path, data)  # inside the transaction: no certificate without its entry
+        write_public(path, data)  # inside the transaction: no certificate without its entry
     return {"archivo": f"{CERTS}/{ZERO_CERT}", "sha256": hashlib.sha256(data).hexdigest(),
             **doc}
 
@@ -121,7 +120,7 @@ def closing_certificate(ctx: Context, user: str, latest: dict[str, Any]) -> dict
         audit.append(conn, now, f"user:{user}", "cierre", {
             "sha256": hashlib.sha256(data).hexdigest(), "corte": latest["corte"]})
         sign_head(ctx.key, conn, now, "cierre")
-        write_atomic(root / CERTS / CLOSING_CERT, data)
+        write_public(root / CERTS / CLOSING_CERT, data)
     return {"archivo": f"{CERTS}/{CLOSING_CERT}", "sha256": hashlib.sha256(data).hexdigest()}
 
 

@@ -41,7 +41,7 @@ from prep_core.package import package_name, package_zip
 from prep_core.publication import Cut
 from prep_core.published import MEXICO_CENTRAL, format_cut
 from prep_io.codehash import running_code_hash
-from prep_io.files import write_atomic
+from prep_io.files import write_atomic as _write_atomic
 from sync_server.db.tables import images
 from sync_server.publication.site import SiteInput, generate_site
 from sync_server.publication.writer import FolderWriter
@@ -64,6 +64,11 @@ REDIRECT = (
     '<p><a href="cortes/actual/index.html">Resultados preliminares: corte actual</a></p>'
     "</body></html>\n"
 )
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Atomically, readable by the web server that serves the folder (0644)."""
+    _write_atomic(path, data, mode=0o644)
 
 
 def image_name(sha256: str, data: bytes) -> str:
@@ -105,7 +110,7 @@ def _publish_images(ctx: Context, shas: set[str], root: Path) -> tuple[dict[str,
             if hashlib.sha256(data).hexdigest() != sha:
                 raise RuntimeError(f"stored image {sha} does not match its hash")
             name = image_name(sha, data)
-            write_atomic(root / "imagenes" / name, data)
+            write_public(root / "imagenes" / name, data)
             have[sha] = name
     return have, len(missing)
 
@@ -152,7 +157,7 @@ def publish(
     shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
     published, new_images = _publish_images(ctx, shas, root)
     cut_images = {s: published[s] for s in shas if s in published}
-    write_atomic(root / KEY_NAME, _json(public_key_doc(ctx.key)))
+    write_public(root / KEY_NAME, _json(public_key_doc(ctx.key)))
     final = any(c.final for c in cuts)
     zero = root / CERTS / ZERO_CERT
     certificates = sorted(p.name for p in (root / CERTS).glob("*.json")) if (
@@ -198,7 +203,7 @@ def publish(
     os.replace(work, final_dir)
     _switch(root, name)
     if not (root / "index.html").exists():
-        write_atomic(root / "index.html", REDIRECT.encode())
+        write_public(root / "index.html", REDIRECT.encode())
     latest = {
         "corte": name,
         "final": final,
@@ -216,8 +221,8 @@ def publish(
             "hash": head["head"]["audit_hash"],
             "servidor": ctx.key.fingerprint,
         }
-        write_atomic(root / PUBLISHED_NAME, _head_file(ctx, head))
-    write_atomic(root / "ultimo.json", _json(latest, indent=1))
+        write_public(root / PUBLISHED_NAME, _head_file(ctx, head))
+    write_public(root / "ultimo.json", _json(latest, indent=1))
     return latest
 
 

@@ -124,6 +124,8 @@ def test_good_cut_verifies_from_root_folder_and_cli(published, capsys) -> None: 
     assert rep.ok, _text(rep)
     assert rep.counts["imagenes"] > 0 and rep.counts["filas"] > 0
     assert _verify(root / "cortes" / "actual").ok  # the link to the current cut
+    for p in (root / "ultimo.json", next((root / "imagenes").glob("*/*")), folder / "index.html"):
+        assert p.stat().st_mode & 0o777 == 0o644, p  # a web server of another user reads it
     assert main(["verify-publication", str(folder), "--public-key",
                  str(root / "llave-publica.json")]) == 0
     assert main(["verify-publication", str(root), "--public-key", key.fingerprint]) == 0
