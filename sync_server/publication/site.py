@@ -20,6 +20,7 @@ outside the cut's folder (``imagenes/``), shared by every cut.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -73,6 +74,10 @@ class SiteInput:
     code_hash: str = ""
     catalog_fingerprint: str = ""
     certificates: Sequence[str] = ()  # names under ../../certificados/
+    # the previous cut's folder and, for its acta and casilla pages, the key of what
+    # each page shows and the page's SHA-256: an unchanged page is linked, not written
+    previous: Path | None = None
+    previous_keys: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _env() -> Environment:
@@ -141,12 +146,30 @@ class Site:
         }
         self.casillas: dict[str, dict[str, Any]] = {}  # clave → {"casilla", "actas": [...]}
         self.index: list[list[Any]] = []
+        self.keys: dict[str, tuple[str, str]] = {}  # rel → (key, sha256), for the next cut
+        unstable = {"hora": "", "final": False, "corte": ""}  # not shown on stable pages
+        self.stable = repr(sorted({**self.common, **unstable}.items()))
+        self.reused = 0
+
+    def stable_page(self, rel: str, what: Any, template: str, **ctx: Any) -> None:
+        """A page that does not name the cut (acta, casilla): reused from the previous
+        cut when what it shows is the same."""
+        key = hashlib.sha256(f"{template}|{self.stable}|{what!r}".encode()).hexdigest()
+        before = self.inp.previous_keys.get(rel)
+        previous = self.inp.previous
+        if (before is not None and before[0] == key and previous is not None
+                and self.out.link(rel, previous / rel, before[1])):
+            self.keys[rel] = before
+            self.reused += 1
+            return
+        self.page(rel, template, hora="", final=False, **ctx)
+        self.keys[rel] = (key, self.out.hashes[rel])
 
     def page(self, rel: str, template: str, **ctx: Any) -> None:
         depth = rel.count("/")
         base = "../" * depth
         html = ENV.get_template(template).render(
-            base=base, img=base + "../../imagenes/", **self.common, **ctx
+            base=base, img=base + "../../imagenes/", **{**self.common, **ctx}
         )
         self.out.put(rel, html.encode("utf-8"))
 
@@ -162,7 +185,8 @@ class Site:
             progress=self.progress_chart(),
         )
         for clave, c in self.casillas.items():
-            self.page(f"casillas/{clave}.html", "casilla.html", title=f"Casilla {clave}", **c)
+            self.stable_page(f"casillas/{clave}.html", c, "casilla.html",
+                             title=f"Casilla {clave}", **c)
         self.search()
         self.page("descargas.html", "descargas.html", title="Descargas y verificación",
                   downloads=self.inp.downloads, elections=elections,
@@ -270,11 +294,13 @@ class Site:
         votes = [(vote_label(f), cells[start + n_fig + i]) for i, f in enumerate(e.vote_fields)]
         sha = r.codigo_integridad
         history = self.inp.histories.get(clave_acta)
-        self.page(
-            f"actas/{clave_acta}.html", "acta.html",
+        image = self.inp.images.get(sha) if sha else None
+        self.stable_page(
+            f"actas/{clave_acta}.html", (cells, image, history, e.id, seccion, dem_id),
+            "acta.html",
             title=f"Acta {clave_acta} — {e.name}", e=e, clave=clave_acta, r=r,
             casilla=r.key.clave if r.key else "", seccion=seccion, dem_id=dem_id,
-            image=self.inp.images.get(sha) if sha else None, sha=sha,
+            image=image, sha=sha,
             origen=ORIGEN.get(r.origen or "", r.origen or "—"),
             digitalizacion=DIGITALIZACION.get(r.digitalizacion or "", r.digitalizacion or "—"),
             acopio=format_time(r.fecha_acopio), captura=format_time(r.fecha_captura),
@@ -351,5 +377,8 @@ class Site:
                   names=json.dumps(names, ensure_ascii=False))
 
 
-def generate_site(inp: SiteInput, out: FolderWriter) -> None:
-    Site(inp, out).build()
+def generate_site(inp: SiteInput, out: FolderWriter) -> dict[str, tuple[str, str]]:
+    """Write the site; return the keys of its stable pages (for the next cut)."""
+    site = Site(inp, out)
+    site.build()
+    return site.keys

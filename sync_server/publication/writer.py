@@ -26,6 +26,20 @@ class FolderWriter:
             f.write(data)
         self.hashes[rel] = hashlib.sha256(data).hexdigest()
 
+    def link(self, rel: str, src: Path, sha256: str) -> bool:
+        """Reuse an unchanged file of the previous cut (a hard link: no copy, and a
+        file is never changed in place); False when it cannot be linked."""
+        path = self.base / rel
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        try:
+            os.link(src, path)
+        except OSError:
+            return False
+        self.hashes[rel] = sha256
+        return True
+
     def sync(self) -> None:
         """Everything written reaches the disk before the folder is switched in."""
         os.sync()

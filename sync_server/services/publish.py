@@ -49,6 +49,9 @@ from sync_server.services.audit_heads import PUBLISHED_NAME
 from sync_server.services.context import Context
 
 CURRENT = "actual"
+# per publication folder: the last cut written by this process and its stable pages'
+# keys (sync_server/publication/site.py); lost on restart, when every page is written
+_SITE_KEYS: dict[Path, tuple[str, dict[str, tuple[str, str]]]] = {}
 CERTS = "certificados"
 ZERO_CERT = "puesta-en-ceros.json"
 MAGIC = (
@@ -162,12 +165,15 @@ def publish(
     zero = root / CERTS / ZERO_CERT
     certificates = sorted(p.name for p in (root / CERTS).glob("*.json")) if (
         root / CERTS).is_dir() else []
-    generate_site(
+    last = _SITE_KEYS.get(root)
+    keys = generate_site(
         SiteInput(
             cuts=cuts, corte=name, final=final, downloads=downloads, images=cut_images,
             histories=histories or {}, progress=progress,
             server_fingerprint=ctx.key.fingerprint, code_hash=running_code_hash(),
             catalog_fingerprint=ctx.catalog.fingerprint, certificates=certificates,
+            previous=root / "cortes" / last[0] if last else None,
+            previous_keys=last[1] if last else {},
         ),
         out,
     )
@@ -202,6 +208,7 @@ def publish(
     out.sync()
     os.replace(work, final_dir)
     _switch(root, name)
+    _SITE_KEYS[root] = (name, keys)
     if not (root / "index.html").exists():
         write_public(root / "index.html", REDIRECT.encode())
     latest = {

@@ -286,3 +286,23 @@ def test_site_links_resolve_and_acta_page_names_its_image(published) -> None:  #
     assert hashlib.sha256((acta.parent / src).read_bytes()).hexdigest() == sha
     assert 'alt="Imagen del acta' in html
     assert (root / "index.html").read_text().count("cortes/actual/index.html") == 2
+
+
+def test_unchanged_pages_are_linked_from_the_previous_cut(live, night) -> None:  # type: ignore[no-untyped-def]
+    """An acta or casilla page whose content did not change is a hard link to the
+    previous cut's file (no page is written twice, none changed in place); a page
+    that changed is written anew; both cuts verify."""
+    _ingest(live, night)
+    first = cuts.make_cut(live.ctx, "admin")[0]["published"]
+    live.ctx.clock.t += 120_000
+    second = cuts.make_cut(live.ctx, "admin")[0]["published"]
+    root = live.ctx.settings.publish_path
+    a, b = root / "cortes" / first, root / "cortes" / second
+    pages = sorted((b / "actas").glob("*.html")) + sorted((b / "casillas").glob("*.html"))
+    assert pages and [p.name for p in pages if p.stat().st_nlink != 2] == []
+    assert all((a / p.relative_to(b)).samefile(p) for p in pages)
+    assert (b / "index.html").stat().st_nlink == 1  # it names the cut
+    for folder in (a, b):
+        pub = open_publication(str(folder))
+        rep = verify_cut(pub.read, pub.cut_dir, present=pub.present)
+        assert rep.ok, _text(rep)
