@@ -22,6 +22,12 @@ fi
 echo "==> prep figures on 170,648 actas (synthetic catalog, seed 2024, simulated night)"
 "$PREP" bench figures --casillas 170648 --repeat 5
 
+echo "==> publication: one cut of 170,648 actas, its site (synthetic catalog, simulated night)"
+"$PY" -m prep_tools.bench.publication 170648
+
+echo "==> the public site under load: nginx + wrk while cuts are published (BCS demo catalog)"
+"$PY" -m prep_tools.bench.serve 1114 10
+
 echo "==> ingest: 170,648 casillas, DIP_LOC, simulated night (8 CATD + 4 CCV)"
 "$PREP" bench ingest --casillas 170648 --elections DIP_LOC
 

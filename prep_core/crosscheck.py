@@ -27,6 +27,7 @@ The header figures follow from those three facts per row (see :func:`second_coun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from prep_core.published import PublishedFile
@@ -80,8 +81,10 @@ def _int(text: str) -> int:
 
 
 def second_count(pf: PublishedFile, *, final: bool = False,
-                 especial_ballots: int | None = None) -> SecondCount:
-    """The header figures and the votes of ``pf``, counted again from its cells."""
+                 especial_ballots: int | Mapping[str, int] | None = None) -> SecondCount:
+    """The header figures and the votes of ``pf``, counted again from its cells.
+    ``especial_ballots``: the approved ballots of every casilla especial, or per
+    CLAVE_CASILLA (catalog data: the published manifest carries them)."""
     col = {name: i for i, name in enumerate(pf.columns)}
     first_vote = col["TOTAL_VOTOS_SACADOS"] + 1
     names = list(pf.vote_fields)
@@ -97,7 +100,9 @@ def second_count(pf: PublishedFile, *, final: bool = False,
         ln = _int(row[col["LISTA_NOMINAL"]])
         reps = _int(row[col["REPRESENTANTES_PP_CI"]])
         if especial:
-            limit = None if especial_ballots is None else especial_ballots + reps
+            ballots = (especial_ballots.get(_cell(row[col["CLAVE_CASILLA"]]))
+                       if isinstance(especial_ballots, Mapping) else especial_ballots)
+            limit = None if ballots is None else ballots + reps
         elif _cell(row[col["TIPO_CASILLA"]]) in pf.layout.sin_lista_nominal:
             limit = None
         else:

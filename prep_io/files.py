@@ -61,11 +61,14 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, then rename over the target."""
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Temp file in the same folder, fsync, then rename over the target. The file
+    is private (0600) unless ``mode`` is given (0o644 for what is published)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

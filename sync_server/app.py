@@ -28,6 +28,7 @@ from sync_server.config import Settings
 from sync_server.db.store import Store
 from sync_server.services.context import Context, load_or_create_key
 from sync_server.services.resolutions import ensure_server_station
+from sync_server.services.schedule import Schedule
 
 log = logging.getLogger("prep.server")
 
@@ -59,10 +60,11 @@ def _lifespan(ctx: Context):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sched = None
-        if ctx.settings.cut_every_min > 0:
+        if ctx.settings.cut_every_min > 0 or ctx.settings.cut_start_ms is not None:
             from sync_server.services.scheduler import CutScheduler
 
-            sched = CutScheduler(ctx, ctx.settings.cut_every_min * 60_000)
+            every = ctx.settings.cut_every_min * 60_000 or 5 * 60_000
+            sched = CutScheduler(ctx, every, schedule_of(ctx.settings))
             sched.start()
         try:
             yield
@@ -72,6 +74,14 @@ def _lifespan(ctx: Context):  # type: ignore[no-untyped-def]
             _at_shutdown(ctx)
 
     return lifespan
+
+
+def schedule_of(settings: Settings) -> Schedule | None:
+    """The configured schedule of cuts (checked: a bad one stops the server's start)."""
+    if settings.cut_start_ms is None:
+        return None
+    every = settings.cut_every_min * 60_000 or 5 * 60_000
+    return Schedule.checked(settings.cut_start_ms, every, settings.cut_end_ms)
 
 
 def body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
@@ -103,6 +113,7 @@ def create_app(
     catalog: Catalog | None = None,
     migrate: bool = True,
 ) -> FastAPI:
+    schedule_of(settings)  # a schedule against the rules stops the start here
     if migrate:
         store.migrate()
     ctx = Context(

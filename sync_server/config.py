@@ -46,6 +46,13 @@ class Settings:
     # Publication layout (docs/PUBLISHED.md, "Layout profiles"): the id of a profile of
     # resources/layouts, or a profile file; the cuts' CSV and zip follow it.
     publication_layout: str = "ine-federal"
+    # Publication (docs/SERVER.md, "Publication"): the schedule of cuts. The first
+    # cut at ``cut_start_ms`` (18:00–20:00 central Mexico time on election day), then
+    # every ``cut_every_min`` minutes (at most 20: three an hour), until
+    # ``cut_end_ms`` (at most 24 hours later) or until every expected acta is
+    # captured; the last cut is final. Checked by services/schedule.py.
+    cut_start_ms: int | None = None
+    cut_end_ms: int | None = None
 
     @property
     def publish_path(self) -> Path:
@@ -71,7 +78,21 @@ class Settings:
             values["cut_every_min"] = int(env["PREP_CUT_EVERY"])
         if env.get("PREP_LAYOUT"):
             values["publication_layout"] = env["PREP_LAYOUT"]
+        for name, key in (("PREP_CUT_START", "cut_start_ms"), ("PREP_CUT_END", "cut_end_ms")):
+            if env.get(name):
+                values[key] = parse_when(env[name])
         if env.get("PREP_SECURE_COOKIES") == "1":
             values["secure_cookies"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def parse_when(text: str) -> int:
+    """An ISO time (``2024-06-02T20:00-06:00``; without an offset, central Mexico
+    time) as ms since the epoch."""
+    from datetime import datetime, timedelta, timezone
+
+    t = datetime.fromisoformat(text)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone(timedelta(hours=-6)))
+    return int(t.timestamp() * 1000)

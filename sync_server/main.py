@@ -1,7 +1,8 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server --catalog DIR [--host 127.0.0.1] [--port 8000] [--db URL]
-                [--publish-dir DIR] [--cut-every MIN] [--trusted-proxy ADDR ...] [--api-docs]
+                [--publish-dir DIR] [--cut-every MIN]
+                [--cut-start ISO] [--cut-end ISO] [--trusted-proxy ADDR ...] [--api-docs]
     prep-server users {add,list,disable,password} ...   (console accounts)
 
 On first run it creates the admin user from PREP_ADMIN_USER / PREP_ADMIN_PASSWORD,
@@ -16,7 +17,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from sync_server.config import Settings
+from sync_server.config import Settings, parse_when
 
 
 def trusted_proxy(text: str) -> str:
@@ -47,6 +48,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="take and publish a cut every MIN minutes (default: only from the console)",
     )
     p.add_argument(
+        "--cut-start",
+        type=when,
+        metavar="ISO",
+        help="first cut, e.g. 2024-06-02T20:00 (central Mexico time; 18:00-20:00); "
+        "then every --cut-every minutes (default 5), the last one final",
+    )
+    p.add_argument(
+        "--cut-end",
+        type=when,
+        metavar="ISO",
+        help="the final cut (default and at most 24 hours after --cut-start; earlier "
+        "when every expected acta is captured)",
+    )
+    p.add_argument(
         "--trusted-proxy",
         action="append",
         type=trusted_proxy,
@@ -59,6 +74,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serve the API documentation at /docs (offline); /openapi.json is always served",
     )
     return p.parse_args(argv)
+
+
+def when(text: str) -> int:
+    try:
+        return parse_when(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: no es una hora ISO (2024-06-02T20:00) / not an ISO time"
+        ) from None
 
 
 def ensure_admin(app) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         publish_dir=Path(args.publish_dir) if args.publish_dir else None,
         cut_every_min=args.cut_every,
+        cut_start_ms=args.cut_start,
+        cut_end_ms=args.cut_end,
         trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
         api_docs=args.api_docs or None,
     )

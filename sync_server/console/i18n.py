@@ -98,6 +98,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "entries": ("entradas", "entries"),
     "done": ("Hecho", "Done"),
     "cuts": ("Cortes de publicación", "Publication cuts"),
+    "code_hash": ("Huella del código", "Code hash"),
+    "certificate": ("Certificado", "Certificate"),
     "make_cut": ("Generar corte", "Make a cut"),
     "participation": ("Participación", "Turnout"),
     "download": ("CSV", "CSV"),

@@ -124,8 +124,11 @@ def set_lang(to: str = "es", next: str = "/console/") -> Response:
 
 
 @router.get("/")
-def dashboard(s: Reader, lang: Lang) -> HTMLResponse:
-    return html(pages.render("dashboard.html", lang, "dashboard", s))
+def dashboard(ctx: Ctx, s: Reader, lang: Lang) -> HTMLResponse:
+    from sync_server.services.certificates import published_certificates
+
+    return html(pages.render("dashboard.html", lang, "dashboard", s,
+                             **published_certificates(ctx)))
 
 
 @router.get("/stations")

@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from prep_core.publication import Cut, build_cut
+from prep_core.events import Event
+from prep_core.publication import Cut, build_cut, ms_to_datetime
+from prep_core.published import format_cut, format_time
 from prep_io.layouts import find_layout
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
@@ -22,14 +25,34 @@ from sync_server.services.errors import not_found
 from sync_server.services.fastevent import from_stored
 from sync_server.services.tally import Loaded, policy_of
 
+CHANGES = {"correccion": "Corrección", "resolucion": "Resolución"}
 
-def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, Any]]:
+
+def make_cut(
+    ctx: Context, user: str, *, final: bool = False, close_when_complete: bool = False
+) -> list[dict[str, Any]]:
     """Take a cut of every election, store it, and publish it to the settings'
-    publication folder (see :mod:`sync_server.services.publish`)."""
+    publication folder (see :mod:`sync_server.services.publish`). With
+    ``close_when_complete`` the cut is the final one as soon as every expected
+    acta is captured (the scheduled cuts). A final cut is followed by the
+    closing certificate."""
     from sync_server.services.publish import publish
 
-    built, head = _take_cut(ctx, user, final)
-    manifest = publish(ctx, [cut for _, cut in built], ctx.settings.publish_path, head)
+    taken = _take_cut(ctx, user, final, close_when_complete)
+    manifest = publish(
+        ctx,
+        [cut for _, cut in taken.built],
+        ctx.settings.publish_path,
+        taken.head,
+        histories=taken.histories,
+        progress=taken.progress,
+        ingest_seq=taken.ingest_seq,
+    )
+    closing = None
+    if taken.final:
+        from sync_server.services.certificates import closing_certificate
+
+        closing = closing_certificate(ctx, user, manifest)
     return [
         {
             "id": row_id,
@@ -37,12 +60,65 @@ def make_cut(ctx: Context, user: str, *, final: bool = False) -> list[dict[str, 
             "sha256": hashlib.sha256(cut.csv_bytes).hexdigest(),
             "figures": cut.figures.as_header(),
             "published": manifest["corte"],
+            "final": cut.final,
+            **({"cierre": closing} if closing else {}),
         }
-        for row_id, cut in built
+        for row_id, cut in taken.built
     ]
 
 
-def _take_cut(ctx: Context, user: str, final: bool) -> tuple[list[tuple[int, Cut]], dict[str, Any]]:
+@dataclass
+class Taken:
+    built: list[tuple[int, Cut]]
+    head: dict[str, Any]
+    final: bool
+    histories: dict[str, dict[str, Any]] = field(default_factory=dict)
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    ingest_seq: int = 0  # the last event (in arrival order) inside the snapshot
+
+
+def _history(evs: list[Event]) -> dict[str, Any] | None:
+    """The untouched original reading of an acta and every correction made to it."""
+    changes = [e for e in evs if e.kind.value in CHANGES]
+    if not changes:
+        return None
+    captures = sorted((e for e in evs if e.kind.value == "captura"), key=lambda e: (e.at, e.hash))
+    original = dict(captures[0].payload.get("values") or {}) if captures else {}
+    return {
+        "original": original,
+        "cambios": [
+            {
+                "tipo": CHANGES[e.kind.value],
+                "hora": format_time(ms_to_datetime(e.at)),
+                "estacion": e.station,
+                "motivo": str(e.payload.get("reason") or ""),
+                "valores": dict(e.payload.get("values") or {}),
+            }
+            for e in sorted(changes, key=lambda e: (e.at, e.hash))
+        ],
+    }
+
+
+def _complete(cuts_: list[Cut]) -> bool:
+    return all(
+        c.figures.actas_capturadas >= c.figures.actas_esperadas > 0 for c in cuts_
+    )
+
+
+def _progress(conn: Connection) -> list[dict[str, Any]]:
+    """The header figures of every earlier cut, by time (for the progress chart)."""
+    by_time: dict[int, dict[str, Any]] = {}
+    for t, eid, figures in conn.execute(
+        select(cuts.c.cut_time, cuts.c.election_id, cuts.c.figures).order_by(cuts.c.id)
+    ):
+        by_time.setdefault(t, {})[eid] = json.loads(figures)
+    return [
+        {"hora": format_cut(datetime.fromtimestamp(t / 1000, UTC)), "elecciones": e}
+        for t, e in sorted(by_time.items())
+    ]
+
+
+def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -> Taken:
     """Store a cut of every election and sign the audit chain's head after its
     entries, in one transaction."""
     now = ctx.now()
@@ -61,8 +137,20 @@ def _take_cut(ctx: Context, user: str, final: bool) -> tuple[list[tuple[int, Cut
         policy = policy_of(conn)
         states = [loaded.derive(c, policy) for c in by_acta]
         layout = find_layout(ctx.settings.publication_layout)
-        for e in ctx.catalog.elections:
-            cut = build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout)
+        histories = {c: h for c, evs in by_acta.items() if (h := _history(evs))}
+        progress = _progress(conn)
+        built = [
+            build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout)
+            for e in ctx.catalog.elections
+        ]
+        if close_when_complete and not final and _complete(built):
+            final = True  # every expected acta captured: this is the last cut
+            built = [
+                build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout)
+                for e in ctx.catalog.elections
+            ]
+        for cut in built:
+            e = cut.election
             data = cut.csv_bytes
             sha = hashlib.sha256(data).hexdigest()
             figures = cut.figures.as_header()
@@ -93,7 +181,7 @@ def _take_cut(ctx: Context, user: str, final: bool) -> tuple[list[tuple[int, Cut
             )
             out.append((row_id, cut))
         head = sign_head(ctx.key, conn, now, "cut")
-    return out, head
+    return Taken(out, head, final, histories, progress, max(ranks.values(), default=0))
 
 
 def list_cuts(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:

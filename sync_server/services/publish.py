@@ -1,41 +1,77 @@
-"""Publication of a cut to a folder that difusores mirror (docs/DOMAIN.md §6–7).
+"""Publication of a cut to a folder that difusores mirror (docs/DOMAIN.md §6–7,
+docs/SERVER.md "Publication").
 
     publicacion/
-      cortes/20240602_2015/DIP_LOC_20240602_2015.zip   one reproducible zip per election
-      cortes/20240602_2015/SHA256SUMS                  `sha256sum -c` checks the zips
-      imagenes/ab/ab12….jpg                            every published acta image, named
-                                                       by the SHA-256 of its exact bytes
-      cortes/20240602_2015/auditoria.json              the audit chain's head, signed at the cut
-      ultimo.json                                      the latest cut: files, hashes, figures
-      auditoria.json                                   the latest signed audit head
+      cortes/20240602_2015/                 one folder per cut, complete before it appears:
+        DIP_LOC_20240602_2015.zip           reproducible zip per election
+        DIP_LOC.csv                         the results CSV (the zip's)
+        auditoria.json                      the audit chain's head, signed at the cut
+        SHA256SUMS                          `sha256sum -c` checks the files above
+        index.html, DIP_LOC/…, actas/…      the public site (sync_server/publication/site.py)
+        manifiesto.json                     every file above with its SHA-256, the code
+                                            hash, the catalog fingerprint, the signed
+                                            audit head; signed (prep_core/manifest.py)
+      cortes/actual -> 20240602_2015        the current cut (a link, swapped atomically)
+      imagenes/ab/ab12….jpg                 every published acta image, named by its SHA-256
+      certificados/                         puesta en ceros and closing certificates
+      llave-publica.json                    the publication key and its fingerprint
+      index.html                            sends the reader to cortes/actual/
+      ultimo.json, auditoria.json           the latest cut; the latest signed audit head
 
-Images are written once (content-addressed) and checked against their hash before
-they are written; files appear atomically, so a mirror never copies half a file.
+A cut's folder is written under a hidden name, synced, and renamed into place;
+then ``cortes/actual`` is switched to it with one rename: a reader sees one whole
+cut or the other, never half of each. Images are written first (content
+addressed, checked against their hash), so no page names a missing image.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from prep_core.manifest import FORMAT, KEY_NAME, NAME, public_key_doc, sign_manifest
 from prep_core.package import package_name, package_zip
 from prep_core.publication import Cut
-from prep_core.published import MEXICO_CENTRAL
-from prep_io.files import write_atomic
+from prep_core.published import MEXICO_CENTRAL, format_cut
+from prep_io.codehash import running_code_hash
+from prep_io.files import write_atomic as _write_atomic
 from sync_server.db.tables import images
+from sync_server.publication.site import SiteInput, generate_site
+from sync_server.publication.writer import FolderWriter
 from sync_server.services.audit_heads import PUBLISHED_NAME
 from sync_server.services.context import Context
 
+CURRENT = "actual"
+# per publication folder: the last cut written by this process and its stable pages'
+# keys (sync_server/publication/site.py); lost on restart, when every page is written
+_SITE_KEYS: dict[Path, tuple[str, dict[str, tuple[str, str]]]] = {}
+CERTS = "certificados"
+ZERO_CERT = "puesta-en-ceros.json"
 MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
     (b"\x89PNG", ".png"),
     (b"II*\x00", ".tif"),
     (b"MM\x00*", ".tif"),
 )
+REDIRECT = (
+    '<!doctype html><html lang="es-MX"><head><meta charset="utf-8">'
+    '<meta http-equiv="refresh" content="0; url=cortes/actual/index.html">'
+    "<title>PREP · Resultados preliminares</title></head><body>"
+    '<p><a href="cortes/actual/index.html">Resultados preliminares: corte actual</a></p>'
+    "</body></html>\n"
+)
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Atomically, readable by the web server that serves the folder (0644)."""
+    _write_atomic(path, data, mode=0o644)
 
 
 def image_name(sha256: str, data: bytes) -> str:
@@ -43,19 +79,28 @@ def image_name(sha256: str, data: bytes) -> str:
     return f"{sha256[:2]}/{sha256}{ext}"
 
 
-def _cut_folder(root: Path, cuts: list[Cut]) -> Path:
+def _cut_name(root: Path, cuts: Sequence[Cut]) -> str:
     stamp = cuts[0].cut_time.astimezone(MEXICO_CENTRAL).strftime("%Y%m%d_%H%M")
-    folder, n = root / "cortes" / stamp, 1
-    while folder.exists():  # two cuts in one minute
+    name, n = stamp, 1
+    while (root / "cortes" / name).exists():  # two cuts in one minute
         n += 1
-        folder = root / "cortes" / f"{stamp}-{n}"
-    return folder
+        name = f"{stamp}-{n}"
+    return name
 
 
-def _publish_images(ctx: Context, shas: set[str], root: Path) -> int:
-    have = {p.name.split(".")[0] for p in (root / "imagenes").glob("*/*") if "." in p.name}
-    missing = sorted(shas - have)
-    written = 0
+def _published_images(root: Path) -> dict[str, str]:
+    return {
+        p.name.split(".")[0]: f"{p.parent.name}/{p.name}"
+        for p in (root / "imagenes").glob("*/*")
+        if "." in p.name and not p.name.startswith(".")
+    }
+
+
+def _publish_images(ctx: Context, shas: set[str], root: Path) -> tuple[dict[str, str], int]:
+    """Write the images not published yet; return every image's path and how many
+    were new."""
+    have = _published_images(root)
+    missing = sorted(shas - set(have))
     for i in range(0, len(missing), 200):
         with ctx.store.read() as conn:
             rows = conn.execute(
@@ -67,50 +112,138 @@ def _publish_images(ctx: Context, shas: set[str], root: Path) -> int:
             data = bytes(data)
             if hashlib.sha256(data).hexdigest() != sha:
                 raise RuntimeError(f"stored image {sha} does not match its hash")
-            write_atomic(root / "imagenes" / image_name(sha, data), data)
-            written += 1
-    return written
+            name = image_name(sha, data)
+            write_public(root / "imagenes" / name, data)
+            have[sha] = name
+    return have, len(missing)
+
+
+def _switch(root: Path, name: str) -> None:
+    """Point ``cortes/actual`` at ``name`` with one rename."""
+    link, tmp = root / "cortes" / CURRENT, root / "cortes" / f".{CURRENT}.nuevo"
+    tmp.unlink(missing_ok=True)
+    os.symlink(name, tmp)
+    os.replace(tmp, link)
 
 
 def publish(
-    ctx: Context, cuts: list[Cut], root: Path, head: dict[str, Any] | None = None
+    ctx: Context,
+    cuts: Sequence[Cut],
+    root: Path,
+    head: dict[str, Any] | None = None,
+    *,
+    histories: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Sequence[Mapping[str, Any]] = (),
+    extra: Mapping[str, bytes] | None = None,
+    ingest_seq: int | None = None,
 ) -> dict[str, Any]:
-    """Write the cut's zips, the signed audit head, its SHA256SUMS, the new images
-    and ``ultimo.json``."""
-    folder = _cut_folder(root, cuts)
-    files: dict[str, bytes] = {f"{package_name(cut)}.zip": package_zip(cut) for cut in cuts}
+    """Write the cut's folder (files, site, signed manifest), switch ``actual`` to
+    it, and update ``ultimo.json``. ``extra``: more files for the cut's folder
+    (the closing certificate)."""
+    name = _cut_name(root, cuts)
+    final_dir = root / "cortes" / name
+    work = root / "cortes" / f".{name}.parcial"
+    shutil.rmtree(work, ignore_errors=True)
+    out = FolderWriter(work)
+    downloads: dict[str, dict[str, str]] = {}
+    for cut in cuts:
+        zip_name, csv_name = f"{package_name(cut)}.zip", f"{cut.election.id}.csv"
+        out.put(zip_name, package_zip(cut))
+        out.put(csv_name, cut.csv_bytes)
+        downloads[cut.election.id] = {"zip": zip_name, "csv": csv_name}
     if head is not None:
-        files[PUBLISHED_NAME] = _head_file(ctx, head)
-    sums: dict[str, str] = {}
-    for name, data in files.items():
-        write_atomic(folder / name, data)
-        sums[name] = hashlib.sha256(data).hexdigest()
-    write_atomic(
-        folder / "SHA256SUMS",
-        "".join(f"{h}  {n}\n" for n, h in sorted(sums.items())).encode(),
-    )
+        out.put(PUBLISHED_NAME, _head_file(ctx, head))
+    for fname, data in (extra or {}).items():
+        out.put(fname, data)
+    data_files = dict(out.hashes)
+    out.put("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h in sorted(data_files.items())).encode())
     shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
-    new_images = _publish_images(ctx, shas, root)
-    manifest = {
-        "corte": folder.name,
-        "final": any(c.final for c in cuts),
-        "archivos": {f"cortes/{folder.name}/{n}": h for n, h in sorted(sums.items())},
+    published, new_images = _publish_images(ctx, shas, root)
+    cut_images = {s: published[s] for s in shas if s in published}
+    write_public(root / KEY_NAME, _json(public_key_doc(ctx.key)))
+    final = any(c.final for c in cuts)
+    zero = root / CERTS / ZERO_CERT
+    certificates = sorted(p.name for p in (root / CERTS).glob("*.json")) if (
+        root / CERTS).is_dir() else []
+    last = _SITE_KEYS.get(root)
+    keys = generate_site(
+        SiteInput(
+            cuts=cuts, corte=name, final=final, downloads=downloads, images=cut_images,
+            histories=histories or {}, progress=progress,
+            server_fingerprint=ctx.key.fingerprint, code_hash=running_code_hash(),
+            catalog_fingerprint=ctx.catalog.fingerprint, certificates=certificates,
+            previous=root / "cortes" / last[0] if last else None,
+            previous_keys=last[1] if last else {},
+        ),
+        out,
+    )
+    doc = {
+        "format": FORMAT,
+        "corte": name,
+        "hora_corte": format_cut(cuts[0].cut_time),
+        "at": int(cuts[0].cut_time.timestamp() * 1000),
+        "final": final,
+        "servidor": ctx.key.fingerprint,
+        "public_key": public_key_doc(ctx.key)["public_key"],
+        "codigo": running_code_hash(),
+        "catalogo": ctx.catalog.fingerprint,
+        "eventos_hasta": ingest_seq,
+        "auditoria": head,
+        "puesta_en_ceros": hashlib.sha256(zero.read_bytes()).hexdigest() if zero.exists()
+        else None,
+        "elecciones": {
+            c.election.id: {
+                "nombre": c.election.name,
+                **downloads[c.election.id],
+                "cifras": c.figures.as_header(),
+                "votos": dict(c.votes),
+                "boletas_especiales": _especial_ballots(c),
+            }
+            for c in cuts
+        },
+        "archivos": dict(sorted(out.hashes.items())),
+        "imagenes": sorted(cut_images.values()),
+    }
+    out.put(NAME, _json(sign_manifest(ctx.key, doc)))
+    out.sync()
+    os.replace(work, final_dir)
+    _switch(root, name)
+    _SITE_KEYS[root] = (name, keys)
+    if not (root / "index.html").exists():
+        write_public(root / "index.html", REDIRECT.encode())
+    latest = {
+        "corte": name,
+        "final": final,
+        "archivos": {f"cortes/{name}/{n}": h for n, h in sorted(data_files.items())},
+        "manifiesto": f"cortes/{name}/{NAME}",
         "imagenes": len(shas),
         "imagenes_nuevas": new_images,
         "figuras": {c.election.id: c.figures.as_header() for c in cuts},
+        "codigo": doc["codigo"],
     }
     if head is not None:
-        manifest["auditoria"] = {
-            "archivo": f"cortes/{folder.name}/{PUBLISHED_NAME}",
+        latest["auditoria"] = {
+            "archivo": f"cortes/{name}/{PUBLISHED_NAME}",
             "seq": head["head"]["audit_seq"],
             "hash": head["head"]["audit_hash"],
             "servidor": ctx.key.fingerprint,
         }
-        write_atomic(root / PUBLISHED_NAME, files[PUBLISHED_NAME])
-    write_atomic(
-        root / "ultimo.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-    )
-    return manifest
+        write_public(root / PUBLISHED_NAME, _head_file(ctx, head))
+    write_public(root / "ultimo.json", _json(latest, indent=1))
+    return latest
+
+
+def _especial_ballots(cut: Cut) -> dict[str, int]:
+    """Catalog data the independent count needs: each casilla especial's ballots."""
+    return {
+        a.casilla.clave: a.casilla.boletas_especial
+        for a in cut.catalog.expected_actas(cut.election.id)
+        if a.casilla.especial and a.casilla.boletas_especial is not None
+    }
+
+
+def _json(doc: Any, indent: int | None = None) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, indent=indent, sort_keys=True).encode("utf-8")
 
 
 def _head_file(ctx: Context, head: dict[str, Any]) -> bytes:

@@ -1,8 +1,13 @@
 """Cuts on a timetable: docs/DOMAIN.md §7: the rules ask for at least three cuts an hour.
 
 A daemon thread takes a cut (stored, audited and published, as from the console)
-every ``every_ms`` milliseconds, on the minute boundary, until stopped. A failed cut is
-logged and audited by the cut itself where it got that far; the next one still runs.
+on the schedule, until stopped. With a configured start (:class:`Schedule`) the
+first cut is taken at the start, after the *puesta en ceros* certificate when it
+has not been issued yet; then every interval; the last one, final, at the end or
+as soon as every expected acta is captured, with the closing certificate; then
+the thread ends. Without a start, a cut every interval on its boundary (20:00,
+20:20, 20:40…) for as long as the server runs. A failed cut is logged and
+audited by the cut itself where it got that far; the next one still runs.
 """
 
 from __future__ import annotations
@@ -12,35 +17,52 @@ import threading
 
 from sync_server.services import cuts
 from sync_server.services.context import Context
+from sync_server.services.schedule import Schedule
 
 log = logging.getLogger("prep.cuts")
 USER = "programado"
 
 
 class CutScheduler(threading.Thread):
-    def __init__(self, ctx: Context, every_ms: int) -> None:
+    def __init__(self, ctx: Context, every_ms: int, schedule: Schedule | None = None) -> None:
         if every_ms < 1:
             raise ValueError("every_ms must be positive")
         super().__init__(name="prep-cuts", daemon=True)
-        self.ctx, self.every_ms = ctx, every_ms
+        self.ctx, self.every_ms, self.schedule = ctx, every_ms, schedule
         self._halt = threading.Event()
         self.taken = 0
+        self.closed = False  # the final cut was taken
+        self._next: int | None = None
 
     def delay_s(self) -> float:
-        """Seconds until the next multiple of the interval (20:00, 20:20, 20:40…)."""
+        """Seconds until the next cut."""
         now = self.ctx.now()
-        return (self.every_ms - now % self.every_ms) / 1000
+        if self.schedule is None:
+            return (self.every_ms - now % self.every_ms) / 1000
+        self._next = self.schedule.next_at(now)
+        return max(0, self._next - now) / 1000
 
     def run(self) -> None:
-        while not self._halt.wait(self.delay_s()):
+        while not self.closed and not self._halt.wait(self.delay_s()):
             try:
-                made = cuts.make_cut(self.ctx, USER)
-                self.taken += 1
-                log.info(
-                    "corte programado / scheduled cut: %s", made[0]["published"] if made else "-"
-                )
+                self._cut()
             except Exception:  # the next cut must still happen
                 log.exception("corte programado falló / scheduled cut failed")
+
+    def _cut(self) -> None:
+        sched = self.schedule
+        if sched is None:
+            made = cuts.make_cut(self.ctx, USER)
+        else:
+            if self.taken == 0:
+                from sync_server.services.certificates import ensure_zero_certificate
+
+                ensure_zero_certificate(self.ctx, USER)
+            final = sched.is_last(self._next or self.ctx.now())
+            made = cuts.make_cut(self.ctx, USER, final=final, close_when_complete=True)
+            self.closed = any(m["final"] for m in made)
+        self.taken += 1
+        log.info("corte programado / scheduled cut: %s", made[0]["published"] if made else "-")
 
     def stop(self, timeout: float = 30) -> None:
         self._halt.set()

@@ -1,0 +1,45 @@
+"""Files of one cut's folder, written while their SHA-256 is taken (for the
+manifest), without a sync per file: the folder is synced once, then renamed into
+place (:mod:`sync_server.services.publish`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+class FolderWriter:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.hashes: dict[str, str] = {}
+        self._dirs: set[Path] = set()
+
+    def put(self, rel: str, data: bytes) -> None:
+        path = self.base / rel
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(fd, 0o644)  # the web server that serves the folder reads it
+            f.write(data)
+        self.hashes[rel] = hashlib.sha256(data).hexdigest()
+
+    def link(self, rel: str, src: Path, sha256: str) -> bool:
+        """Reuse an unchanged file of the previous cut (a hard link: no copy, and a
+        file is never changed in place); False when it cannot be linked."""
+        path = self.base / rel
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        try:
+            os.link(src, path)
+        except OSError:
+            return False
+        self.hashes[rel] = sha256
+        return True
+
+    def sync(self) -> None:
+        """Everything written reaches the disk before the folder is switched in."""
+        os.sync()
