@@ -24,7 +24,7 @@ def test_a_cut_in_the_ieem_layout(live, night) -> None:
     dip = next(m for m in made if m["election_id"] == "DIP_LOC")
     root = ctx.settings.publish_path
     latest = json.loads((root / "ultimo.json").read_text(encoding="utf-8"))
-    zip_name = next(n for n in latest["archivos"] if "DIP_LOC" in n)
+    zip_name = next(n for n in latest["archivos"] if "DIP_LOC" in n and n.endswith(".zip"))
     with zipfile.ZipFile(io.BytesIO((root / zip_name).read_bytes())) as z:
         data = z.read(next(m for m in z.namelist() if m.endswith("/DIP_LOC.csv")))
         leeme = z.read(next(m for m in z.namelist() if m.endswith("LEEME.txt"))).decode()
