@@ -85,6 +85,9 @@ def link_down(night: Night, seconds: float) -> Fault:
 
 def server_kill(night: Night) -> Fault:
     f = Fault("server_kill", "SERVIDOR", time.time())
+    deadline = time.time() + 30  # mid-ingest: while some station has events to send
+    while time.time() < deadline and not sum(int(s.status().get("pending", 0)) for s in night.online()):
+        night.step()
     pending = sum(int(s.status().get("pending", 0)) for s in night.online())
     before = server_events(night.server.db_path)
     night.kill_server()
@@ -121,12 +124,18 @@ def station_kill(night: Night) -> Fault:
 
 def tamper(night: Night) -> Fault:
     """A station's accepted events, one figure changed in transit: refused whole."""
-    st = night.catd[-1] if not night.catd[-1].cfg.usb else night.catd[0]
+    st, events, target = night.catd[0], [], None
+    for st in night.online():
+        last = _station_rows(st.root / "data" / "station.db",
+                             "SELECT seq FROM events WHERE acked = 1 AND kind = 'captura' LIMIT 1")
+        if last:
+            rows = _station_rows(st.root / "data" / "station.db",
+                                 "SELECT body, sig FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                                 max(1, last[0]["seq"] - 3), last[0]["seq"])
+            events = [_wire(r) for r in rows]
+            target = events[-1]
+            break
     f = Fault("tamper", st.id, time.time())
-    rows = _station_rows(st.root / "data" / "station.db",
-                         "SELECT body, sig FROM events WHERE acked = 1 ORDER BY seq LIMIT 20")
-    events = [_wire(r) for r in rows]
-    target = next((e for e in events if e["event"]["kind"] == "captura"), None)
     if target is None:
         f.ok, f.note = False, "no accepted capture to tamper with"
         return f

@@ -223,9 +223,8 @@ class Night:
         old.kill()
         new = self._station(old.id + "R", "CATD")
         sheets = sorted((old.inbox / "procesadas").glob("*.jpg")) + sorted(old.inbox.glob("*.jpg"))
-        for p in sheets:
-            if not p.name.startswith("r-"):
-                new.deliver(p.name, p.read_bytes())
+        for p in sheets:  # those rescanned on the light backing (r-…) included
+            new.deliver(p.name, p.read_bytes())
         if (old.control / "acopio.jsonl").exists():
             new.control.mkdir(parents=True, exist_ok=True)
             shutil.copy(old.control / "acopio.jsonl", new.control / "acopio.jsonl")
@@ -385,6 +384,13 @@ class Night:
     def finish(self, final: list[CutRecord], done: bool) -> dict[str, Any]:
         from prep_sim.report import build_report
 
+        usb = next((s for s in self.catd if s.cfg.usb), None)
+        if usb is not None:
+            u = self._usb
+            self.faults.append(F.Fault(
+                "usb", usb.id, self.t_night, time.time(), ok=int(usb.status().get("pending", 1)) == 0,
+                cost={"trips": u["trips"], "events": u["events"], "trip_s": u.get("trip_s", [])},
+                note="sin red: pendientes a USB → importación en la consola → recibos de vuelta"))
         checks: dict[str, Any] = {"complete": done, "elections": {}}
         ok = done
         for r in final:

@@ -18,7 +18,8 @@ class StationProc:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self.root = Path(cfg.folder)
-        self.root.mkdir(parents=True, exist_ok=True)
+        for d in ("inbox", "control"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
         self.cfg_path = self.root / "config.json"
         cfg.save(self.cfg_path)
         self.proc: subprocess.Popen | None = None  # type: ignore[type-arg]
