@@ -58,12 +58,13 @@ class Published:
         return False
 
 
-def compare_with_truth(pub: Published, truth: Truth, election: str, exp: Expected) -> list[str]:
+def compare_with_truth(pub: Published, truth: Truth, election: str, exp: Expected,
+                       final: bool = True) -> list[str]:
     """Differences between the final cut and the truth: header figures, votes, and
     each acta (lost, doubled, or published with a figure its paper does not say)."""
     problems = [f"{k}: publicado {pub.pf.header.get(k)!r}, verdad {v!r}"
                 for k, v in exp.header.items() if pub.pf.header.get(k) != v]
-    votes = second_count(pub.pf, final=True).votes
+    votes = second_count(pub.pf, final=final).votes
     problems += [f"votos {k}: publicado {votes.get(k)}, verdad {v}"
                  for k, v in exp.votes.items() if votes.get(k) != v]
     for a in truth.actas:

@@ -52,17 +52,18 @@ def run(args: argparse.Namespace) -> int:
     if args.database is not None:
         from prep_sim.replay import database_truth
 
-        catalog, truth, want = database_truth(args.database)
+        catalog, truth, want, unprintable = database_truth(args.database)
+        opts.final = False  # a published database's header is that of an ordinary cut
     else:
         from prep_demo.demo import demo_catalog
 
-        catalog, want = demo_catalog(args.casillas), None
+        catalog, want, unprintable = demo_catalog(args.casillas), None, []
         truth = make_truth(catalog, elections, seed=args.seed)
     night = Night(opts, catalog, truth)
     try:
         rep = night.run()
         if want is not None:
-            rep = _check_replay(night, rep, want)
+            rep = _check_replay(night, rep, want, unprintable)
         summary(rep)
         if args.keep_serving:
             serve(night)
@@ -73,11 +74,12 @@ def run(args: argparse.Namespace) -> int:
     return 0 if rep["ok"] else 1
 
 
-def _check_replay(night: Any, rep: dict[str, Any], want: dict[str, str]) -> dict[str, Any]:
-    final = [c for c in night.cuts if c.final]
-    got = final[-1].header if final else {}
+def _check_replay(night: Any, rep: dict[str, Any], want: dict[str, str],
+                  unprintable: list[str]) -> dict[str, Any]:
+    got = night.cuts[-1].header if night.cuts else {}
     diff = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
-    rep["replay"] = {"file_header": want, "published_header": got, "differences": diff}
+    rep["replay"] = {"file": str(night.o.database), "file_header": want, "published_header": got,
+                     "differences": diff, "unprintable": unprintable}
     rep["ok"] = rep["ok"] and not diff
     (night.out / "report.json").write_text(json.dumps(rep, ensure_ascii=False, indent=1),
                                            encoding="utf-8")

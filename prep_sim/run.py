@@ -47,6 +47,7 @@ class Options:
     skip: float = 0.15
     recapture: float = 0.02
     print_workers: int = 2
+    final: bool = True  # the last cut is the final one (especiales in the turnout)
     quiet: bool = False
 
 
@@ -362,7 +363,7 @@ class Night:
                 if self.complete(self.cut()):
                     done = True
                     break
-        final = self.cut(final=True)
+        final = self.cut(final=o.final)
         return self.finish(final, done)
 
     def say_line(self, text: str) -> None:
@@ -394,7 +395,7 @@ class Night:
         checks: dict[str, Any] = {"complete": done, "elections": {}}
         ok = done
         for r in final:
-            exp = expected_cut(self.catalog, self.truth, r.election, final=True)
+            exp = expected_cut(self.catalog, self.truth, r.election, final=self.o.final)
             problems = compare_with_truth(r.pub, self.truth, r.election, exp)  # type: ignore[attr-defined]
             wrong = wrong_actas(r.pub, self.truth, r.election)  # type: ignore[attr-defined]
             checks["elections"][r.election] = {
