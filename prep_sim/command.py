@@ -105,7 +105,7 @@ def summary(rep: dict[str, Any]) -> None:
         print(f"  {e}: {state}")
     if "replay" in rep:
         d = rep["replay"]["differences"]
-        print(f"  encabezado del archivo / file's header: {'idéntico / identical' if not d else d}")
+        print(f"  encabezado del archivo / file's header: {d if d else 'idéntico / identical'}")
 
 
 def serve(night: Any) -> None:

@@ -12,6 +12,7 @@ writes ``status.json`` and appends what happened to ``metrics.jsonl``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
@@ -149,10 +150,8 @@ class Worker:
             clave = doc["clave"]
             if any(e.kind is Kind.SIN_ACTA for e in actas.events_of(self.st.store, clave)):
                 continue  # done before a restart
-            try:
+            with contextlib.suppress(StationError):  # registered before a restart
                 self.desk.acopio(self.ops["supervisor"], clave)
-            except StationError:
-                pass  # registered before a restart
             self.desk.sin_acta(self.ops["supervisor"], clave, int(doc["cause"]))
             self.log("sin_acta", clave=clave, cause=doc["cause"])
             n += 1
