@@ -109,14 +109,27 @@ def summary(rep: dict[str, Any]) -> None:
 
 
 def serve(night: Any) -> None:
-    from prep_cli.local_server import ADMIN_PASSWORD, ADMIN_USER
+    """Keep the console up, and serve the published folder as difusores mirror it."""
+    import subprocess
 
-    print(f"\nConsola / console: {night.server.url}/console/  usuario {ADMIN_USER}  "
-          f"contraseña {ADMIN_PASSWORD}\nPublicación / published: {night.out / 'server' / 'data' / 'publicacion'}\n"
+    from prep_cli.local_server import ADMIN_PASSWORD, ADMIN_USER, free_port
+
+    published = night.out / "server" / "data" / "publicacion"
+    port = free_port()
+    site = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(published)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"\nConsola / console:        {night.server.url}/console/   usuario {ADMIN_USER}  "
+          f"contraseña {ADMIN_PASSWORD}\n"
+          f"Publicación / published: http://127.0.0.1:{port}/ultimo.json  ({published})\n"
+          f"Reporte / report:        {night.out / 'report.html'}\n"
           "Ctrl+C para terminar / to stop", flush=True)
     try:
         while night.server.proc.poll() is None:
             time.sleep(1)
     except KeyboardInterrupt:
         pass
-    night.server.stop()
+    finally:
+        site.terminate()
+        site.wait(10)
+        night.server.stop()
