@@ -100,7 +100,9 @@ def build_report(night: Night, checks: dict[str, Any]) -> dict[str, Any]:
         "throughput": {"stations": per_station,
                        "server_events": events,
                        "server_events_per_s": round(events / max(1e-9, night_s), 1)},
-        "usb": {k: v for k, v in night._usb.items() if k != "phase"},
+        "usb": {k: v for k, v in night._usb.items() if k not in ("phase", "asked")},
+        "prep_casilla": {"photos_sent": night.phone.sent if night.phone else 0,
+                         "retries": night.phone.retries if night.phone else 0},
         "faults": [asdict(f) for f in night.faults],
         "cuts": [{"t": round(c.t - night.t_night, 1), "election": c.election, "id": c.cut_id,
                   "final": c.final, "header": c.header, "crosscheck_problems": c.problems}

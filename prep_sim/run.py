@@ -88,6 +88,7 @@ class Night:
         self._clock: dict[str, Any] = {}
         self._usb: dict[str, Any] = {"trips": 0, "events": 0, "phase": 0}
         self.server: Any = None
+        self.phone: Any = None
 
     # ------------------------------------------------------------------ paper
     def print_papers(self) -> None:
@@ -147,6 +148,11 @@ class Night:
             self.ccv.append(self._station(f"CCV{j:02d}", "CCV"))
         for st in self.catd + self.ccv:
             st.start()
+        if any(a.photo for a in self.truth.actas):
+            from prep_sim.phone import Phone
+
+            self.phone = Phone(self.server.url, self.catalog.fingerprint,
+                               self.console.issue_code("CASILLA", "PREP Casilla"))
 
     def online(self) -> list[StationProc]:
         return [s for s in self.catd + self.ccv if not s.cfg.usb]
@@ -173,8 +179,14 @@ class Night:
                 st.sin_acta(a.clave_acta, int(a.sin_acta_cause or 1))
             else:
                 name = f"{a.clave_acta}.jpg"
-                st.deliver(name, (self.out / "paper" / "sheets" / name).read_bytes())
+                sheet = (self.out / "paper" / "sheets" / name).read_bytes()
+                if a.photo and self.phone is not None:  # photographed at the casilla first
+                    light = self.out / "paper" / "light" / name
+                    self.phone.take(a.clave_acta, a.qr, light.read_bytes() if light.exists() else sheet)
+                st.deliver(name, sheet)
             self.delivered += 1
+        if self.phone is not None and self.phone.unsent:
+            self.phone.flush()
 
     # ------------------------------------------------------------------ the loop
     def step(self) -> None:

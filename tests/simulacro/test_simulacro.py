@@ -51,6 +51,8 @@ def test_night_with_every_fault_equals_the_truth(tmp_path: Path) -> None:
     assert dup["cost"]["same_receipt"] and dup["cost"]["events_stored"] == 0
     assert all(not c["crosscheck_problems"] for c in rep["cuts"])
     assert (out / "report.html").read_text(encoding="utf-8").count("<svg") == 2
+    assert rep["prep_casilla"]["photos_sent"] > 0
+    assert rep["sizes"]["sheets"]["300dpi"] and rep["sizes"]["sheets"]["dark_backing"]
 
     # the independent path, again here: truth values + counting rules → the final header
     catalog = load_catalog(out / "catalog")
