@@ -352,7 +352,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ns = argparse.Namespace(out=out, casillas=args.casillas, catd=args.catd, ccv=args.ccv,
                             elections="", faults=args.faults, speed=1.0, database=None,
                             keep_serving=not args.no_serve, seed=1, cut_every=20.0,
-                            timeout=1800.0)
+                            timeout=1800.0,
+                            paper=args.dir / "papel" / f"bcs-{args.casillas}-s1")  # printed once
     return run(ns)
 
 

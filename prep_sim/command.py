@@ -28,6 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cut-every", type=float, default=15.0, help="segundos / seconds")
     p.add_argument("--timeout", type=float, default=900.0, help="segundos / seconds")
+    p.add_argument("--paper", type=Path, default=None,
+                   help="carpeta de las actas impresas, reutilizable entre corridas de la misma "
+                   "verdad / folder of the printed actas, kept for runs of the same truth")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     opts = Options(out=out, casillas=args.casillas, catd=args.catd, ccv=args.ccv,
                    elections=elections, faults=faults, speed=args.speed, seed=args.seed,
                    database=args.database, keep_serving=args.keep_serving,
-                   cut_every_s=args.cut_every, timeout_s=args.timeout)
+                   cut_every_s=args.cut_every, timeout_s=args.timeout,
+                   paper=getattr(args, "paper", None))
     if args.database is not None:
         from prep_sim.replay import database_truth
 

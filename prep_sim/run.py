@@ -8,6 +8,7 @@ import json
 import random
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -47,6 +48,7 @@ class Options:
     skip: float = 0.15
     recapture: float = 0.02
     print_workers: int = 2
+    paper: Path | None = None  # where the printed sheets are kept (default: OUT/paper)
     final: bool = True  # the last cut is the final one (especiales in the turnout)
     quiet: bool = False
 
@@ -74,6 +76,8 @@ class Night:
                  log: Callable[[str], None] = print) -> None:
         self.o, self.catalog, self.truth, self.say = opts, catalog, truth, log
         self.out = opts.out
+        self.paper = opts.paper or opts.out / "paper"
+        self.print_s = 0.0
         self.t0 = time.time()
         self.catd: list[StationProc] = []
         self.ccv: list[StationProc] = []
@@ -91,23 +95,39 @@ class Night:
         self.phone: Any = None
 
     # ------------------------------------------------------------------ paper
-    def print_papers(self) -> None:
-        paper = self.out / "paper"
+    def print_papers(self, order: list[TruthActa]) -> threading.Thread:
+        """Print the sheets in the order they will arrive, in worker processes, while
+        the night goes on (an acta is delivered once printed). Sheets already in the
+        paper folder (``Options.paper``: a cache shared by runs of one truth) are kept."""
+        paper = self.paper
         (paper / "sheets").mkdir(parents=True, exist_ok=True)
         (paper / "light").mkdir(parents=True, exist_ok=True)
+        manifest = paper / "sheets.jsonl"
+        if manifest.exists():
+            for line in manifest.read_text(encoding="utf-8").splitlines():
+                if line.endswith("}"):
+                    doc = json.loads(line)
+                    self.sheets[doc.pop("clave")] = doc
         tmpl = {e.id: template_for(e) for e in self.catalog.elections}
-        jobs = [(a, tmpl[a.election], self.o.seed, False) for a in self.truth.actas if a.scanned]
-        t = time.time()
-        with ProcessPoolExecutor(max(1, self.o.print_workers)) as ex:
-            for i, (clave, data, sheet, light) in enumerate(ex.map(_print_job, jobs, chunksize=4)):
-                (paper / "sheets" / f"{clave}.jpg").write_bytes(data)
-                if light is not None:
-                    (paper / "light" / f"{clave}.jpg").write_bytes(light)
-                self.sheets[clave] = sheet
-                if not self.o.quiet and (i % 20 == 0 or i == len(jobs) - 1):
-                    self._line(f"imprimiendo actas / printing actas {i + 1}/{len(jobs)}")
-        self.print_s = time.time() - t
-        self._endline()
+        jobs = [(a, tmpl[a.election], self.o.seed, False) for a in order
+                if a.scanned and a.clave_acta not in self.sheets]
+
+        def work() -> None:
+            t = time.time()
+            with ProcessPoolExecutor(max(1, self.o.print_workers)) as ex, \
+                    open(manifest, "a", encoding="utf-8") as man:
+                for clave, data, sheet, light in ex.map(_print_job, jobs, chunksize=2):
+                    if light is not None:
+                        (paper / "light" / f"{clave}.jpg").write_bytes(light)
+                    (paper / "sheets" / f"{clave}.jpg").write_bytes(data)
+                    man.write(json.dumps({"clave": clave, **sheet}) + "\n")
+                    man.flush()
+                    self.sheets[clave] = sheet
+            self.print_s = time.time() - t
+
+        th = threading.Thread(target=work, name="imprenta", daemon=True)
+        th.start()
+        return th
 
     # ------------------------------------------------------------------ processes
     def start_server(self, port: int | None = None) -> None:
@@ -131,7 +151,7 @@ class Night:
                      server=self.server.url, catalog=str(self.out / "catalog"),
                      truth=str(self.out / "truth.jsonl"), code=self.console.issue_code(role, sid),
                      seed=self.o.seed, mistype=self.o.mistype, skip=self.o.skip,
-                     recapture=self.o.recapture, light_dir=str(self.out / "paper" / "light"), **kw)
+                     recapture=self.o.recapture, light_dir=str(self.paper / "light"), **kw)
         return StationProc(cfg)
 
     def start_stations(self) -> None:
@@ -171,17 +191,22 @@ class Night:
 
     def deliver_due(self) -> None:
         rate = 4.0 * self.o.speed
-        due = min(len(self.plan), int((time.time() - self.t_night) * rate) + 1)
+        due = min(len(self.plan), int((time.time() - self.t_sched) * rate) + 1)
+        if self.delivered < due and self.plan[self.delivered].clave_acta not in self.sheets \
+                and self.plan[self.delivered].scanned:
+            self.t_sched = min(time.time(), self.t_sched + 0.2)  # the schedule waits for the printer
         while self.delivered < due:
             a = self.plan[self.delivered]
+            if a.scanned and a.clave_acta not in self.sheets:
+                break  # not printed yet
             st = self.catd_for(a)
             if a.values is None:
                 st.sin_acta(a.clave_acta, int(a.sin_acta_cause or 1))
             else:
                 name = f"{a.clave_acta}.jpg"
-                sheet = (self.out / "paper" / "sheets" / name).read_bytes()
+                sheet = (self.paper / "sheets" / name).read_bytes()
                 if a.photo and self.phone is not None:  # photographed at the casilla first
-                    light = self.out / "paper" / "light" / name
+                    light = self.paper / "light" / name
                     self.phone.take(a.clave_acta, a.qr, light.read_bytes() if light.exists() else sheet)
                 st.deliver(name, sheet)
             self.delivered += 1
@@ -337,7 +362,9 @@ class Night:
         counted = " ".join(f"{e} {r.header.get('PORCENTAJE_ACTAS_CONTABILIZADAS', '?')}%"
                            for e, r in last.items())
         pend = sum(int(s.status().get("pending", 0)) for s in self.catd + self.ccv)
-        self._line(f"[{bar:<20}] {self.delivered}/{n} entregadas · {time.time() - self.t0:5.0f} s · "
+        printed = f"{len(self.sheets)}/{sum(1 for a in self.plan if a.scanned)}"
+        self._line(f"[{bar:<20}] impresas {printed} · {self.delivered}/{n} entregadas · "
+                   f"{time.time() - self.t0:5.0f} s · "
                    f"pendientes {pend} · contabilizadas {counted} · fallas {len(self.faults)}")
 
     # ------------------------------------------------------------------ the night
@@ -345,13 +372,13 @@ class Night:
         o = self.o
         save_catalog(self.catalog, self.out / "catalog")
         self.truth.save(self.out / "truth.jsonl")
-        self.print_papers()
-        self.start_server()
-        self.start_stations()
         plan = list(self.truth.actas)
         random.Random(o.seed).shuffle(plan)
         self.plan = plan
-        self.t_night = time.time()
+        self.printer = self.print_papers(plan)
+        self.start_server()
+        self.start_stations()
+        self.t_night = self.t_sched = time.time()
         triggers = [(0.15, "link"), (0.35, "server_kill"), (0.5, "station_kill"),
                     (0.6, "tamper"), (0.65, "duplicate")]
         pending = [(x, name) for x, name in triggers if name in o.faults]
