@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,14 @@ def run(args: argparse.Namespace) -> int:
         from prep_demo.demo import demo_catalog
 
         catalog, want, unprintable = demo_catalog(args.casillas), None, []
+        if elections:
+            unknown = set(elections) - {e.id for e in catalog.elections}
+            if unknown:
+                print(f"error: elecciones desconocidas / unknown elections: {sorted(unknown)}",
+                      file=sys.stderr)
+                return 2
+            catalog = replace(catalog, elections=tuple(e for e in catalog.elections
+                                                       if e.id in elections))
         truth = make_truth(catalog, elections, seed=args.seed)
     night = Night(opts, catalog, truth)
     try:
