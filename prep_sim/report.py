@@ -74,6 +74,8 @@ def build_report(night: Night, checks: dict[str, Any]) -> dict[str, Any]:
         "sizes": {"casillas": len(night.catalog.casillas),
                   "elections": [e.id for e in night.catalog.elections],
                   "actas": len(truth), "kinds": kinds, "catd": night.o.catd, "ccv": night.o.ccv,
+                  "especiales": sum(1 for k in truth if (x := night.catalog.acta(k)) is not None
+                                    and x.casilla.especial),
                   "sheets": {"200dpi": sum(s["dpi"] == 200 for s in sheets),
                              "300dpi": sum(s["dpi"] == 300 for s in sheets),
                              "dark_backing": sum(s["backing"] == "dark" for s in sheets),

@@ -102,7 +102,7 @@ class Worker:
         self.paper = Truth.load(Path(cfg.truth)).by_clave()
         self.metrics = open(self.ctl / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         self._open()
-        self.last_sync = 0.0
+        self.last_sync = self.last_cotejo = 0.0
         self.acopio_done = 0
         self.counts: dict[str, int] = {}
         self.sync_state = "starting"
@@ -223,8 +223,9 @@ class Worker:
     def cotejo(self) -> int:
         """The supervisor compares each verified acta with its paper: accepts, or sends
         it back for recapture when it differs (and now and then to check the people)."""
-        if self.cfg.role != "CATD":
+        if self.cfg.role != "CATD" or time.monotonic() - self.last_cotejo < 2.0:
             return 0
+        self.last_cotejo = time.monotonic()
         n = 0
         sup = self.ops["supervisor"]
         for st in actas.all_states(self.st.store).values():
