@@ -98,21 +98,29 @@ def scan_sheet(page: np.ndarray, rng: np.random.Generator, backing: tuple[int, i
     return buf.tobytes()
 
 
-def print_acta(acta: TruthActa, t: Template, seed: int, *, p300: float = 0.3,
-               p_dark: float = 0.25) -> tuple[bytes, Sheet]:
-    """The scanned image of one acta, and how it was printed and scanned."""
-    assert acta.values is not None
+def sheet_of(acta: TruthActa, seed: int, *, p300: float = 0.3,
+             p_dark: float = 0.25) -> tuple[np.random.Generator, hw.Writer, Sheet]:
+    """How an acta is printed and scanned (drawn from its own random stream)."""
     rng = np.random.default_rng([seed, int(acta.clave_acta.encode().hex()[-12:], 16)])
     writers = _writers("eval")
     writer = writers[int(rng.integers(len(writers)))]
     dpi = 300 if rng.random() < p300 else 200
     dark = rng.random() < p_dark
     grey = rng.random() < 0.3
+    return rng, writer, Sheet(dpi, "dark" if dark else "light", writer.name, grey)
+
+
+def print_acta(acta: TruthActa, t: Template, seed: int, *, p300: float = 0.3,
+               p_dark: float = 0.25) -> tuple[bytes, Sheet]:
+    """The scanned image of one acta, and how it was printed and scanned."""
+    assert acta.values is not None
+    rng, writer, sheet = sheet_of(acta, seed, p300=p300, p_dark=p_dark)
     vals = deck_values(t, acta.values)
     opts = DeckOptions(p_qr_damage=0.0)
-    page, _ = fill_acta(t, dpi, vals, writer, acta.qr, rng, opts, form=blank(t, dpi))
-    data = scan_sheet(page, rng, DARK if dark else LIGHT, grey, int(rng.integers(75, 92)))
-    return data, Sheet(dpi, "dark" if dark else "light", writer.name, grey)
+    page, _ = fill_acta(t, sheet.dpi, vals, writer, acta.qr, rng, opts, form=blank(t, sheet.dpi))
+    data = scan_sheet(page, rng, DARK if sheet.backing == "dark" else LIGHT, sheet.grey,
+                      int(rng.integers(75, 92)))
+    return data, sheet
 
 
-__all__ = ["ILEGIBLE", "SIN_DATO", "Sheet", "print_acta", "template_for"]
+__all__ = ["ILEGIBLE", "SIN_DATO", "Sheet", "print_acta", "sheet_of", "template_for"]

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from prep_core.catalog import Catalog
 from prep_io.files import save_catalog
 from prep_sim import faults as F
 from prep_sim.checks import Published, compare_with_truth, verify_publication, wrong_actas
 from prep_sim.control import Console
 from prep_sim.expected import expected_cut
-from prep_sim.paper import print_acta, template_for
+from prep_sim.paper import print_acta, sheet_of, template_for
 from prep_sim.stations import StationProc
 from prep_sim.truth import Truth, TruthActa
 from prep_sim.worker import Config
@@ -108,6 +110,12 @@ class Night:
                 if line.endswith("}"):
                     doc = json.loads(line)
                     self.sheets[doc.pop("clave")] = doc
+        for a in order:  # printed by an interrupted run: its sheet is whole (written last)
+            if a.scanned and a.clave_acta not in self.sheets and (
+                    paper / "sheets" / f"{a.clave_acta}.jpg").exists():
+                sheet = sheet_of(a, self.o.seed)[2]
+                if sheet.backing == "light" or (paper / "light" / f"{a.clave_acta}.jpg").exists():
+                    self.sheets[a.clave_acta] = sheet.__dict__
         tmpl = {e.id: template_for(e) for e in self.catalog.elections}
         jobs = [(a, tmpl[a.election], self.o.seed, False) for a in order
                 if a.scanned and a.clave_acta not in self.sheets]
@@ -275,25 +283,37 @@ class Night:
         self._clock.update(fixed=True, fault=f)
 
     def _usb_trip(self) -> None:
+        """Every 6 s the USB drive goes to the console: the station's pending events
+        (files in order) are imported, and its receipts carried back."""
         st = next(s for s in self.catd if s.cfg.usb)
         u = self._usb
         if u["phase"] == 0 and time.time() - self._last_usb > 6:
             (st.control / "usb_export").touch()
             u["phase"], u["asked"] = 1, time.time()
         elif u["phase"] == 1:
-            files = sorted((st.control / "usb").glob("*.json"))
-            if not files:
+            ready = sorted((st.control / "usb").glob("*.listo"))
+            if not ready:
                 return
-            doc = json.loads(files[0].read_bytes())
-            n = sum(len(b["events"]) for b in doc.get("batches", []))
+            stamp = ready[0].stem
+            n = 0
+            for path in sorted((st.control / "usb").glob(f"{stamp}-*.json")):
+                doc = json.loads(path.read_bytes())
+                events = sum(len(b["events"]) for b in doc.get("batches", []))
+                if events:
+                    try:
+                        self.console.import_usb(path.name, path.read_bytes())
+                    except requests.RequestException as exc:
+                        u.setdefault("errors", []).append(f"{path.name}: {exc}")
+                        break
+                    n += events
+                path.rename(path.with_suffix(".sent"))
+            ready[0].unlink()
             if n:
-                self.console.import_usb(files[0].name, files[0].read_bytes())
                 rec = self.console.receipts(st.id)
                 (st.control / "usb_in" / f"recibos-{int(time.time() * 1000)}.json").write_bytes(rec)
                 u["trips"] += 1
                 u["events"] += n
                 u.setdefault("trip_s", []).append(round(time.time() - u["asked"], 2))
-            files[0].rename(files[0].with_suffix(".sent"))
             u["phase"] = 0
             self._last_usb = time.time()
 
@@ -427,9 +447,13 @@ class Night:
         usb = next((s for s in self.catd if s.cfg.usb), None)
         if usb is not None:
             u = self._usb
+            trips = sorted(u.get("trip_s", [])) or [0.0]
             self.faults.append(F.Fault(
-                "usb", usb.id, self.t_night, time.time(), ok=int(usb.status().get("pending", 1)) == 0,
-                cost={"trips": u["trips"], "events": u["events"], "trip_s": u.get("trip_s", [])},
+                "usb", usb.id, self.t_night, time.time(),
+                ok=int(usb.status().get("pending", 1)) == 0 and not u.get("errors"),
+                cost={"trips": u["trips"], "events": u["events"],
+                      "trip_s_median": trips[len(trips) // 2], "trip_s_max": trips[-1],
+                      "errors": u.get("errors", [])},
                 note="sin red: pendientes a USB → importación en la consola → recibos de vuelta"))
         checks: dict[str, Any] = {"complete": done, "elections": {}}
         ok = done

@@ -91,6 +91,23 @@ def mistyped(rng: random.Random, v: int | str) -> int | str:
     return int(s[:i] + d + s[i + 1:])
 
 
+USB_FILE_BYTES = 20 * 1024 * 1024  # the console takes bodies up to 32 MiB
+
+
+def _split(doc: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A ``prep-batch-file/1`` cut into files of whole batches, each under ``limit``."""
+    out: list[dict[str, Any]] = []
+    size = limit + 1
+    for b in doc["batches"]:
+        n = len(json.dumps(b))
+        if size + n > limit:
+            out.append({**doc, "batches": []})
+            size = 0
+        out[-1]["batches"].append(b)
+        size += n
+    return out or [{**doc, "batches": []}]
+
+
 class Worker:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
@@ -287,13 +304,19 @@ class Worker:
                 return
         req = self.ctl / "usb_export"
         if req.exists():
-            doc = export_pending(self.st, self.st.store)
-            out = self.ctl / "usb" / f"pendientes-{now_ms()}.json"
-            tmp = out.with_suffix(".tmp")
-            tmp.write_text(json.dumps(doc), encoding="utf-8")
-            tmp.rename(out)
+            # small batches, several files: each under the console's upload limit
+            doc = export_pending(self.st, self.st.store, batch_size=30)
+            files = _split(doc, USB_FILE_BYTES)
+            stamp = now_ms()
+            for i, part in enumerate(files):
+                out = self.ctl / "usb" / f"pendientes-{stamp}-{i:03d}.json"
+                tmp = out.with_suffix(".tmp")
+                tmp.write_text(json.dumps(part), encoding="utf-8")
+                tmp.rename(out)
+            (self.ctl / "usb" / f"pendientes-{stamp}.listo").touch()
             req.unlink()
-            self.log("usb_export", events=sum(len(b["events"]) for b in doc["batches"]))
+            self.log("usb_export", events=sum(len(b["events"]) for b in doc["batches"]),
+                     files=len(files))
         for path in sorted((self.ctl / "usb_in").glob("*.json")):
             n = import_receipts(self.st.store, json.loads(path.read_text(encoding="utf-8")))
             path.rename(path.with_suffix(".done"))
