@@ -68,6 +68,7 @@ class Config:
     sync_every_s: float = 1.0
     tick_s: float = 0.2
     captures_per_tick: int = 4
+    pages_per_tick: int = 3
     light_dir: str = ""  # the sheets printed again for a rescan on the light backing
 
     @classmethod
@@ -175,8 +176,12 @@ class Worker:
         return n
 
     def scan(self) -> int:
+        """A few sheets per round, so that capture and sync go on while the scanner
+        works through a pile (at the station they are different people)."""
         n = 0
         for page in self.folder.pages():
+            if n >= self.cfg.pages_per_tick:
+                break
             r = self.pipe.process(page, "digitaliza")
             self.folder.done(page, r.stored)
             info: dict[str, Any] = {"file": page.name, "status": r.status, "clave": r.clave_acta,
