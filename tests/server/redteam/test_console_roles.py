@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -347,30 +345,37 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(live) -> None:
     assert set(details) == {"127.0.0.1"}
 
 
-def _median_login_s(live: Live, name: str, tag: int) -> float:
-    times = []
-    for i in range(5):
+def _failed_logins(live: Live, name: str, tag: int) -> None:
+    for i in range(3):
         c = live.client()
         page = c.get("/console/login")
         token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        t0 = time.perf_counter()
         r = c.post(
             "/console/login",
             data={"username": name, "password": "adivinanza-123", "csrf": token},
             headers={"X-Forwarded-For": f"192.0.2.{tag * 10 + i}"},
         )
-        times.append(time.perf_counter() - t0)
         assert r.status_code == 303 and r.headers["location"].endswith("failed=1")
-    return statistics.median(times)
 
 
-def test_unknown_and_known_names_take_about_as_long(proxied) -> None:
+def test_unknown_and_known_names_do_the_same_work(proxied, monkeypatch) -> None:
+    """Timing is not asserted (it varies with the machine's load): each failed login,
+    known, unknown or disabled name, runs exactly one scrypt check of the password."""
+    from sync_server.services import users
+
     accounts.add(proxied.store, proxied.ctx.now(), "apagada", PW, "consulta", "tests")
-    accounts.add(proxied.store, proxied.ctx.now(), "respaldo", PW, "coordinador", "tests")
     accounts.disable(proxied.store, proxied.ctx.now(), "apagada", "tests")
-    _median_login_s(proxied, ADMIN, 20)  # warm up
-    known = _median_login_s(proxied, ADMIN, 0)
-    unknown = _median_login_s(proxied, "no-existe", 1)
-    disabled = _median_login_s(proxied, "apagada", 2)
-    for other in (unknown, disabled):
-        assert known / 2 < other < known * 2, (known, unknown, disabled)
+    checked: list[str] = []
+    real = users.check_password
+
+    def counting(stored: str, password: str) -> bool:
+        checked.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(users, "check_password", counting)
+    for tag, name in enumerate((ADMIN, "no-existe", "apagada")):
+        checked.clear()
+        _failed_logins(proxied, name, tag)
+        assert len(checked) == 3, (name, len(checked))  # one scrypt check per attempt
+        if name != ADMIN:
+            assert set(checked) == {users.DUMMY_HASH}
