@@ -334,11 +334,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "No hay pantalla (DISPLAY vacío) / no display. Para ver la ventana / to see the "
             "window:\n  xvfb-run -a .venv/bin/prep demo     (o en un escritorio / or on a "
             "desktop: .venv/bin/prep demo)\n"
-            "Se ejecuta la demostración sin ventana (--check) / running it offscreen.\n"
+            "Sin pantalla se simula la noche completa / without a display, the whole night "
+            "is simulated.\n"
         )
-    rc = launch([*argv, "--check"] if headless else argv)
-    if rc or not headless:
-        return rc
+    if not headless or args.check:
+        rc = launch([*argv, "--check"] if args.check else argv)
+        if rc or not headless:
+            return rc
     from prep_cli.demo_job import run_demo
 
     print("\nSimulación de una noche electoral completa / a whole simulated night:")

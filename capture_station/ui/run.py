@@ -19,8 +19,9 @@ def run_window(data: Path, server: str = "", lang: str = "es", folder: str = "",
     apply_style(app, font_size)
     win = MainWindow(data, server, lang, folder)
     win.show()
-    if close_after_ms is not None:
-        QTimer.singleShot(close_after_ms, win.close)
+    if close_after_ms is not None:  # a smoke test: close the window, and end the loop
+        QTimer.singleShot(close_after_ms, win.close)  # even if a window stays open
+        QTimer.singleShot(close_after_ms + 5_000, app.quit)
     rc = int(app.exec())
     win.shutdown()
     return rc
