@@ -254,3 +254,21 @@ def digitalizacion_of(events: Sequence[SignedEvent], sha: str) -> SignedEvent:
         for se in events
         if se.event.kind.value == "digitalizacion" and se.event.payload["image"] == sha
     )
+
+
+def wait_healthy(proc: Any, port: int, timeout_s: float = 60) -> httpx.Response:
+    """The /health answer of a ``prep-server`` process started by a test; fails the
+    test with the server's stderr when it exits or does not answer in time."""
+    import subprocess
+
+    import pytest
+
+    assert isinstance(proc, subprocess.Popen)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        except httpx.HTTPError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"prep-server did not start: {proc.stderr.read() if proc.stderr else ''}")
+            time.sleep(0.2)

@@ -6,18 +6,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from prep_cli.server_commands import main as prep
 from sync_server.db.store import Store
 from sync_server.db.tables import audit_log, metadata
-from tests.server.helpers import enroll_all, free_port
+from tests.server.helpers import enroll_all, free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,17 +63,7 @@ def test_prep_server_process_creates_admin(tmp_path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                r = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        f"prep-server did not start: {proc.stderr.read() if proc.stderr else ''}"
-                    )
-                time.sleep(0.2)
+        r = wait_healthy(proc, port)
         assert r.json()["status"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["paths"]["/api/v1/batches"]
     finally:

@@ -25,7 +25,7 @@ from prep_io.files import save_catalog
 from sync_server.db.store import Store
 from sync_server.db.tables import audit_heads, audit_log, stations
 from sync_server.services.audit_heads import head_signature_ok
-from tests.server.helpers import free_port
+from tests.server.helpers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,15 +97,7 @@ def test_sigterm_leaves_no_worker_processes(tmp_path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"prep-server did not start: {proc.stderr.read()}")  # type: ignore[union-attr]
-                time.sleep(0.2)
+        wait_healthy(proc, port)
         key = KeyPair.generate()
         approve_station(db, "CATD01", key)
         log = EventLog("CATD01", key, catalog.fingerprint)
