@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -73,6 +75,15 @@ def run(args: argparse.Namespace) -> int:
                                                        if e.id in elections))
         truth = make_truth(catalog, elections, seed=args.seed)
     night = Night(opts, catalog, truth)
+
+    main_pid = os.getpid()
+
+    def _terminate(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:  # a printing worker process: just go
+            os._exit(1)
+        raise KeyboardInterrupt  # SIGTERM: stop the stations and the server as Ctrl+C does
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         rep = night.run()
         if want is not None:

@@ -206,6 +206,8 @@ class Night:
         while self.delivered < due:
             a = self.plan[self.delivered]
             if a.scanned and a.clave_acta not in self.sheets:
+                if not self.printer.is_alive():
+                    raise RuntimeError("la impresión de actas se detuvo / printing stopped")
                 break  # not printed yet
             st = self.catd_for(a)
             if a.values is None:

@@ -42,9 +42,11 @@ class StationProc:
         self.control.mkdir(parents=True, exist_ok=True)
         (self.control / "stop").unlink(missing_ok=True)
         log = open(self.root / "worker.log", "ab")  # noqa: SIM115
+        from prep_cli.local_server import _die_with_parent
+
         self.proc = subprocess.Popen([sys.executable, "-m", "prep_sim.worker", str(self.cfg_path)],
                                      stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ),
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
         self.starts += 1
 
     def alive(self) -> bool:
