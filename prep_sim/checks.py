@@ -1,9 +1,12 @@
-"""Checks of a published cut: its header counted again by :mod:`prep_core.crosscheck`,
-and, at the end, every figure and every acta against the truth."""
+"""Checks of a published cut: what ``prep verify-publication`` checks (signature,
+hashes, images, the header counted again by :mod:`prep_core.crosscheck`), and, at
+the end, every figure and every acta against the truth."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from prep_core.crosscheck import second_count
@@ -13,14 +16,27 @@ from prep_sim.expected import Expected
 from prep_sim.truth import Truth
 
 
-def verify_publication(csv: bytes, *, final: bool = False) -> list[str]:
-    """THE HOOK for ``prep verify-publication``: every check of one published cut
-    (today: its header counted again from its cells must equal the published one).
-    Returns the problems found, empty when the cut verifies."""
-    pf = read_results_csv(csv)
-    check = second_count(pf, final=final)
-    return [f"{k}: publicado {pf.header.get(k)!r}, recontado {v!r}"
-            for k, v in check.header.items() if pf.header.get(k) != v]
+def verify_publication(folder: Path, corte: str, key: bytes | None) -> tuple[list[str], bytes]:
+    """``prep verify-publication`` on one cut as difusores mirror it (the server's
+    publication folder): the manifest's signature under ``key`` (the key of the
+    first cut when None, pinned for the rest of the night), every file's hash,
+    every acta image against its CODIGO_INTEGRIDAD, each header counted again
+    from its rows. Returns the problems found (empty when the cut verifies) and
+    the key it was checked under."""
+    from prep_core.manifest import NAME
+    from prep_core.pubverify import verify_cut
+    from prep_core.signing import unb64
+    from prep_io.publication_source import open_publication
+
+    pub = open_publication(str(folder / "cortes" / corte))
+    if key is None:
+        raw = pub.read(f"{pub.cut_dir}/{NAME}") or b"{}"
+        try:
+            key = unb64(json.loads(raw)["manifiesto"]["public_key"], "public_key")
+        except (ValueError, KeyError, TypeError):
+            return [f"{pub.cut_dir}/{NAME}: manifiesto ilegible / unreadable manifest"], b""
+    rep = verify_cut(pub.read, pub.cut_dir, key, present=pub.present)
+    return rep.lines(), key
 
 
 def _cell(v: Any) -> Any:

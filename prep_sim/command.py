@@ -138,7 +138,7 @@ def serve(night: Any) -> None:
 
     from prep_cli.local_server import ADMIN_PASSWORD, ADMIN_USER, free_port
 
-    published = night.out / "server" / "data" / "publicacion"
+    published = night.published
     port = free_port()
     site = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                              "--directory", str(published)],

@@ -50,6 +50,17 @@ def server_events(db: Path) -> int:
         con.close()
 
 
+def server_rows(db: Path, station: str, first: int, last: int) -> list[tuple[Any, ...]]:
+    """The server's stored events of one station in a range of seqs (hash, body, sig)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return list(con.execute(
+            "SELECT seq, hash, body, sig FROM events WHERE station = ? AND seq BETWEEN ? AND ? "
+            "ORDER BY seq", (station, first, last)))
+    finally:
+        con.close()
+
+
 def _station_rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     con.row_factory = sqlite3.Row
@@ -142,12 +153,17 @@ def tamper(night: Night) -> Fault:
     vals = target["event"]["payload"]["values"]
     k = next(k for k, v in vals.items() if isinstance(v, int))
     vals[k] += 100
-    before = server_events(night.server.db_path)
+    # judged on the tampered station's own rows for those seqs, not on the server's
+    # total, which other stations keep raising while this runs
+    seqs = (events[0]["event"]["seq"], events[-1]["event"]["seq"])
+    before = server_rows(night.server.db_path, st.id, *seqs)
     r = requests.post(night.server.url + "/api/v1/batches", json={"station": st.id, "events": events},
                       timeout=60)
-    after = server_events(night.server.db_path)
+    after = server_rows(night.server.db_path, st.id, *seqs)
     f.ended = time.time()
-    f.cost = {"status": r.status_code, "error": _code(r), "events_stored": after - before}
+    f.cost = {"status": r.status_code, "error": _code(r),
+              "rows_changed": sum(a != b for a, b in zip(before, after, strict=False))
+              + abs(len(after) - len(before))}
     f.ok = 400 <= r.status_code < 500 and after == before
     return f
 
@@ -165,15 +181,15 @@ def duplicate(night: Night) -> Fault:
         first, last = body["accepted"]["first"], body["accepted"]["last"]
         rows = _station_rows(db, "SELECT body, sig FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq",
                              first, last)
-        before = server_events(night.server.db_path)
+        before = server_rows(night.server.db_path, st.id, first, last)
         r = requests.post(night.server.url + "/api/v1/batches",
                           json={"station": st.id, "events": [_wire(x) for x in rows]}, timeout=60)
-        after = server_events(night.server.db_path)
+        after = server_rows(night.server.db_path, st.id, first, last)
         f.ended = time.time()
         same = r.status_code == 200 and r.json().get("receipt") == body
-        f.cost = {"status": r.status_code, "events": len(rows), "events_stored": after - before,
+        f.cost = {"status": r.status_code, "events": len(rows), "rows_unchanged": after == before,
                   "same_receipt": same, "replay_header": r.headers.get("X-Prep-Replay")}
-        f.ok = same and after == before
+        f.ok = same and after == before and len(after) == len(rows)
         return f
     f.ok, f.note = False, "no receipt of a whole batch yet"
     return f

@@ -95,6 +95,8 @@ class Night:
         self._usb: dict[str, Any] = {"trips": 0, "events": 0, "phase": 0}
         self.server: Any = None
         self.phone: Any = None
+        self.published = self.out / "server" / "data" / "publicacion"  # what difusores mirror
+        self.publication_key: bytes | None = None  # the first cut's, pinned for the night
 
     # ------------------------------------------------------------------ paper
     def print_papers(self, order: list[TruthActa]) -> threading.Thread:
@@ -322,13 +324,18 @@ class Night:
     # ------------------------------------------------------------------ cuts
     def cut(self, final: bool = False) -> list[CutRecord]:
         out = []
-        for c in self.console.cut(final=final):
+        taken = self.console.cut(final=final)
+        problems: list[str] = []
+        if taken:  # one published cut holds every election's
+            problems, self.publication_key = verify_publication(
+                self.published, str(taken[0]["published"]), self.publication_key)
+        for c in taken:
             csv = self.console.cut_csv(int(c["id"]))
             (self.out / "cortes").mkdir(exist_ok=True)
             (self.out / "cortes" / f"{c['id']:04d}-{c['election_id']}.csv").write_bytes(csv)
             pub = Published.read(csv)
             rec = CutRecord(time.time(), c["election_id"], int(c["id"]), dict(pub.pf.header),
-                            verify_publication(csv, final=final),
+                            problems,
                             {k for k in pub.rows if pub.captured(k)}, final)
             rec.pub = pub  # type: ignore[attr-defined]
             out.append(rec)

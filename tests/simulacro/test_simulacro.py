@@ -46,9 +46,9 @@ def test_night_with_every_fault_equals_the_truth(tmp_path: Path) -> None:
     assert {f["name"] for f in rep["faults"]} == set(ALL)
     assert all(f["ok"] for f in rep["faults"]), rep["faults"]
     tamper = next(f for f in rep["faults"] if f["name"] == "tamper")
-    assert 400 <= tamper["cost"]["status"] < 500 and tamper["cost"]["events_stored"] == 0
+    assert 400 <= tamper["cost"]["status"] < 500 and tamper["cost"]["rows_changed"] == 0
     dup = next(f for f in rep["faults"] if f["name"] == "duplicate")
-    assert dup["cost"]["same_receipt"] and dup["cost"]["events_stored"] == 0
+    assert dup["cost"]["same_receipt"] and dup["cost"]["rows_unchanged"]
     assert all(not c["crosscheck_problems"] for c in rep["cuts"])
     assert (out / "report.html").read_text(encoding="utf-8").count("<svg") == 2
     assert rep["prep_casilla"]["photos_sent"] > 0
