@@ -6,8 +6,8 @@
 # PREP_SHARED holds handwriting/ (the evaluation deck's writers) and forms/; the
 # recognition figures are only comparable with it. Decks are generated into WORK_DIR
 # (default /tmp/prep-bench) when absent. Run from a checkout with the `dev` extra
-# installed (.venv/bin/prep). Takes about 75 minutes on 2 cores (the decks of the
-# scanning conditions are most of it).
+# installed (.venv/bin/prep). Takes about 100 minutes on 2 cores (the decks of the
+# scanning conditions and the simulacro are most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -48,3 +48,8 @@ echo "==> capture station pipeline: 199-page deck of every template, seed 7"
 
 echo "==> CCV work list: 10,000 casillas, 10 requests"
 "$PY" -m prep_tools.bench.work --casillas 10000 --repeat 10
+
+echo "==> simulacro: BCS demo catalog (1,114 casillas, 2 elections), every fault"
+rm -rf "$WORK/simulacro-bcs"
+"$PREP" simulacro --out "$WORK/simulacro-bcs" --casillas 1114 --catd 6 --ccv 2 --faults all \
+  --speed 3 --cut-every 30 --paper "$WORK/simulacro-bcs-papel"

@@ -32,12 +32,24 @@ def gc_paused() -> Iterator[None]:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "demo", help="servidor + estación con actas de prueba / server + station with test actas"
+        "demo", help="simulacro de una noche electoral, y la consola abierta / a drill of an "
+        "election night, then the console kept up"
     )
     p.add_argument("--dir", type=Path, default=Path("prep-demo"))
-    p.add_argument("--actas", type=int, default=12)
+    p.add_argument("--casillas", type=int, default=DEMO_SIMULACRO_CASILLAS,
+                   help="tamaño del simulacro (BCS: 1114) / size of the drill (BCS: 1114)")
+    p.add_argument("--catd", type=int, default=4)
+    p.add_argument("--ccv", type=int, default=2)
+    p.add_argument("--faults", default="all")
+    p.add_argument("--no-serve", action="store_true",
+                   help="terminar al acabar el simulacro / exit when the drill ends")
+    p.add_argument("--window", action="store_true",
+                   help="en lugar del simulacro: servidor + ventana de la estación con actas de "
+                   "prueba / instead of the drill: server + station window with test actas")
+    p.add_argument("--actas", type=int, default=12, help="con --window / with --window")
     p.add_argument("--lang", choices=("es", "en"), default="es")
-    p.add_argument("--check", action="store_true", help="sin ventana, y salir / offscreen, exit")
+    p.add_argument("--check", action="store_true",
+                   help="con --window: sin ventana, y salir / with --window: offscreen, exit")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("simulate", help="simula una noche electoral / simulate an election night")
@@ -320,10 +332,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), casillas=args.casillas, seed=args.seed)
 
 
+DEMO_SIMULACRO_CASILLAS = 150  # a few minutes on two busy cores; --casillas 1114 is BCS
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: a sync server and a station window enrolled with it, on the
-    demo catalog, with a watched folder of generated actas. Without a display it
-    says how to get one, runs the same set-up offscreen, then simulates a night."""
+    """The main job: a simulacro (prep_sim) of a whole election night on the demo
+    catalog, through the real server and station processes, every fault on, checked
+    against the truth; then the console stays up until Ctrl+C. ``--window``: the
+    interactive path instead (server + a station window with a watched folder)."""
+    if args.window or args.check:
+        return _demo_window(args)
+    from datetime import datetime
+
+    from prep_sim.command import run
+
+    out = args.dir / f"simulacro-{datetime.now():%Y%m%d-%H%M%S}"
+    print(f"Simulacro / drill: {args.casillas} casillas, {args.catd} CATD + {args.ccv} CCV, "
+          f"fallas / faults: {args.faults} → {out}", flush=True)
+    ns = argparse.Namespace(out=out, casillas=args.casillas, catd=args.catd, ccv=args.ccv,
+                            elections="", faults=args.faults, speed=1.0, database=None,
+                            keep_serving=not args.no_serve, seed=1, cut_every=20.0,
+                            timeout=1800.0,
+                            paper=args.dir / "papel" / f"bcs-{args.casillas}-s1")  # printed once
+    return run(ns)
+
+
+def _demo_window(args: argparse.Namespace) -> int:
+    """A sync server and a station window enrolled with it, on the demo catalog, with a
+    watched folder of generated actas. Without a display it says how to get one and
+    runs the same set-up offscreen."""
     from capture_station.app import no_display
     from prep_cli.demo_launch import main as launch
 
@@ -332,19 +369,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if headless and not args.check:
         print(
             "No hay pantalla (DISPLAY vacío) / no display. Para ver la ventana / to see the "
-            "window:\n  xvfb-run -a .venv/bin/prep demo     (o en un escritorio / or on a "
-            "desktop: .venv/bin/prep demo)\n"
-            "Sin pantalla se simula la noche completa / without a display, the whole night "
-            "is simulated.\n"
+            "window:\n  xvfb-run -a .venv/bin/prep demo --window   (o en un escritorio / or on "
+            "a desktop). Sin ventana / without one: prep demo (el simulacro / the drill), "
+            "o / or prep demo --window --check (prueba sin pantalla / offscreen check).\n"
         )
-    if not headless or args.check:
-        rc = launch([*argv, "--check"] if args.check else argv)
-        if rc or not headless:
-            return rc
-    from prep_cli.demo_job import run_demo
-
-    print("\nSimulación de una noche electoral completa / a whole simulated night:")
-    return run_demo(args.dir / "simulacion", casillas=None, seed=1)
+        return 2
+    return launch([*argv, "--check"] if args.check else argv)
 
 
 def cmd_bench_figures(args: argparse.Namespace) -> int:

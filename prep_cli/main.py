@@ -11,7 +11,12 @@ from collections.abc import Sequence
 from prep_core.errors import PrepError
 
 # Optional command groups contributed by the applications (absent ones are skipped).
-EXTENSIONS = ("prep_cli.ocr_commands", "prep_cli.server_commands", "prep_cli.publication_commands")
+EXTENSIONS = (
+    "prep_cli.ocr_commands",
+    "prep_cli.server_commands",
+    "prep_cli.publication_commands",
+    "prep_cli.simulacro_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

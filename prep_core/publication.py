@@ -59,8 +59,13 @@ class Cut:
         )
 
 
-def publishable(state: ActaState) -> bool:
-    return state.status in (Status.VERIFICADA, Status.SIN_ACTA)
+def publishable(state: ActaState, catalog: Catalog | None = None) -> bool:
+    """Verified and Sin acta actas; a fuera de catálogo acta as soon as it is registered
+    (no station captures it: there is nothing to verify, and DOMAIN.md counts it among
+    ACTAS_REGISTRADAS)."""
+    if state.status in (Status.VERIFICADA, Status.SIN_ACTA):
+        return True
+    return catalog is not None and catalog.acta(state.clave_acta) is None
 
 
 def published_row(catalog: Catalog, election: Election, state: ActaState) -> PublishedRow:
@@ -150,7 +155,7 @@ def build_cut(
     outcomes: list[ActaOutcome] = []
     totals = dict.fromkeys(election.vote_fields, 0)
     for st in states:
-        if not publishable(st) or not belongs_to(catalog, election, st.clave_acta):
+        if not publishable(st, catalog) or not belongs_to(catalog, election, st.clave_acta):
             continue
         row = published_row(catalog, election, st)
         rows.append(row)

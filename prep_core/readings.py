@@ -137,16 +137,12 @@ class Agreement:
         if not caps:
             return None, None, None, None, (), (), None
         reader = self.policy.reader
-        base = (
-            _common_fields([e for e in caps if e.kind is Kind.CAPTURA])
-            if any(e.kind is Kind.VERIFICACION for e in caps)
-            else {}
-        )
+        captures = [e for e in caps if e.kind is Kind.CAPTURA]
         readings: list[tuple[Event, dict[str, FieldValue]]] = []
         for e in caps:
             vals = payload_values(e.payload["values"])
             if e.kind is Kind.VERIFICACION:
-                vals = {**base, **vals}
+                vals = {**_common_fields(_seen_by(e, captures)), **vals}
             readings.append((e, vals))
         groups: dict[tuple[tuple[str, FieldValue], ...], list[Event]] = defaultdict(list)
         for e, vals in readings:
@@ -205,6 +201,9 @@ class Agreement:
         reading agrees with at least one reader independent of the verifier, so two
         independent readers stand behind each figure."""
         out = []
+        # a settled reading is whole: a field some reader gave is never left out (it
+        # would be published as Sin dato)
+        fields = {f for e, v in readings if e.kind is Kind.CAPTURA for f in v}
         for e, vals in readings:
             if e.kind is not Kind.VERIFICACION:
                 continue
@@ -214,7 +213,9 @@ class Agreement:
                 for o, v in readings
                 if self.policy.independent(me, self.policy.reader(o))
             ]
-            if all(any(o.get(f) == x for _, o in others) for f, x in vals.items()):
+            if vals.keys() >= fields and all(
+                any(o.get(f) == x for _, o in others) for f, x in vals.items()
+            ):
                 rules = {r for r, o in others if any(o.get(f) == x for f, x in vals.items())}
                 rule = next(
                     (r for r in (RULE_STATIONS, RULE_OPERATORS, RULE_LOCAL) if r in rules),
@@ -232,6 +233,15 @@ class Agreement:
                 return e.at
             seen.append(r)
         raise AssertionError("an agreed reading has two independent readers")
+
+
+def _seen_by(verification: Event, captures: list[Event]) -> list[Event]:
+    """The captures a verifier compared: those of the image it verified (the
+    verification screen shows one image's readings); all of them when the event
+    names no image or none matches."""
+    image = verification.payload.get("image")
+    same = [e for e in captures if image is not None and e.payload.get("image") == image]
+    return same or captures
 
 
 def _common_fields(caps: list[Event]) -> dict[str, FieldValue]:

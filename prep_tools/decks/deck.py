@@ -244,8 +244,10 @@ def draw_stamp(page: np.ndarray, s: float, rng) -> None:
 
 
 def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Writer,
-              payload: str, rng: np.random.Generator, opts: DeckOptions) -> tuple[np.ndarray, dict]:
-    page = blank_form(t.id, dpi).copy()
+              payload: str, rng: np.random.Generator, opts: DeckOptions,
+              form: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """Fill the blank form (``form``, or the template's by its id) with ``values``."""
+    page = (blank_form(t.id, dpi) if form is None else form).copy()
     s = dpi / 72.0
     ink = _ink(rng, opts.p_blue)
     opacity = rng.uniform(0.75, 1.0)

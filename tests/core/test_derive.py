@@ -339,3 +339,31 @@ def test_a_verifier_who_agrees_with_nobody_settles_nothing():
     n.capture("CCV01", 400, V, "operator:ana")
     n.capture("CCV02", 500, {"PAN": 11}, "operator:beto", kind=Kind.VERIFICACION)
     assert derive_acta(ACTA, n.events).status is Status.DISCREPANCIA
+
+
+def test_a_verified_reading_is_never_missing_a_figure():
+    # found by the simulacro: a CATD verifier settles PRS between its OCR and its
+    # capturist (same scan); a CCV capturist mistyped NA_BCS on the casilla's photo.
+    # The verifier's reading is the fields of the scan it compared plus its decision:
+    # NA_BCS is in it (it was published as Sin dato when it was left out)
+    n = Night()
+    photo = "cd" * 32
+    n.add("CCV01", Kind.CAPTURA, 250, {"source": "operator:eva", "image": photo,
+                                       "values": {**V, "NULOS": 4, "PAN": 10}})
+    n.capture("CATD01", 300, {**V, "PRI": 9}, "ocr:m1")
+    n.add("CATD01", Kind.CAPTURA, 310, {"source": "operator:ana", "image": IMG, "values": V},
+          op="ana")
+    n.add("CATD01", Kind.VERIFICACION, 320, {"source": "operator:beto", "image": IMG,
+                                            "values": {"PRI": 5}}, op="beto")
+    s = derive_acta(ACTA, n.events, policy=server_policy({"CATD01"}))
+    assert s.status is Status.VERIFICADA and s.reading == V
+
+
+def test_a_verification_that_leaves_a_figure_out_settles_nothing():
+    n = Night()
+    n.capture("CATD01", 300, {**V, "PAN": 18}, "ocr:m1")
+    n.capture("CCV01", 400, {**V, "PAN": 10, "NULOS": 2}, "operator:ana")
+    # the verifier decides PAN only; NULOS is still in dispute, so no whole reading
+    n.capture("CCV02", 500, {"PAN": 10}, "operator:beto", kind=Kind.VERIFICACION)
+    s = derive_acta(ACTA, n.events)
+    assert s.status is not Status.VERIFICADA and s.reading is None

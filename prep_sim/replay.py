@@ -1,0 +1,106 @@
+"""``--from-database``: a published PREP database (INE's layout, or an OPLE's that a
+layout profile describes) becomes the catalog and the truth of a drill.
+
+Each row is an acta on paper with the file's figures: blank where it says Sin dato,
+scribbled where Ilegible, no paper where Sin acta (its cause registered at acopio), a
+QR naming no approved casilla where the row is fuera de catálogo. Actas the header
+expects but the file does not list (a partial cut) are casillas of the catalog that
+never arrive. A figure over 999 does not fit the form's three cells: it is written
+as 999 and listed (``unprintable``), so the acta keeps its fate (Excede) but not its
+exact figure. At the end the published header must equal the file's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
+from prep_core.catalog import Casilla, Catalog
+from prep_core.database import read_database
+from prep_core.identity import CasillaKey
+from prep_core.qr import QrIdentity, format_qr
+from prep_core.values import Mark
+from prep_sim.truth import SIN_DATO, Truth, TruthActa, qr_of
+
+MAX_ON_FORM = 999
+
+
+def _paper(v: Any, clave: str, field: str, unprintable: list[str]) -> int | str:
+    if isinstance(v, Mark):
+        return v.value
+    if v is None:
+        return SIN_DATO
+    if int(v) > MAX_ON_FORM:
+        unprintable.append(f"{clave} {field} {v}")
+        return MAX_ON_FORM
+    return int(v)
+
+
+def _padded(catalog: Catalog, expected: int) -> Catalog:
+    """Casillas the header expects and the file does not list: they never arrive."""
+    missing = expected - len(catalog.expected_actas())
+    if missing <= 0 or not catalog.casillas:
+        return catalog
+    first = catalog.casillas[0]
+    top = max(c.key.seccion for c in catalog.casillas)
+    extra = tuple(Casilla(key=CasillaKey(catalog.id_entidad, top + 1 + i, "B", 1, 0),
+                          id_distrito=first.id_distrito, id_municipio=first.id_municipio,
+                          ubicacion=1, lista_nominal=500, representantes=10,
+                          boletas_especial=None, mecanismo="")
+                  for i in range(missing))
+    return replace(catalog, casillas=catalog.casillas + extra)
+
+
+def form_election(vote_fields: tuple[str, ...]) -> str | None:
+    """The election id of the repository's form with exactly these vote fields."""
+    from capture_station.recognition.templates import load_templates
+
+    for t in load_templates():
+        if tuple(f.name for f in t.fields if f.kind == "vote") == vote_fields:
+            return t.election
+    return None
+
+
+def database_truth(path: Path) -> tuple[Catalog, Truth, dict[str, str], list[str]]:
+    data = path.read_bytes()
+    db = read_database(data, where=str(path))
+    known = form_election(tuple(db.file.vote_fields))
+    if known is not None:  # the readers at the stations know that form: call it by its id
+        db = read_database(data, where=str(path), election_id=known)
+    header = dict(db.file.header)
+    expected = header.get("ACTAS_ESPERADAS", "")
+    catalog = db.catalog
+    if expected.isdigit():
+        catalog = _padded(catalog, int(expected))
+    election = catalog.elections[0]
+    fields = (*FIGURE_FIELDS, *election.vote_fields, TOTAL_FIELD)
+    unprintable: list[str] = []
+    actas: list[TruthActa] = []
+    fuera = 0
+    for r in db.rows:
+        cells = (*r.figures, *r.votes, r.total_asentado)
+        if r.key is None or r.decision.fuera_de_catalogo:
+            key = CasillaKey(catalog.id_entidad, 9_000 + fuera, "B", 1, 0)
+            fuera += 1
+            clave = key.clave_acta(r.tipo_acta)
+            qr = format_qr(QrIdentity(key, r.id_demarcacion or catalog.casillas[0].id_distrito,
+                                      r.tipo_acta, election.id_tipo_candidatura), election.qr_layout)
+            values = {f: _paper(v, clave, f, unprintable) for f, v in zip(fields, cells, strict=True)}
+            actas.append(TruthActa(clave, election.id, qr, values, fuera=True, kind="fuera"))
+            continue
+        clave = r.key.clave_acta(r.tipo_acta)
+        exp = catalog.acta(clave)
+        if exp is None:
+            raise ValueError(f"{clave}: not in the catalog the file implies")
+        if r.decision.no_acta:
+            cause = r.decision.sin_acta
+            actas.append(TruthActa(clave, election.id, qr_of(exp), None,
+                                   sin_acta_cause=int(cause.value) if cause is not None else 1,
+                                   kind="sin_acta"))
+            continue
+        values = {f: _paper(v, clave, f, unprintable) for f, v in zip(fields, cells, strict=True)}
+        legends = ",".join(x.name.lower() for x in r.decision.legends) or "normal"
+        actas.append(TruthActa(clave, election.id, qr_of(exp), values, kind=legends))
+    return catalog, Truth(actas), header, unprintable

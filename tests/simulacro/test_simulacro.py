@@ -1,0 +1,85 @@
+"""A whole election night through the real processes (sync server and stations as
+OS processes, HTTP, printed and scanned actas, OCR, simulated people), with every
+fault on, checked against the truth by a path apart from the server's code; and a
+published database replayed until its own header comes back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prep_core.published import read_results_csv
+from prep_io.files import load_catalog
+from prep_sim.checks import Published
+from prep_sim.expected import expected_cut
+from prep_sim.faults import ALL
+from prep_sim.truth import Truth
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "core" / "data" / "golden-DIP_LOC.csv"
+
+
+def simulacro(out: Path, *args: str, timeout: float = 400) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "prep_cli.main", "simulacro", "--out", str(out),
+                           *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def last_cut(out: Path, election: str) -> bytes:
+    return sorted((out / "cortes").glob(f"*-{election}.csv"))[-1].read_bytes()
+
+
+@pytest.mark.timeout(480)
+def test_night_with_every_fault_equals_the_truth(tmp_path: Path) -> None:
+    out = tmp_path / "noche"
+    r = simulacro(out, "--casillas", "16", "--catd", "3", "--ccv", "1", "--faults", "all",
+                  "--cut-every", "6", "--timeout", "300")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert rep["ok"] and rep["errors_reached_publication"] == 0
+    assert {f["name"] for f in rep["faults"]} == set(ALL)
+    assert all(f["ok"] for f in rep["faults"]), rep["faults"]
+    tamper = next(f for f in rep["faults"] if f["name"] == "tamper")
+    assert 400 <= tamper["cost"]["status"] < 500 and tamper["cost"]["rows_changed"] == 0
+    dup = next(f for f in rep["faults"] if f["name"] == "duplicate")
+    assert dup["cost"]["same_receipt"] and dup["cost"]["rows_unchanged"]
+    assert all(not c["crosscheck_problems"] for c in rep["cuts"])
+    assert (out / "report.html").read_text(encoding="utf-8").count("<svg") == 2
+    assert rep["prep_casilla"]["photos_sent"] > 0
+    assert rep["sizes"]["sheets"]["300dpi"] and rep["sizes"]["sheets"]["dark_backing"]
+
+    # the independent path, again here: truth values + counting rules → the final header
+    catalog = load_catalog(out / "catalog")
+    truth = Truth.load(out / "truth.jsonl")
+    for e in catalog.elections:
+        csv = last_cut(out, e.id)
+        pub = Published.read(csv)
+        exp = expected_cut(catalog, truth, e.id, final=True)
+        assert read_results_csv(csv).header == exp.header
+        for a in truth.actas:
+            if a.election == e.id and not a.fuera:
+                assert len(pub.rows.get(a.clave_acta, [])) == 1, f"{a.clave_acta} lost or doubled"
+        fuera = sum(1 for a in truth.actas if a.election == e.id and a.fuera)
+        assert exp.header["ACTAS_FUERA_CATALOGO"] == str(fuera) != "0"
+        kinds = {a.kind for a in truth.actas if a.election == e.id}
+        assert {"excede", "ilegible", "sin_dato", "sin_acta", "fuera"} <= kinds
+
+
+@pytest.mark.timeout(300)
+def test_a_published_database_replayed_gives_its_header_back(tmp_path: Path) -> None:
+    out = tmp_path / "replay"
+    r = simulacro(out, "--from-database", str(GOLDEN), "--catd", "1", "--ccv", "1",
+                  "--faults", "none", "--cut-every", "5", "--timeout", "200")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    want = read_results_csv(GOLDEN.read_bytes()).header
+    got = read_results_csv(last_cut(out, "DIP_LOC")).header
+    assert got == want
+    rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert rep["replay"]["differences"] == {}
+    assert rep["replay"]["unprintable"]  # the golden file's 5000 votes do not fit three cells
