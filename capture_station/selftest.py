@@ -25,6 +25,7 @@ PASSPHRASE = "autoprueba de instalación"
 def check_station(acta: Path, data: Path) -> dict[str, Any]:
     """Catalog, models and one acta through the pipeline, in station folder ``data``."""
     from capture_station.pipeline import Pipeline
+    from capture_station.recognition import qrread
     from capture_station.recognition.digits import MODEL_NAME, load_model
     from capture_station.recognition.words import load_words_model
     from capture_station.recognizer import Recognition, read_page
@@ -35,11 +36,13 @@ def check_station(acta: Path, data: Path) -> dict[str, Any]:
     try:
         image = acta.read_bytes()
     except OSError as exc:
-        raise StationError("no se puede leer el acta de prueba", "cannot read the test acta",
-                           where=f"{acta}: {exc.strerror}") from None
+        raise StationError(
+            "no se puede leer el acta de prueba",
+            "cannot read the test acta",
+            where=f"{acta}: {exc.strerror}",
+        ) from None
     t0 = time.perf_counter()
-    create_station(data, "AUTOPRUEBA-01", "Autoprueba de instalación", "CATD", CATALOG,
-                   PASSPHRASE)
+    create_station(data, "AUTOPRUEBA-01", "Autoprueba de instalación", "CATD", CATALOG, PASSPHRASE)
     station = Station(data, PASSPHRASE)
     try:
         digits, words = load_model(), load_words_model()
@@ -50,7 +53,8 @@ def check_station(acta: Path, data: Path) -> dict[str, Any]:
             return seen[-1]
 
         result = Pipeline(station, recognizer=recognizer).process(
-            Page(image, acta.name, "file", path=str(acta)), "autoprueba")
+            Page(image, acta.name, "file", path=str(acta)), "autoprueba"
+        )
         rec = seen[-1] if seen else None
         return {
             "catalog": station.catalog.fingerprint,
@@ -62,6 +66,7 @@ def check_station(acta: Path, data: Path) -> dict[str, Any]:
             "ocr": result.ocr,
             "fields": {k: v.get("value") for k, v in (rec.fields if rec else {}).items()},
             "model_id": rec.model_id if rec else None,
+            "qr_reader": "zbar" if qrread.pyzbar is not None else "opencv",
             "seconds": round(time.perf_counter() - t0, 2),
         }
     finally:
@@ -79,10 +84,15 @@ def run(acta: Path, data: str = "", open_window: bool = True) -> int:
         from capture_station.ui.run import run_window
 
         report["window"] = run_window(folder / "estacion", close_after_ms=300) == 0
-    ok = (report["status"] == "guardada" and report["ocr"] and bool(report["digit_model"])
-          and report.get("window", True))
+    ok = (
+        report["status"] == "guardada"
+        and report["ocr"]
+        and bool(report["digit_model"])
+        and report.get("window", True)
+    )
     report["ok"] = bool(ok)
     print(json.dumps(report, ensure_ascii=False, sort_keys=True))
-    print("autoprueba correcta / self-test passed" if ok else
-          "AUTOPRUEBA FALLIDA / SELF-TEST FAILED")
+    print(
+        "autoprueba correcta / self-test passed" if ok else "AUTOPRUEBA FALLIDA / SELF-TEST FAILED"
+    )
     return 0 if ok else 1

@@ -22,7 +22,7 @@ depends=$(for lib in $system_libs; do
     dpkg -S "$lib" 2>/dev/null || dpkg -S "${lib#/usr}" 2>/dev/null || dpkg -S "$(realpath "$lib")" 2>/dev/null || true
   done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
 if [ "$PROGRAM" = station ]; then
-  depends="$depends, libsane1"
+  case ", $depends," in *", libsane1,"*) ;; *) depends="$depends, libsane1" ;; esac
   extra="Recommends: sane-utils
 Suggests: sane-airscan, libsane-hpaio"
   mkdir -p "$STAGE/usr/share/applications"
@@ -51,5 +51,5 @@ ${extra:+$extra
  release manifest in /opt/prep-abierto names every file that differs.
 CTRL
 find "$STAGE" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$OUT/${PKG}_${VERSION}_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$STAGE" "$OUT/${PKG}_${VERSION}_amd64.deb" >/dev/null
 echo "package $OUT/${PKG}_${VERSION}_amd64.deb ($(du -h "$OUT/${PKG}_${VERSION}_amd64.deb" | cut -f1)); Depends: ${depends#, }"
