@@ -1,7 +1,7 @@
 """``prep-station``: the capture station desktop app.
 
     prep-station [--data DIR] [--server URL] [--lang es|en] [--folder DIR]
-    prep-station --self-test ACTA [--data DIR]   (docs/INSTALL.md)
+    prep-station --self-test [ACTA] [--data DIR]   (docs/INSTALL.md)
 
 Without a display, run it offscreen (``QT_QPA_PLATFORM=offscreen``, for tests and
 screenshots) or under a virtual display (``xvfb-run prep-station``).
@@ -38,11 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "saves into")
     p.add_argument("--font-size", type=int, default=11, metavar="PT",
                    help="tamaño de letra en puntos / font size in points")
-    p.add_argument("--self-test", type=Path, metavar="ACTA",
-                   help="autoprueba de la instalación: catálogo, modelos, esta imagen de acta "
-                        "y la ventana, en una carpeta desechable (o --data) / installation "
-                        "self-test: catalog, models, this acta image and the window, in a "
-                        "throwaway folder (or --data)")
+    p.add_argument("--self-test", type=Path, nargs="?", const=Path(), metavar="ACTA",
+                   help="autoprueba de la instalación: catálogo, modelos, una imagen de acta "
+                        "(por omisión la de muestra) y la ventana, en una carpeta desechable "
+                        "(o --data) / installation self-test: catalog, models, an acta image "
+                        "(default: the sample) and the window, in a throwaway folder (or --data)")
     return p.parse_args(argv)
 
 
@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     if no_display():
         print(NO_DISPLAY_HELP, file=sys.stderr)
         return 2
-    if args.self_test:
-        from capture_station.selftest import run
+    if args.self_test is not None:
+        from capture_station.selftest import SAMPLE, run
 
-        return run(args.self_test, args.data)
+        return run(args.self_test if args.self_test != Path() else SAMPLE, args.data)
     from capture_station.station import StationConfig, is_initialized
     from capture_station.ui.run import run_window
 

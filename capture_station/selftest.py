@@ -1,10 +1,12 @@
-"""``prep-station --self-test ACTA``: check an installed station end to end.
+"""``prep-station --self-test [ACTA]``: check an installed station end to end.
 
 For the technical staff after installing a workstation (and for the bundle's own
 test): in a new, throwaway station folder it loads the shipped catalog, the digit
 and words models, runs the real digitalización pipeline on one acta image (quality
 gate, QR, OCR, events), then opens the station window and closes it. It prints one
-JSON line with what it found; exit 0 only when every step worked.
+JSON line with what it found; exit 0 only when every step worked. Without ACTA it
+reads the shipped ``resources/samples/acta-prueba.jpg``; an acta with a ``.json``
+beside it (``clave_acta``, ``fields``) must also be read as that file says.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from capture_station.errors import StationError
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 CATALOG = RESOURCES / "catalogs" / "bcs-2024"
+SAMPLE = RESOURCES / "samples" / "acta-prueba.jpg"
 PASSPHRASE = "autoprueba de instalación"
 
 
@@ -80,6 +83,12 @@ def run(acta: Path, data: str = "", open_window: bool = True) -> int:
     except StationError as exc:
         print(f"error: {exc}")
         return 2
+    truth = _truth(acta)
+    if truth is not None:
+        want = truth.get("fields", {})
+        report["expected_clave"] = truth.get("clave_acta")
+        report["fields_right"] = sum(report["fields"].get(k) == v for k, v in want.items())
+        report["fields_total"] = len(want)
     if open_window:
         from capture_station.ui.run import run_window
 
@@ -96,3 +105,12 @@ def run(acta: Path, data: str = "", open_window: bool = True) -> int:
         "autoprueba correcta / self-test passed" if ok else "AUTOPRUEBA FALLIDA / SELF-TEST FAILED"
     )
     return 0 if ok else 1
+
+
+def _truth(acta: Path) -> dict[str, Any] | None:
+    """What the acta holds, when a ``.json`` beside it says so."""
+    try:
+        doc = json.loads(acta.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and "fields" in doc else None

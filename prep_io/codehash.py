@@ -29,7 +29,7 @@ PACKAGES = (
 )
 SUFFIXES = frozenset(
     {".py", ".json", ".csv", ".onnx", ".ts", ".qm", ".html", ".js", ".css", ".ini", ".mako",
-     ".txt", ".toml", ".png", ".svg"}
+     ".txt", ".toml", ".png", ".svg", ".jpg"}
 )
 SKIP_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
 

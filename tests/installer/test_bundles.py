@@ -21,7 +21,6 @@ import pytest
 
 from prep_core.codehash import code_hash, comments, parse_list
 from prep_io.codehash import installed_list
-from tests.station.helpers import make_deck
 
 ROOT = Path(__file__).resolve().parents[2]
 PREBUILT = os.environ.get("PREP_BUNDLES", "")
@@ -70,19 +69,9 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
 
 def test_station_bundle_opens_and_reads_an_acta_offline(built: Path, tmp_path: Path) -> None:
     bundle, _ = installed(built, "station", tmp_path)
-    deck = make_deck(tmp_path / "deck", 2, seed=31)
-    rec = deck.records[0]
     run_dir = tmp_path / "elsewhere"
     r = subprocess.run(
-        offline(
-            [
-                str(bundle / "prep-station"),
-                "--self-test",
-                str(deck.path(rec)),
-                "--data",
-                str(run_dir / "data"),
-            ]
-        ),
+        offline([str(bundle / "prep-station"), "--self-test", "--data", str(run_dir / "data")]),
         cwd=tmp_path,
         env=clean_env(run_dir, QT_QPA_PLATFORM="offscreen"),
         capture_output=True,
@@ -94,9 +83,9 @@ def test_station_bundle_opens_and_reads_an_acta_offline(built: Path, tmp_path: P
     assert report["ok"] and report["window"] and report["status"] == "guardada"
     assert report["actas_in_catalog"] > 2000 and report["digit_model"] and report["words_model"]
     assert report["qr_reader"] == "zbar"  # the bundled libzbar, not the fallback
-    assert report["clave_acta"] == rec["clave_acta"]
-    right = sum(report["fields"].get(k) == v for k, v in rec["fields"].items())
-    assert right >= 0.8 * len(rec["fields"]), report["fields"]
+    # the shipped sample acta, read as its .json says
+    assert report["clave_acta"] == report["expected_clave"]
+    assert report["fields_right"] >= 0.9 * report["fields_total"] > 0
     # nothing written into the bundle (sources are never compiled beside themselves)
     assert not list(bundle.rglob("__pycache__"))
 

@@ -36,6 +36,16 @@ def test_self_test_reads_an_acta_and_opens_the_window(deck, tmp_path: Path) -> N
     assert (tmp_path / "d" / "estacion" / "station.db").exists()
 
 
+def test_self_test_without_an_acta_reads_the_shipped_sample_as_its_file_says(
+    tmp_path: Path,
+) -> None:
+    r = self_test(cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout.splitlines()[0])
+    assert report["clave_acta"] == report["expected_clave"]
+    assert report["fields_right"] >= 0.9 * report["fields_total"] > 0
+
+
 def test_self_test_fails_plainly_on_a_page_that_is_not_an_acta(tmp_path: Path) -> None:
     blank = tmp_path / "blanca.png"
     blank.write_bytes(b"not an image")
