@@ -11,7 +11,9 @@ from pathlib import Path
 def run(program: str) -> int:
     sys.dont_write_bytecode = True  # a bundle's folder never gains files
     name = Path(sys.argv[0]).name.lower().removesuffix(".exe")
-    if name == "prep":
+    # the station's self-test from `prep` too: on Windows only `prep.exe` has a console
+    self_test = program == "station" and sys.argv[1:2] == ["--self-test"]
+    if name == "prep" and not self_test:
         from prep_cli.main import main
 
         return main()

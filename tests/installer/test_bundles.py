@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,10 +55,12 @@ def built(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
 
 
 def installed(built: Path, program: str, where: Path) -> tuple[Path, Path]:
-    """A copy of the bundle outside the source tree, and its release manifest."""
-    dest = where / "opt" / f"prep-{program}"
-    shutil.copytree(built / "dist" / f"prep-{program}", dest, symlinks=True)
-    return dest, next(built.glob(f"prep-{program}-*.sha256"))
+    """The bundle as its Debian package installs it (unpacked under ``where``, outside
+    the source tree), and the release manifest the package puts beside it."""
+    deb = next(built.glob(f"prep-abierto-{program}_*_amd64.deb"))
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(where / "root")], check=True)
+    opt = where / "root" / "opt" / "prep-abierto"
+    return opt / f"prep-{program}", next(opt.glob(f"prep-{program}-*.sha256"))
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -122,6 +123,7 @@ def test_manifest_matches_and_names_a_changed_file(
 ) -> None:
     bundle, manifest = installed(built, program, tmp_path)
     text = manifest.read_text()
+    assert text == next(built.glob(f"prep-{program}-*.sha256")).read_text()
     listed = parse_list(text)
     assert len(listed) == sum(1 for p in bundle.rglob("*") if p.is_file())
     # the bundle carries the code the auditors hash: the same code hash as the source
