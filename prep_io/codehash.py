@@ -101,10 +101,8 @@ def bundle_code_root(root: Path) -> Path:
     return next((p.parent.parent for p in sorted(root.glob("*/prep_core/__init__.py"))), root)
 
 
-def bundle_manifest(root: Path, header: dict[str, str] | None = None) -> str:
-    """The release manifest: ``# key: value`` lines (the code hash first), then the
-    canonical list of every file of the bundle."""
-    lines = {"prep-abierto code hash": code_hash(installed_list(bundle_code_root(root)))}
-    lines.update(header or {})
-    top = "".join(f"# {k}: {v}\n" for k, v in lines.items())
+def bundle_manifest(root: Path) -> str:
+    """The release manifest: the code hash as a ``# `` line, then the canonical list of
+    every file of the bundle (build-bundle.sh adds its own ``# `` lines on top)."""
+    top = f"# prep-abierto code hash: {code_hash(installed_list(bundle_code_root(root)))}\n"
     return top + code_list(bundle_files(root).items())
