@@ -33,6 +33,7 @@ def check_station(acta: Path, data: Path) -> dict[str, Any]:
     from capture_station.recognition.words import load_words_model
     from capture_station.recognizer import Recognition, read_page
     from capture_station.sources.base import Page
+    from capture_station.sources.sane_source import SaneSource
     from capture_station.station import Station, create_station
     from prep_core.catalog import Catalog
 
@@ -70,6 +71,7 @@ def check_station(acta: Path, data: Path) -> dict[str, Any]:
             "fields": {k: v.get("value") for k, v in (rec.fields if rec else {}).items()},
             "model_id": rec.model_id if rec else None,
             "qr_reader": "zbar" if qrread.pyzbar is not None else "opencv",
+            "sane": SaneSource().available()[1],  # said, not required (Windows has none)
             "seconds": round(time.perf_counter() - t0, 2),
         }
     finally:

@@ -84,6 +84,8 @@ def test_station_bundle_opens_and_reads_an_acta_offline(built: Path, tmp_path: P
     assert report["ok"] and report["window"] and report["status"] == "guardada"
     assert report["actas_in_catalog"] > 2000 and report["digit_model"] and report["words_model"]
     assert report["qr_reader"] == "zbar"  # the bundled libzbar, not the fallback
+    if Path("/usr/lib/x86_64-linux-gnu/libsane.so.1").exists():  # the system's SANE
+        assert report["sane"] == "SANE disponible", report["sane"]
     # the shipped sample acta, read as its .json says
     assert report["clave_acta"] == report["expected_clave"]
     assert report["fields_right"] >= 0.9 * report["fields_total"] > 0
