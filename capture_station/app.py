@@ -1,6 +1,7 @@
 """``prep-station``: the capture station desktop app.
 
     prep-station [--data DIR] [--server URL] [--lang es|en] [--folder DIR]
+    prep-station --self-test [ACTA] [--data DIR]   (docs/INSTALL.md)
 
 Without a display, run it offscreen (``QT_QPA_PLATFORM=offscreen``, for tests and
 screenshots) or under a virtual display (``xvfb-run prep-station``).
@@ -22,7 +23,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("-h", "--help", action="help",
                    help="muestra esta ayuda y termina / show this help and exit")
-    p.add_argument("--data", default=os.environ.get("PREP_STATION_DATA", "prep-station-data"),
+    p.add_argument("--data", default=os.environ.get("PREP_STATION_DATA", ""),
                    metavar="CARPETA",
                    help="carpeta de datos de la estación (se crea la primera vez; o "
                         "PREP_STATION_DATA) / station data folder (created on first run)")
@@ -37,6 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "saves into")
     p.add_argument("--font-size", type=int, default=11, metavar="PT",
                    help="tamaño de letra en puntos / font size in points")
+    p.add_argument("--self-test", type=Path, nargs="?", const=Path(), metavar="ACTA",
+                   help="autoprueba de la instalación: catálogo, modelos, una imagen de acta "
+                        "(por omisión la de muestra) y la ventana, en una carpeta desechable "
+                        "(o --data) / installation self-test: catalog, models, an acta image "
+                        "(default: the sample) and the window, in a throwaway folder (or --data)")
     return p.parse_args(argv)
 
 
@@ -57,10 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     if no_display():
         print(NO_DISPLAY_HELP, file=sys.stderr)
         return 2
+    if args.self_test is not None:
+        from capture_station.selftest import SAMPLE, run
+
+        return run(args.self_test if args.self_test != Path() else SAMPLE, args.data)
     from capture_station.station import StationConfig, is_initialized
     from capture_station.ui.run import run_window
 
-    data = Path(args.data)
+    data = Path(args.data or "prep-station-data")
     lang = args.lang or (StationConfig.load(data).lang if is_initialized(data) else "es")
     return run_window(data, args.server, lang, args.folder, args.font_size)
 

@@ -4,6 +4,7 @@ naming the place (Spanish, then English) and exit with status 2; no traceback.""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         mod.add_parsers(sub)
         if hasattr(mod, "add_bench_target"):
-            mod.add_bench_target(bench_sub)
+            # a benchmark of the tools ([tools]): absent from the programs' installs
+            with contextlib.suppress(ModuleNotFoundError):
+                mod.add_bench_target(bench_sub)
     return parser
 
 

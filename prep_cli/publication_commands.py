@@ -3,9 +3,10 @@
 prep verify-publication DIR|URL [--public-key K] [--no-images]
                                  check a published cut: signature, every file's
                                  hash, every image, the figures counted again
-prep integrity [--list] [--check LIST]
+prep integrity [--list] [--check LIST] [--bundle DIR]
                                  the code hash of this installation; the files
-                                 that differ from a list
+                                 that differ from a list (in a bundle: from its
+                                 release manifest, every file of the bundle)
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--check", metavar="LIST", type=Path,
                    help="nombra cada archivo que difiere de LIST / name each file that "
                    "differs from LIST")
+    p.add_argument("--bundle", metavar="DIR", type=Path,
+                   help="un paquete instalable (por omisión el que ejecuta este comando): "
+                   "--list da su manifiesto, --check lo compara archivo por archivo / a "
+                   "bundle (default: the one running this command): --list prints its "
+                   "manifest, --check compares it file by file")
     p.set_defaults(func=cmd_integrity)
 
 
@@ -108,16 +114,23 @@ def _key_with_fingerprint(pub: Any, fp: str) -> bytes:
     return key if fingerprint(key) == fp else b"\0" * 32
 
 
+def _read_list(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise PrepError("no se puede leer la lista", "cannot read the list",
+                        where=str(path)) from None
+
+
 def cmd_integrity(args: argparse.Namespace) -> int:
     from prep_core.codehash import code_hash, compare_lists, parse_list
-    from prep_io.codehash import install_root, installed_files, installed_list
+    from prep_io.codehash import install_root, installed_files, installed_list, running_bundle
 
+    bundle = args.bundle or running_bundle()
+    if bundle is not None:
+        return _bundle_integrity(args, bundle)
     if args.check:
-        try:
-            text = args.check.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise PrepError("no se puede leer la lista", "cannot read the list",
-                            where=str(args.check)) from None
+        text = _read_list(args.check)
         diffs = compare_lists(parse_list(text, where=str(args.check)), installed_files())
         for d in diffs:
             print(d.message())
@@ -132,4 +145,36 @@ def cmd_integrity(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     print(f"{code_hash(text)}  ({text.count(chr(10))} archivos / files, {install_root()})")
+    return 0
+
+
+def _bundle_integrity(args: argparse.Namespace, bundle: Path) -> int:
+    """``prep integrity`` over a whole bundle and its release manifest."""
+    from prep_core.codehash import code_hash, comments, compare_lists, parse_list
+    from prep_io.codehash import bundle_code_root, bundle_files, bundle_manifest, installed_list
+
+    if not (bundle_code_root(bundle) / "prep_core").is_dir():
+        raise PrepError("no es la carpeta de un paquete de PREP Abierto",
+                        "not a PREP Abierto bundle folder", where=str(bundle))
+    code = code_hash(installed_list(bundle_code_root(bundle)))
+    if args.list:
+        sys.stdout.write(bundle_manifest(bundle))
+        return 0
+    if not args.check:
+        print(f"{code}  (código / code, {bundle})")
+        return 0
+    text = _read_list(args.check)
+    diffs = compare_lists(parse_list(text, where=str(args.check)), bundle_files(bundle))
+    for d in diffs:
+        print(d.message())
+    audited = comments(text).get("prep-abierto code hash")
+    if audited and audited != code:
+        print(f"huella del código / code hash: {code}, el manifiesto dice / the manifest says "
+              f"{audited}")
+    if diffs or (audited and audited != code):
+        print(f"{len(diffs)} archivos difieren / files differ (paquete / bundle: {bundle})",
+              file=sys.stderr)
+        return 1
+    print(f"paquete íntegro / bundle intact: {len(parse_list(text))} archivos / files, "
+          f"código / code {code}")
     return 0

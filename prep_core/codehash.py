@@ -6,6 +6,9 @@ The list has one line per file, ``<sha256>  <path>`` (the format of
 by path, LF line ends. The code hash is the SHA-256 of that text. Anyone holding
 the list can recompute each file's hash and name the files that differ
 (:func:`compare_lists`). Reading the files is :mod:`prep_io.codehash`'s job.
+
+A release manifest (docs/INSTALL.md) is the same format over every file of a
+bundle, with ``# `` comment lines on top (``sha256sum -c`` skips them too).
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ def code_hash(list_text: str) -> str:
 
 
 def parse_list(text: str, *, where: str = "lista") -> dict[str, str]:
-    """``{path: sha256}`` from a list in the canonical format."""
+    """``{path: sha256}`` from a list in the canonical format (``#`` lines are comments)."""
     out: dict[str, str] = {}
     for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.startswith("#"):
             continue
         digest, sep, path = line.partition("  ")
         if not sep or len(digest) != 64 or not path:
@@ -64,4 +67,14 @@ def compare_lists(expected: dict[str, str], installed: dict[str, str]) -> list[D
         if installed.get(p) != expected[p]
     ]
     out += [Difference(p, "extra") for p in sorted(set(installed) - set(expected))]
+    return out
+
+
+def comments(text: str) -> dict[str, str]:
+    """The ``# key: value`` lines of a list (a release manifest's header)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.removeprefix("#").partition(":")
+        if line.startswith("#") and sep:
+            out[key.strip()] = value.strip()
     return out

@@ -1,0 +1,5 @@
+"""Entry script of the station bundle (prep.spec); the code is in prep_cli/bundle.py."""
+
+from prep_cli.bundle import run
+
+raise SystemExit(run("station"))
