@@ -38,12 +38,27 @@ def add_parsers(subparsers: Any) -> None:
 
 
 def add_bench_target(bench_subparsers: Any) -> None:
-    """Add ``ingest`` to ``prep bench``."""
+    """Add ``ingest`` and ``national`` to ``prep bench``."""
     from prep_tools.bench.ingest import add_arguments
 
     p = bench_subparsers.add_parser("ingest", help="ingest throughput / rendimiento de ingesta")
     add_arguments(p)
     p.set_defaults(func=bench_ingest)
+    from prep_tools.bench import national
+
+    p = bench_subparsers.add_parser(
+        "national",
+        help="una noche nacional sin imágenes, contra la verdad / a national night without "
+        "images, checked against the truth",
+    )
+    national.add_arguments(p)
+    p.set_defaults(func=bench_national)
+
+
+def bench_national(args: argparse.Namespace) -> int:
+    from prep_tools.bench.national import run
+
+    return run(args.casillas, tuple(args.elections.split(",")))
 
 
 def audit_verify(args: argparse.Namespace) -> int:

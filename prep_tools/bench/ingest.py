@@ -45,12 +45,17 @@ class Result:
         return self.actas / self.seconds
 
 
-def make_night(casillas: int, elections: tuple[str, ...], seed: int = 7) -> tuple[Any, Night, int]:
+def make_night(
+    casillas: int, elections: tuple[str, ...], seed: int = 7, *, with_readings: bool = False
+) -> Any:
+    """(catalog, night, actas), and the simulated papers with ``with_readings``."""
     catalog = demo_catalog(casillas)
     readings = []
     for e in elections:
         readings += simulate_readings(catalog, e, seed=seed)
     night = simulate_events(catalog, readings, catd=8, ccv=4, seed=seed, with_images=True)
+    if with_readings:
+        return catalog, night, len(readings), readings
     return catalog, night, len(readings)
 
 
@@ -91,7 +96,10 @@ def ingest_into(
     batch_size: int,
     backend: str,
     threads: int = 2,
+    after: Any = None,
 ) -> Result:
+    """Ingest the night into a fresh database at ``url``; ``after(ctx)``, when
+    given, runs on the loaded server context before it is closed."""
     from prep_core.signing import b64
     from sync_server.config import Settings
     from sync_server.db.store import Store
@@ -106,7 +114,7 @@ def ingest_into(
     store.migrate()
     durability = store.durability()
     ctx = Context(
-        Settings(database_url=url),
+        Settings(database_url=url, data_dir=tmp),
         store,
         night_clock(night),
         catalog,
@@ -151,6 +159,8 @@ def ingest_into(
     seconds = time.perf_counter() - t
     cpu = time.process_time() - cpu
     gc.callbacks.remove(meter)
+    if after is not None:
+        after(ctx)
     store.dispose()
     return Result(backend, n_events, actas, seconds, cpu, meter.total, meter.longest, durability)
 

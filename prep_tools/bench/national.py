@@ -1,0 +1,104 @@
+"""``prep bench national``: a whole country's election night without images,
+checked against its truth.
+
+The simulated night of :mod:`prep_demo.sim` (CATD and CCV stations, every acta's
+signed events) goes through the server's real ingest (signatures, chains, storage,
+derivation, SQLite with durable commits), then a final cut through the real cut
+service, published as on election night. Each election's published header and
+votes are then compared with what the truth table implies, computed by
+:mod:`prep_sim.expected` (written apart from the server's counting), and every
+acta must be published exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from typing import Any
+
+from prep_core.crosscheck import second_count
+from prep_core.values import Mark
+from prep_demo.sim import SimActa
+from prep_sim.checks import Published
+from prep_sim.expected import expected_cut
+from prep_sim.truth import Truth, TruthActa
+from prep_tools.bench.ingest import ingest_into, make_night
+
+
+def truth_of(readings: list[SimActa], election_of: dict[str, str]) -> Truth:
+    """The simulated papers as the drill's truth table."""
+
+    def cell(v: Any) -> Any:
+        return v.value if isinstance(v, Mark) else v
+
+    return Truth(
+        [
+            TruthActa(
+                r.clave_acta,
+                election_of.get(r.clave_acta, ""),
+                "",
+                None if r.values is None else {k: cell(v) for k, v in r.values.items()},
+                sin_acta_cause=r.sin_acta_cause,
+                fuera=r.fuera,
+            )
+            for r in readings
+        ]
+    )
+
+
+def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout) -> int:
+    t0 = time.perf_counter()
+    catalog, night, actas, readings = make_night(casillas, elections, with_readings=True)
+    by_clave = {a.clave_acta: a.election.id for a in catalog.expected_actas()}
+    truth = truth_of(readings, by_clave)
+    n = sum(len(v) for v in night.events.values())
+    print(f"noche / night: {casillas} casillas, {actas} actas, {n} eventos firmados / signed "
+          f"events ({time.perf_counter() - t0:.1f} s)", file=out, flush=True)
+    found: dict[str, Any] = {}
+
+    def cut(ctx: Any) -> None:
+        from sync_server.services.cuts import cut_csv, make_cut
+
+        t = time.perf_counter()
+        found["cuts"] = make_cut(ctx, "simulacro", final=True)
+        found["cut_s"] = time.perf_counter() - t
+        found["csv"] = {c["election_id"]: cut_csv(ctx, int(c["id"]))[0] for c in found["cuts"]}
+
+    with tempfile.TemporaryDirectory() as d:
+        r = ingest_into(f"sqlite:///{d}/national.db", catalog, night, actas, 500, "sqlite",
+                        after=cut)
+    print(f"ingesta / ingest: {r.events:,} eventos en / events in {r.seconds:.1f} s "
+          f"({r.events_per_s:,.0f}/s, {r.durability})", file=out)
+    print(f"corte final publicado / final cut published: {found['cut_s']:.1f} s", file=out)
+    problems = 0
+    for eid in elections:
+        pub = Published.read(found["csv"][eid])
+        exp = expected_cut(catalog, truth, eid, final=True)
+        diff = {k: (pub.pf.header.get(k), v) for k, v in exp.header.items()
+                if pub.pf.header.get(k) != v}
+        votes = second_count(pub.pf, final=True).votes
+        diff.update({f"votos {k}": (votes.get(k), v) for k, v in exp.votes.items()
+                     if votes.get(k) != v})
+        want = {a.clave_acta for a in truth.actas if a.election == eid and not a.fuera}
+        lost = sorted(want - set(pub.rows))
+        doubled = sorted(k for k, rows in pub.rows.items() if len(rows) > 1 and k != "-")
+        problems += len(diff) + len(lost) + len(doubled)
+        state = "coincide con la verdad / matches the truth" if not (diff or lost or doubled) \
+            else f"DIFIERE / DIFFERS: {diff} perdidas/lost {lost[:5]} dobles/doubled {doubled[:5]}"
+        h = pub.pf.header
+        print(f"{eid}: {h['ACTAS_CAPTURADAS']} capturadas, {h['ACTAS_CONTABILIZADAS']} "
+              f"contabilizadas ({h['PORCENTAJE_ACTAS_CONTABILIZADAS']} %), votos / votes "
+              f"{h['TOTAL_VOTOS_C_CS']}, participación {h['PORCENTAJE_PARTICIPACION_CIUDADANA']} "
+              f"%: {state}", file=out)
+    print(f"total: {time.perf_counter() - t0:.1f} s; "
+          f"{'sin diferencias / no differences' if not problems else f'{problems} diferencias'}",
+          file=out)
+    return 1 if problems else 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--casillas", type=int, default=170_648,
+                   help="catalog size (170648: a whole federal election)")
+    p.add_argument("--elections", default="DIP_LOC", help="comma-separated election ids")
