@@ -76,6 +76,7 @@ def trusted_key(spec: str, manifest_key: bytes | None = None) -> bytes | tuple[s
 
 def cmd_verify_publication(args: argparse.Namespace) -> int:
     from prep_core.pubverify import verify_cut
+    from prep_io.layouts import shipped_layouts
     from prep_io.publication_source import open_publication
 
     pub = open_publication(args.target)
@@ -84,7 +85,8 @@ def cmd_verify_publication(args: argparse.Namespace) -> int:
         given = trusted_key(args.public_key)
         # a fingerprint: the manifest's key must have it
         key = _key_with_fingerprint(pub, given[0]) if isinstance(given, tuple) else given
-    rep = verify_cut(pub.read, pub.cut_dir, key, present=pub.present, images=not args.no_images)
+    rep = verify_cut(pub.read, pub.cut_dir, key, present=pub.present, images=not args.no_images,
+                     layouts=shipped_layouts())
     for note in rep.notes:
         print(f"nota / note: {note}", file=sys.stderr)
     for line in rep.lines():

@@ -23,13 +23,14 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from prep_core.crosscheck import second_count
 from prep_core.errors import PrepError
 from prep_core.figures import HEADER_FIELDS
+from prep_core.layout import INE_FEDERAL, Layout
 from prep_core.manifest import NAME, WIRE_FORMAT, head_ok, signature_ok
 from prep_core.published import PublishedFile, read_results_csv
 from prep_core.signing import fingerprint, unb64
@@ -71,8 +72,10 @@ def verify_cut(
     *,
     present: Iterable[str] | None = None,
     images: bool = True,
+    layouts: Sequence[Layout] = (INE_FEDERAL,),
 ) -> Verification:
-    """Check the cut in ``cut_dir`` (``cortes/<corte>``, relative to the root)."""
+    """Check the cut in ``cut_dir`` (``cortes/<corte>``, relative to the root); its
+    CSVs are read in whichever of ``layouts`` they fit (an OPLE publishes its own)."""
     rep = Verification(corte=cut_dir.rsplit("/", 1)[-1])
     where = f"{cut_dir}/{NAME}"
     raw = read(where)
@@ -108,7 +111,8 @@ def verify_cut(
                 f"manifest of another cut: it says {doc.get('corte')}, the folder is {rep.corte}")
     kept = _check_files(read, cut_dir, doc, present, rep)
     for eid, election in sorted((doc.get("elecciones") or {}).items()):
-        _check_election(kept, cut_dir, doc, eid, election, rep, read if images else None)
+        _check_election(kept, cut_dir, doc, eid, election, rep, read if images else None,
+                        layouts)
     return rep
 
 
@@ -143,6 +147,7 @@ def _check_files(
 def _check_election(
     kept: dict[str, bytes], cut_dir: str, doc: dict[str, Any], eid: str,
     election: dict[str, Any], rep: Verification, read: Reader | None,
+    layouts: Sequence[Layout],
 ) -> None:
     csv_name = str(election.get("csv"))
     where = f"{cut_dir}/{csv_name}"
@@ -150,7 +155,7 @@ def _check_election(
     if data is None:
         return  # already reported missing
     try:
-        pf = read_results_csv(data, where=where)
+        pf = read_results_csv(data, where=where, layouts=layouts)
     except PrepError as exc:
         rep.add("csv", where, exc.message_es, exc.message_en)
         return
@@ -177,7 +182,7 @@ def _check_election(
             rep.add("votos", f"{cut_dir}/{NAME} {eid} {party}", f"el manifiesto dice {said}, "
                     f"el recuento da {n}", f"the manifest says {said}, the count gives {n}")
     _check_rows(pf, count.rows, where, rep)
-    _check_zip(kept.get(str(election.get("zip"))), pf, eid, where, rep)
+    _check_zip(kept.get(str(election.get("zip"))), pf, eid, where, rep, layouts)
     rep.counts["filas"] = rep.counts.get("filas", 0) + len(pf.rows)
     if read is not None:
         _check_images(read, pf, doc, where, rep)
@@ -202,13 +207,13 @@ def _check_rows(pf: PublishedFile, facts: list[tuple[bool, bool, bool]], where: 
 
 
 def _check_zip(data: bytes | None, pf: PublishedFile, eid: str, where: str,
-               rep: Verification) -> None:
+               rep: Verification, layouts: Sequence[Layout]) -> None:
     if data is None:
         return
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             member = next(m for m in z.namelist() if m.endswith(f"/{eid}.csv"))
-            inner = read_results_csv(z.read(member), where=member)
+            inner = read_results_csv(z.read(member), where=member, layouts=layouts)
     except (zipfile.BadZipFile, StopIteration, KeyError, PrepError):
         rep.add("zip", where, "el zip no tiene un CSV legible de la elección",
                 "the zip holds no readable CSV of the election")

@@ -26,6 +26,7 @@ def verify_publication(folder: Path, corte: str, key: bytes | None) -> tuple[lis
     from prep_core.manifest import NAME
     from prep_core.pubverify import verify_cut
     from prep_core.signing import unb64
+    from prep_io.layouts import shipped_layouts
     from prep_io.publication_source import open_publication
 
     pub = open_publication(str(folder / "cortes" / corte))
@@ -35,7 +36,7 @@ def verify_publication(folder: Path, corte: str, key: bytes | None) -> tuple[lis
             key = unb64(json.loads(raw)["manifiesto"]["public_key"], "public_key")
         except (ValueError, KeyError, TypeError):
             return [f"{pub.cut_dir}/{NAME}: manifiesto ilegible / unreadable manifest"], b""
-    rep = verify_cut(pub.read, pub.cut_dir, key, present=pub.present)
+    rep = verify_cut(pub.read, pub.cut_dir, key, present=pub.present, layouts=shipped_layouts())
     return rep.lines(), key
 
 
@@ -52,7 +53,9 @@ class Published:
 
     @classmethod
     def read(cls, csv: bytes) -> Published:
-        pf = read_results_csv(csv)
+        from prep_io.layouts import shipped_layouts
+
+        pf = read_results_csv(csv, layouts=shipped_layouts())
         out = cls(pf)
         i = pf.columns.index("CLAVE_ACTA")
         for row in pf.rows:

@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if args.database is not None:
         from prep_sim.replay import database_truth
 
-        catalog, truth, want, unprintable = database_truth(args.database)
+        catalog, truth, want, unprintable, layout = database_truth(args.database)
+        os.environ["PREP_LAYOUT"] = layout  # the server publishes as the institute did
         opts.final = False  # a published database's header is that of an ordinary cut
     else:
         from prep_demo.demo import demo_catalog

@@ -7,7 +7,9 @@ fuera de catálogo is registered and never captured or counted; Sin acta is capt
 not counted, not inconsistent; an acta whose vote figures are all Ilegible or all
 Sin dato is captured, not counted and inconsistent; otherwise its total is the sum of
 its vote figures, it exceeds above its limit, and it is counted unless it exceeds,
-inconsistent when it exceeds or holds any Ilegible or Sin dato vote figure.
+inconsistent when it exceeds or holds any Ilegible or Sin dato vote figure. A cell
+that does not apply (N/A) is left out of all of it; a casilla type without a lista
+nominal (the catalog's list) is never Excede.
 Percentages: four decimals, truncated (Decimal arithmetic here).
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from prep_core.catalog import Catalog
-from prep_sim.truth import Truth
+from prep_sim.truth import NO_APLICA, Truth
 
 
 def percent(part: int, whole: int) -> str:
@@ -48,14 +50,18 @@ def expected_cut(catalog: Catalog, truth: Truth, election_id: str, *, final: boo
         captured += 1
         if a.values is None:
             continue
-        cells = [a.values[f] for f in e.vote_fields]
+        # a cell that does not apply (a combination absent from this casilla) is no
+        # figure at all: neither Sin dato nor Ilegible
+        cells = [a.values[f] for f in e.vote_fields if a.values[f] != NO_APLICA]
         ints = [v for v in cells if isinstance(v, int)]
         marks = len(cells) - len(ints)
         if not ints and (all(v == "Ilegible" for v in cells) or all(v == "Sin dato" for v in cells)):
             inconsistent += 1
             continue
         c = catalog.acta(a.clave_acta).casilla  # type: ignore[union-attr]
-        if c.especial:
+        if c.key.tipo in catalog.sin_lista_nominal:
+            limit = None  # abroad, early vote…: no lista nominal, never Excede
+        elif c.especial:
             limit = None if c.boletas_especial is None else c.boletas_especial + c.representantes
         else:
             limit = c.lista_nominal + c.representantes
@@ -72,9 +78,9 @@ def expected_cut(catalog: Catalog, truth: Truth, election_id: str, *, final: boo
         if not c.especial:
             ln_ord += c.lista_nominal
             v_ord += total
-        for f, v in zip(e.vote_fields, cells, strict=True):
-            if isinstance(v, int):
-                votes[f] += v
+        for f in e.vote_fields:
+            if isinstance(a.values[f], int):
+                votes[f] += a.values[f]
     header = {
         "ACTAS_ESPERADAS": str(n_expected),
         "ACTAS_REGISTRADAS": str(captured + fuera),

@@ -7,17 +7,20 @@ QR naming no approved casilla where the row is fuera de catálogo. Actas the hea
 expects but the file does not list (a partial cut) are casillas of the catalog that
 never arrive. A figure over 999 does not fit the form's three cells: it is written
 as 999 and listed (``unprintable``), so the acta keeps its fate (Excede) but not its
-exact figure. At the end the published header must equal the file's own.
+exact figure. At the end the published header must equal the file's own (for a
+file of a few rows from a larger one, the header those rows imply).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.catalog import Casilla, Catalog
+from prep_core.crosscheck import second_count
 from prep_core.database import read_database
 from prep_core.identity import CasillaKey
 from prep_core.qr import QrIdentity, format_qr
@@ -39,17 +42,27 @@ def _paper(v: Any, clave: str, field: str, unprintable: list[str]) -> int | str:
 
 
 def _padded(catalog: Catalog, expected: int) -> Catalog:
-    """Casillas the header expects and the file does not list: they never arrive."""
+    """Casillas the header expects and the file does not list: they never arrive.
+    Their keys are free keys of the entidad (contiguas of any sección first, so a
+    large state's file of a few rows still fits the four-digit sección)."""
     missing = expected - len(catalog.expected_actas())
     if missing <= 0 or not catalog.casillas:
         return catalog
     first = catalog.casillas[0]
-    top = max(c.key.seccion for c in catalog.casillas)
-    extra = tuple(Casilla(key=CasillaKey(catalog.id_entidad, top + 1 + i, "B", 1, 0),
-                          id_distrito=first.id_distrito, id_municipio=first.id_municipio,
-                          ubicacion=1, lista_nominal=500, representantes=10,
-                          boletas_especial=None, mecanismo="")
-                  for i in range(missing))
+    used = {c.key for c in catalog.casillas}
+
+    def free() -> Iterator[CasillaKey]:
+        for numero in range(1, 100):
+            for seccion in range(1, 10_000):
+                key = CasillaKey(catalog.id_entidad, seccion, "C", numero, 0)
+                if key not in used:
+                    yield key
+
+    keys = free()
+    extra = tuple(Casilla(key=next(keys), id_distrito=first.id_distrito,
+                          id_municipio=first.id_municipio, ubicacion=1, lista_nominal=500,
+                          representantes=10, boletas_especial=None, mecanismo="")
+                  for _ in range(missing))
     return replace(catalog, casillas=catalog.casillas + extra)
 
 
@@ -63,13 +76,23 @@ def form_election(vote_fields: tuple[str, ...]) -> str | None:
     return None
 
 
-def database_truth(path: Path) -> tuple[Catalog, Truth, dict[str, str], list[str]]:
+def database_truth(path: Path) -> tuple[Catalog, Truth, dict[str, str], list[str], str]:
+    """The catalog, the truth, the header to come back, the figures too large for
+    the form, and the id of the file's layout profile (the server publishes in it)."""
+    from prep_io.layouts import shipped_layouts
+
     data = path.read_bytes()
-    db = read_database(data, where=str(path))
+    layouts = shipped_layouts()  # whichever profile the file fits: INE's or an OPLE's
+    db = read_database(data, where=str(path), layouts=layouts)
     known = form_election(tuple(db.file.vote_fields))
     if known is not None:  # the readers at the stations know that form: call it by its id
-        db = read_database(data, where=str(path), election_id=known)
+        db = read_database(data, where=str(path), layouts=layouts, election_id=known)
     header = dict(db.file.header)
+    if header.get("ACTAS_REGISTRADAS") != str(len(db.rows)):
+        # a few rows of a larger file (its header is the whole file's): the header
+        # to come back is the one its own rows imply, counted by the file's rules
+        header = {**second_count(db.file).header,
+                  "ACTAS_ESPERADAS": header.get("ACTAS_ESPERADAS", "")}
     expected = header.get("ACTAS_ESPERADAS", "")
     catalog = db.catalog
     if expected.isdigit():
@@ -103,4 +126,4 @@ def database_truth(path: Path) -> tuple[Catalog, Truth, dict[str, str], list[str
         values = {f: _paper(v, clave, f, unprintable) for f, v in zip(fields, cells, strict=True)}
         legends = ",".join(x.name.lower() for x in r.decision.legends) or "normal"
         actas.append(TruthActa(clave, election.id, qr_of(exp), values, kind=legends))
-    return catalog, Truth(actas), header, unprintable
+    return catalog, Truth(actas), header, unprintable, db.layout.id

@@ -5,6 +5,7 @@ checked as they are published, and the final cut checked against the truth."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import sys
@@ -119,6 +120,15 @@ class Night:
                 if sheet.backing == "light" or (paper / "light" / f"{a.clave_acta}.jpg").exists():
                     self.sheets[a.clave_acta] = sheet.__dict__
         tmpl = {e.id: template_for(e) for e in self.catalog.elections}
+        made = [t for t in tmpl.values() if t.id.startswith("simulacro-")]
+        if made:  # a form laid out for this election: the stations' readers load it too
+            from capture_station.recognition.templates import EXTRA_TEMPLATES_ENV, save_template
+
+            forms = self.out / "formas"
+            forms.mkdir(parents=True, exist_ok=True)
+            for t in made:
+                save_template(t, forms / f"{t.id}.json")
+            os.environ[EXTRA_TEMPLATES_ENV] = str(forms)
         jobs = [(a, tmpl[a.election], self.o.seed, False) for a in order
                 if a.scanned and a.clave_acta not in self.sheets]
 
@@ -351,7 +361,7 @@ class Night:
             for i, r in enumerate(c.get("readings", [])):
                 vals = r.get("values", r) if isinstance(r, dict) else None
                 if t is not None and t.values is not None and vals is not None and all(
-                        vals.get(k) == v for k, v in t.values.items()):
+                        vals.get(k) == v for k, v in t.on_paper().items()):
                     pick = i
             if pick is not None:
                 self.console.resolve(c["id"], "choose", pick, "cotejado con el acta física")

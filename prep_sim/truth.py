@@ -19,6 +19,7 @@ from prep_core.identity import CasillaKey
 from prep_core.qr import QrIdentity, format_qr
 
 ILEGIBLE, SIN_DATO = "Ilegible", "Sin dato"
+NO_APLICA = "N/A"  # a combination absent from this casilla: not on its paper
 Value = int | str
 
 
@@ -36,6 +37,10 @@ class TruthActa:
     @property
     def scanned(self) -> bool:
         return self.values is not None
+
+    def on_paper(self) -> dict[str, Value]:
+        """What a person reads off the sheet: a cell that does not apply is blank."""
+        return {k: SIN_DATO if v == NO_APLICA else v for k, v in (self.values or {}).items()}
 
 
 @dataclass

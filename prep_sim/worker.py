@@ -42,7 +42,7 @@ from capture_station.sync.decisions import fetch_after_sync
 from capture_station.sync.work import pull_after_sync
 from prep_core.derive import Status
 from prep_core.events import Kind
-from prep_sim.truth import ILEGIBLE, SIN_DATO, Truth
+from prep_sim.truth import ILEGIBLE, NO_APLICA, SIN_DATO, Truth
 
 PASSWORD = "simulacro-2024"
 PEOPLE = (("supervisor", "supervisor"), ("digitaliza", "digitalizacion"),
@@ -80,7 +80,9 @@ class Config:
 
 
 def entry(v: int | str) -> str:
-    return "I" if v == ILEGIBLE else "S" if v == SIN_DATO else str(v)
+    # a cell that does not apply is blank on the paper: typed as Sin dato (the
+    # publication writes N/A from the catalog)
+    return "I" if v == ILEGIBLE else "S" if v in (SIN_DATO, NO_APLICA) else str(v)
 
 
 def mistyped(rng: random.Random, v: int | str) -> int | str:
@@ -209,7 +211,7 @@ class Worker:
         if truth is None or truth.values is None or not ocr:
             return {}
         vals = ocr[-1].payload["values"]
-        wrong = [k for k, v in truth.values.items() if vals.get(k) != v]
+        wrong = [k for k, v in truth.on_paper().items() if vals.get(k) != v]
         return {"ocr_fields": len(truth.values), "ocr_wrong": len(wrong)}
 
     # ---------------------------------------------------------------- people

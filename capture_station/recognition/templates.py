@@ -10,6 +10,7 @@ tell orientation and to pick a template when the QR cannot be read.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -156,9 +157,18 @@ def _load_dir(directory: str) -> tuple[Template, ...]:
     return tuple(out)
 
 
+EXTRA_TEMPLATES_ENV = "PREP_TEMPLATES"
+
+
 def load_templates(directory: str | Path | None = None) -> tuple[Template, ...]:
-    """Every template in ``directory`` (default ``resources/templates``), sorted by file name."""
-    return _load_dir(str(directory or TEMPLATES_DIR))
+    """Every template in ``directory``, sorted by file name. By default the
+    project's (``resources/templates``), then those of the folder named by
+    ``PREP_TEMPLATES`` when set: forms an institute adds (a drill replaying another
+    election's database uses it; these are outside ``prep integrity``'s hash)."""
+    if directory is not None:
+        return _load_dir(str(directory))
+    extra = os.environ.get(EXTRA_TEMPLATES_ENV)
+    return _load_dir(str(TEMPLATES_DIR)) + (_load_dir(extra) if extra else ())
 
 
 def template_by_id(template_id: str, directory: str | Path | None = None) -> Template:

@@ -36,6 +36,7 @@ from prep_tools.decks.render import blank_form
 
 BLANK, SCRIBBLE = "_", "x"
 SIN_DATO, ILEGIBLE = "Sin dato", "Ilegible"
+NO_APLICA = "N/A"
 
 
 @dataclass
@@ -129,7 +130,7 @@ def make_figures(t: Template, ln: int, reps: int, rng: np.random.Generator) -> d
 
 
 def cell_truth(value: int | str, zero_fill: bool) -> str:
-    if value == SIN_DATO:
+    if value in (SIN_DATO, NO_APLICA):  # N/A: a combination this casilla does not have
         return BLANK * 3
     if value == ILEGIBLE:
         return SCRIBBLE * 3
@@ -266,7 +267,7 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
             x1 = (f.cells[-1][0] + f.cells[-1][2]) * s
             sm = hw.scribble_mask(int(x1 - x0), int(f.cells[0][3] * s), rng)
             _blend(page, sm, int(x0), int(y0), ink, opacity)
-        if f.words is not None and v != SIN_DATO:
+        if f.words is not None and v not in (SIN_DATO, NO_APLICA):
             draw_words(page, tuple(c * s for c in f.words), v, writer.path, rng, ink, opacity)
     draw_qr_sticker(page, payload, tuple(c * s for c in t.qr_box), rng, rng.random() < opts.p_qr_damage)
     draw_stamp(page, s, rng)

@@ -59,13 +59,17 @@ def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
     rows = [*vote_fields, "TOTAL_VOTOS_ASENTADO"]
     top, bottom = 78.0, 640.0
     pitch = min(25.2, (bottom - top) / len(rows))
-    if pitch < CELL_H + 2:
+    # many candidaturas (an OPLE's coalitions and candidaturas comunes): shorter rows,
+    # down to cells two thirds the usual height, as printed forms do
+    cell_h = min(CELL_H, pitch - 2)
+    if cell_h < 12.0:
         raise ValueError(f"too many vote fields for one page: {len(vote_fields)}")
     for i, fname in enumerate(rows):
-        y = top + i * pitch + (pitch - CELL_H) / 2
+        y = top + i * pitch + (pitch - cell_h) / 2
         kind = TOTAL if fname == "TOTAL_VOTOS_ASENTADO" else VOTE
-        fields.append(FieldSpec(fname, kind, tuple((x, round(y, 2), CELL_W, CELL_H) for x in CELL_X),
-                                (530.0, round(y - 2, 2), 195.0, CELL_H + 4),
+        fields.append(FieldSpec(fname, kind, tuple((x, round(y, 2), CELL_W, round(cell_h, 2))
+                                                   for x in CELL_X),
+                                (530.0, round(y - 2, 2), 195.0, round(cell_h + 4, 2)),
                                 "TOTAL" if kind == TOTAL else fname.replace("_", " ")))
     left = (
         ("TOTAL_BOLETAS_SOBRANTES", FIGURE, "2 BOLETAS SOBRANTES", 461.0),

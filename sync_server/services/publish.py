@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,19 @@ def _switch(root: Path, name: str) -> None:
     os.replace(tmp, link)
 
 
-def publish(
+_PUBLISHING = threading.Lock()
+
+
+def publish(ctx: Context, cuts: Sequence[Cut], root: Path, *args: Any, **kw: Any) -> dict[str, Any]:
+    """Write the cut's folder (files, site, signed manifest), switch ``actual`` to
+    it, and update ``ultimo.json``. One cut at a time: two taken at once (the
+    schedule and a coordinator, two clicks) would otherwise pick the same name
+    and write into one work folder."""
+    with _PUBLISHING:
+        return _publish(ctx, cuts, root, *args, **kw)
+
+
+def _publish(
     ctx: Context,
     cuts: Sequence[Cut],
     root: Path,
@@ -137,8 +150,7 @@ def publish(
     extra: Mapping[str, bytes] | None = None,
     ingest_seq: int | None = None,
 ) -> dict[str, Any]:
-    """Write the cut's folder (files, site, signed manifest), switch ``actual`` to
-    it, and update ``ultimo.json``. ``extra``: more files for the cut's folder
+    """:func:`publish`, under its lock. ``extra``: more files for the cut's folder
     (the closing certificate)."""
     name = _cut_name(root, cuts)
     final_dir = root / "cortes" / name

@@ -306,3 +306,29 @@ def test_unchanged_pages_are_linked_from_the_previous_cut(live, night) -> None: 
         pub = open_publication(str(folder))
         rep = verify_cut(pub.read, pub.cut_dir, present=pub.present)
         assert rep.ok, _text(rep)
+
+
+def test_two_cuts_taken_at_once_in_one_minute_both_publish(live, night) -> None:  # type: ignore[no-untyped-def]
+    """The schedule and a coordinator (or two clicks) cut at the same moment: each
+    cut gets its own folder, both verify (they once wrote into one work folder)."""
+    _ingest(live, night)
+    results: list[object] = []
+
+    def take() -> None:
+        try:
+            results.append(cuts.make_cut(live.ctx, "admin")[0]["published"])
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=take) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 3  # same minute: 20…_HHMM, -2, -3
+    root = live.ctx.settings.publish_path
+    for name in results:
+        rep = _verify(root / "cortes" / str(name))
+        assert rep.ok, _text(rep)
+    assert not list((root / "cortes").glob(".*.parcial"))
