@@ -258,7 +258,7 @@ class Worker:
             truth = self.paper.get(st.clave_acta)
             reading = {k: (v if isinstance(v, int) else v.value)
                        for k, v in (st.reading or {}).items()}
-            differs = truth is not None and truth.values is not None and reading != truth.values
+            differs = truth is not None and truth.values is not None and reading != truth.on_paper()
             again = st.cotejada is None and self.rng.random() < self.cfg.recapture
             try:
                 if differs or again:
