@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-from operator import itemgetter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.counting import Decision
