@@ -52,6 +52,7 @@ CURRENT = "actual"
 # per publication folder: the last cut written by this process and its stable pages'
 # keys (sync_server/publication/site.py); lost on restart, when every page is written
 _SITE_KEYS: dict[Path, tuple[str, dict[str, tuple[str, str]]]] = {}
+SITE_WORKERS_FROM = 5_000  # rows in a cut from which its site is rendered by workers
 CERTS = "certificados"
 ZERO_CERT = "puesta-en-ceros.json"
 MAGIC = (
@@ -174,6 +175,7 @@ def publish(
             catalog_fingerprint=ctx.catalog.fingerprint, certificates=certificates,
             previous=root / "cortes" / last[0] if last else None,
             previous_keys=last[1] if last else {},
+            workers=site_workers(ctx, cuts),
         ),
         out,
     )
@@ -231,6 +233,14 @@ def publish(
         write_public(root / PUBLISHED_NAME, _head_file(ctx, head))
     write_public(root / "ultimo.json", _json(latest, indent=1))
     return latest
+
+
+def site_workers(ctx: Context, cuts: Sequence[Cut]) -> int:
+    """Worker processes for the site: the settings' number for a large cut; none for
+    a small one (starting them would cost more than its pages)."""
+    settings = getattr(ctx, "settings", None)
+    wanted = settings.site_workers if settings is not None else os.cpu_count() or 1
+    return wanted if sum(len(c.rows) for c in cuts) >= SITE_WORKERS_FROM else 0
 
 
 def _especial_ballots(cut: Cut) -> dict[str, int]:
