@@ -20,6 +20,18 @@ from prep_demo.demo import demo_catalog
 from prep_demo.sim import simulate_events, simulate_readings
 
 
+def disk_bytes(root: Path) -> int:
+    """Bytes on disk under ``root``, each file once however many links it has."""
+    seen: set[int] = set()
+    total = 0
+    for p in root.rglob("*"):
+        st = p.lstat()
+        if st.st_ino not in seen:
+            seen.add(st.st_ino)
+            total += st.st_blocks * 512
+    return total
+
+
 def main(casillas: int = 170_648) -> None:
     from sync_server.services import publish as pub
 
@@ -57,6 +69,7 @@ def main(casillas: int = 170_648) -> None:
         total = time.perf_counter() - t1
         loads.append(os.getloadavg()[0])
         files = sum(1 for _ in (root / "cortes" / latest["corte"]).rglob("*"))
+        disk1 = disk_bytes(root)
         # the next cut, five minutes later, 2 % of the actas changed (not yet published)
         later = build_cut(catalog, "DIP_LOC", states[: len(states) * 98 // 100],
                           datetime(2024, 6, 3, 8, 5, tzinfo=UTC))
@@ -64,6 +77,7 @@ def main(casillas: int = 170_648) -> None:
         t2 = time.perf_counter()
         pub.publish(ctx, [later], root, None)  # type: ignore[arg-type]
         total2 = time.perf_counter() - t2
+        disk2 = disk_bytes(root)
         loads.append(os.getloadavg()[0])
         print(f"actas esperadas {len(catalog.expected_actas('DIP_LOC')):,}, filas {len(cut.rows):,}")
         print(f"corte (cifras + CSV): {t_cut:.1f} s; con la publicación sin el sitio: "
@@ -74,6 +88,8 @@ def main(casillas: int = 170_648) -> None:
               f"{total - first_site:.1f} s; archivos del corte: {files:,}")
         print(f"el corte siguiente (2 % de las actas cambia; las páginas iguales se enlazan): "
               f"{total2:.1f} s, el sitio {times['site']:.1f} s")
+        print(f"disco: el primer corte {disk1 / 2**20:,.0f} MiB; el siguiente añade "
+              f"{(disk2 - disk1) / 2**20:,.0f} MiB (páginas iguales enlazadas, no copiadas)")
         print("carga (promedio de 1 min) / load average: tras el corte {:.2f}, tras su "
               "publicación {:.2f}, tras la siguiente {:.2f}".format(*loads), flush=True)
 
