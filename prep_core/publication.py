@@ -151,7 +151,7 @@ def build_cut(
     election = catalog.election(election_id)
     rows: list[PublishedRow] = []
     outcomes: list[ActaOutcome] = []
-    counted: list[Sequence[FieldValue]] = []  # the votes of each counted acta
+    counted: list[Sequence[FieldValue | None]] = []  # the votes of each counted acta
     for st in states:
         if not publishable(st) or not belongs_to(catalog, election, st.clave_acta):
             continue

@@ -133,8 +133,9 @@ def _vote_cells(votes: Sequence[Cell], sin: bool, unknown: str, no_aplica: str) 
     """:func:`_cell` over a row's votes, inlined (24 or so cells a row)."""
     if sin:
         return [no_aplica if v is Mark.NO_APLICA else SIN_ACTA for v in votes]
-    marks = {None: unknown, Mark.NO_APLICA: no_aplica}  # else str(v): a number or a Mark's value
-    return list(map(marks.get, votes, map(str, votes)))
+    marks: dict[Cell, str] = {None: unknown, Mark.NO_APLICA: no_aplica}
+    cell: Callable[[Cell, str], str] = marks.get  # else str(v): a number or a Mark's value
+    return list(map(cell, votes, map(str, votes)))
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _getter(names: Sequence[str]) -> Callable[[Mapping[str, str]], tuple[str, ..
         return lambda cells: ()
     if len(names) == 1:
         return lambda cells: (cells[names[0]],)
-    return itemgetter(*names)  # type: ignore[return-value]
+    return itemgetter(*names)
 
 
 _ORDERS: dict[int, tuple[Layout, _Order]] = {}
