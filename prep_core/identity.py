@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from prep_core.errors import IdentityError
 
@@ -48,7 +49,7 @@ class CasillaKey:
             raise IdentityError(f"EXT_CONTIGUA fuera de rango: {self.ext_contigua}",
                                 f"EXT_CONTIGUA out of range: {self.ext_contigua}")
 
-    @property
+    @cached_property  # written once per CSV row and site page: kept (the key is frozen)
     def clave(self) -> str:
         """``180001B0100``: entidad(2) sección(4) tipo(1) número(2) extensión(2)."""
         return (

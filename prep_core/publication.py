@@ -7,10 +7,11 @@ human capture agrees with it), plus Sin acta and fuera de catálogo actas.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import repeat
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.catalog import Catalog, Election
@@ -72,7 +73,7 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
     acta = catalog.acta(state.clave_acta)
     fuera = acta is None or acta.election.id != election.id
     reading: Mapping[str, FieldValue] = state.reading or {}
-    votes = [reading.get(f, Mark.SIN_DATO) for f in election.vote_fields]
+    votes = list(map(reading.get, election.vote_fields, repeat(Mark.SIN_DATO)))
     if not fuera and acta is not None and election.scoped:  # fields not on this acta
         dem = acta.id_demarcacion
         votes = [
@@ -80,16 +81,18 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
             for f, v in zip(election.vote_fields, votes, strict=True)
         ]
     image = state.reading_image
+    total: int | None = None
     if state.status is Status.SIN_ACTA:
         decision = decide_sin_acta(state.sin_acta)
     else:
         limit = None if acta is None else acta.casilla.limit(catalog.sin_lista_nominal)
-        decision = decide(votes, limit, fuera_de_catalogo=fuera)
+        total = total_calculado(votes)
+        decision = decide(votes, limit, fuera_de_catalogo=fuera, total=total)
     common = dict(
-        figures=[reading.get(f) for f in FIGURE_FIELDS],
+        figures=list(map(reading.get, FIGURE_FIELDS)),
         votes=votes,
         total_asentado=reading.get(TOTAL_FIELD),
-        total_calculado=None if decision.no_acta else total_calculado(votes),
+        total_calculado=None if decision.no_acta else total,
         decision=decision,
         codigo_integridad=image.sha256 if image else None,
         fecha_acopio=ms_to_datetime(state.fecha_acopio),
@@ -153,7 +156,7 @@ def build_cut(
     election = catalog.election(election_id)
     rows: list[PublishedRow] = []
     outcomes: list[ActaOutcome] = []
-    totals = dict.fromkeys(election.vote_fields, 0)
+    counted: list[Sequence[FieldValue | None]] = []  # the votes of each counted acta
     for st in states:
         if not publishable(st, catalog) or not belongs_to(catalog, election, st.clave_acta):
             continue
@@ -168,9 +171,12 @@ def build_cut(
             )
         )
         if row.decision.counted:
-            for f, v in zip(election.vote_fields, row.votes, strict=True):
-                if isinstance(v, int):
-                    totals[f] += v
+            counted.append(row.votes)
+    columns = zip(*counted, strict=True) if counted else ((),) * len(election.vote_fields)
+    totals = {
+        f: total_calculado(column)
+        for f, column in zip(election.vote_fields, columns, strict=True)
+    }
     esperadas = len(catalog.expected_actas(election_id))
     return Cut(
         catalog=catalog,

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.counting import Decision
 from prep_core.errors import PublishedFileError
 from prep_core.figures import HEADER_FIELDS, CutFigures
-from prep_core.identity import CasillaKey
+from prep_core.identity import CasillaKey, clave_acta
 from prep_core.layout import (
     AMBITO,
     ID_AMBITO,
@@ -92,9 +93,12 @@ class PublishedRow:
 
 
 def format_time(t: datetime | None, unknown: str = UNKNOWN) -> str:
+    """``dd/mm/YYYY HH:MM:SS`` in UTC-6 (what ``strftime`` gives, written out: this
+    runs three times per published row)."""
     if t is None:
         return unknown
-    return t.astimezone(MEXICO_CENTRAL).strftime("%d/%m/%Y %H:%M:%S")
+    t = t.astimezone(MEXICO_CENTRAL)
+    return f"{t.day:02d}/{t.month:02d}/{t.year} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
 
 
 def format_cut(t: datetime) -> str:
@@ -125,24 +129,64 @@ def _key_cell(layout: Layout, column: str, value: int | str, tipo: str) -> str:
     return f"'{text}'" if column in layout.key_cells else text
 
 
+def _vote_cells(votes: Sequence[Cell], sin: bool, unknown: str, no_aplica: str) -> list[str]:
+    """:func:`_cell` over a row's votes, inlined (24 or so cells a row)."""
+    if sin:
+        return [no_aplica if v is Mark.NO_APLICA else SIN_ACTA for v in votes]
+    marks: dict[Cell, str] = {None: unknown, Mark.NO_APLICA: no_aplica}
+    cell: Callable[[Cell, str], str] = marks.get  # else str(v): a number or a Mark's value
+    return list(map(cell, votes, map(str, votes)))
+
+
+@dataclass(frozen=True)
+class _Order:
+    """A layout's columns around the vote columns, as item getters over a row's cells."""
+
+    before: Callable[[Mapping[str, str]], tuple[str, ...]]
+    after: Callable[[Mapping[str, str]], tuple[str, ...]]
+
+
+def _getter(names: Sequence[str]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    if not names:
+        return lambda cells: ()
+    if len(names) == 1:
+        return lambda cells: (cells[names[0]],)
+    return itemgetter(*names)
+
+
+_ORDERS: dict[int, tuple[Layout, _Order]] = {}
+
+
+def _order(layout: Layout) -> _Order:
+    found = _ORDERS.get(id(layout))
+    if found is None or found[0] is not layout:
+        cols = list(layout.columns)
+        i = cols.index(VOTES) if VOTES in cols else len(cols)
+        found = (layout, _Order(_getter(cols[:i]), _getter(cols[i + 1 :])))
+        _ORDERS[id(layout)] = found
+    return found[1]
+
+
 def row_cells(r: PublishedRow, layout: Layout = INE_FEDERAL) -> list[str]:
     """One row's cells in the layout's column order."""
     sin = r.decision.no_acta
     unk = layout.unknown
-    cells: dict[str, str] = {}
+    na = layout.no_aplica
     if r.key is None:
-        for name in ("CLAVE_CASILLA", "CLAVE_ACTA", "ID_ENTIDAD", "ENTIDAD", "TIPO_CASILLA"):
-            cells[name] = unk
-        cells.update(dict.fromkeys(KEY_COLUMNS, unk))
+        cells = dict.fromkeys(
+            ("CLAVE_CASILLA", "CLAVE_ACTA", "ID_ENTIDAD", "ENTIDAD", "TIPO_CASILLA",
+             *KEY_COLUMNS), unk
+        )
     else:
         k = r.key
-        cells.update(
-            CLAVE_CASILLA=f"'{k.clave}'",
-            CLAVE_ACTA=f"'{k.clave_acta(r.tipo_acta)}'",
-            ID_ENTIDAD=str(r.id_entidad),
-            ENTIDAD=r.entidad,
-            TIPO_CASILLA=k.tipo,
-        )
+        clave = k.clave
+        cells = {
+            "CLAVE_CASILLA": f"'{clave}'",
+            "CLAVE_ACTA": f"'{clave_acta(clave, r.tipo_acta)}'",
+            "ID_ENTIDAD": str(r.id_entidad),
+            "ENTIDAD": r.entidad,
+            "TIPO_CASILLA": k.tipo,
+        }
         keys = (
             (ID_AMBITO, r.id_demarcacion),
             (AMBITO, r.demarcacion),
@@ -158,33 +202,28 @@ def row_cells(r: PublishedRow, layout: Layout = INE_FEDERAL) -> list[str]:
         calculado = layout.sin_acta_total
     else:
         calculado = _opt(r.total_calculado, unk)
-    cells.update(
-        UBICACION_CASILLA=str(r.ubicacion),
-        TIPO_ACTA=r.tipo_acta,
-        TOTAL_VOTOS_ASENTADO=_cell(r.total_asentado, sin, unk, layout.no_aplica),
-        TOTAL_VOTOS_CALCULADO=calculado,
-        LISTA_NOMINAL=_opt(r.lista_nominal, unk),
-        REPRESENTANTES_PP_CI=_opt(r.representantes, unk),
-        OBSERVACIONES=layout.vocabulary.format(r.decision),
-        CONTABILIZADA=str(r.decision.contabilizada),
-        MECANISMOS_TRASLADO=r.mecanismo,
-        CODIGO_INTEGRIDAD=r.codigo_integridad or unk,
-        FECHA_HORA_ACOPIO=format_time(r.fecha_acopio, unk),
-        FECHA_HORA_CAPTURA=format_time(r.fecha_captura, unk),
-        FECHA_HORA_VERIFICACION=format_time(r.fecha_verificacion, unk),
-        ORIGEN=r.origen or unk,
-        DIGITALIZACION=r.digitalizacion or unk,
-        TIPO_DOCUMENTO=r.tipo_documento or unk,
-        COTEJADA=_opt(r.cotejada, unk),
-    )
-    for name, v in zip(FIGURE_FIELDS, r.figures, strict=True):
-        cells[name] = _cell(v, sin, unk, layout.no_aplica)
-    out: list[str] = []
-    for name in layout.columns:
-        if name == VOTES:
-            out.extend(_cell(v, sin, unk, layout.no_aplica_vote) for v in r.votes)
-        else:
-            out.append(cells[name])
+    cells["UBICACION_CASILLA"] = str(r.ubicacion)
+    cells["TIPO_ACTA"] = r.tipo_acta
+    cells["TOTAL_VOTOS_ASENTADO"] = _cell(r.total_asentado, sin, unk, na)
+    cells["TOTAL_VOTOS_CALCULADO"] = calculado
+    cells["LISTA_NOMINAL"] = _opt(r.lista_nominal, unk)
+    cells["REPRESENTANTES_PP_CI"] = _opt(r.representantes, unk)
+    cells["OBSERVACIONES"] = layout.vocabulary.format(r.decision)
+    cells["CONTABILIZADA"] = str(r.decision.contabilizada)
+    cells["MECANISMOS_TRASLADO"] = r.mecanismo
+    cells["CODIGO_INTEGRIDAD"] = r.codigo_integridad or unk
+    cells["FECHA_HORA_ACOPIO"] = format_time(r.fecha_acopio, unk)
+    cells["FECHA_HORA_CAPTURA"] = format_time(r.fecha_captura, unk)
+    cells["FECHA_HORA_VERIFICACION"] = format_time(r.fecha_verificacion, unk)
+    cells["ORIGEN"] = r.origen or unk
+    cells["DIGITALIZACION"] = r.digitalizacion or unk
+    cells["TIPO_DOCUMENTO"] = r.tipo_documento or unk
+    cells["COTEJADA"] = _opt(r.cotejada, unk)
+    cells.update(zip(FIGURE_FIELDS, _vote_cells(r.figures, sin, unk, na), strict=True))
+    order = _order(layout)
+    out = list(order.before(cells))
+    out += _vote_cells(r.votes, sin, unk, layout.no_aplica_vote)
+    out += order.after(cells)
     return out
 
 

@@ -53,6 +53,9 @@ class Settings:
     # captured; the last cut is final. Checked by services/schedule.py.
     cut_start_ms: int | None = None
     cut_end_ms: int | None = None
+    # worker processes that render a large cut's site (sync_server/publication/pages.py);
+    # 0: in the server's process
+    site_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
     def publish_path(self) -> Path:
@@ -81,6 +84,8 @@ class Settings:
         for name, key in (("PREP_CUT_START", "cut_start_ms"), ("PREP_CUT_END", "cut_end_ms")):
             if env.get(name):
                 values[key] = parse_when(env[name])
+        if env.get("PREP_SITE_WORKERS"):
+            values["site_workers"] = int(env["PREP_SITE_WORKERS"])
         if env.get("PREP_SECURE_COOKIES") == "1":
             values["secure_cookies"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})

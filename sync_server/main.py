@@ -1,7 +1,7 @@
 """``prep-server``: run the sync server and console with uvicorn.
 
     prep-server --catalog DIR [--host 127.0.0.1] [--port 8000] [--db URL]
-                [--publish-dir DIR] [--cut-every MIN]
+                [--publish-dir DIR] [--cut-every MIN] [--site-workers N]
                 [--cut-start ISO] [--cut-end ISO] [--trusted-proxy ADDR ...] [--api-docs]
     prep-server users {add,list,disable,password} ...   (console accounts)
 
@@ -60,6 +60,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="ISO",
         help="the final cut (default and at most 24 hours after --cut-start; earlier "
         "when every expected acta is captured)",
+    )
+    p.add_argument(
+        "--site-workers",
+        type=int,
+        metavar="N",
+        help="worker processes that render a large cut's public site (default: one per "
+        "core; 0: in the server's process)",
     )
     p.add_argument(
         "--trusted-proxy",
@@ -125,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         cut_every_min=args.cut_every,
         cut_start_ms=args.cut_start,
         cut_end_ms=args.cut_end,
+        site_workers=args.site_workers,
         trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
         api_docs=args.api_docs or None,
     )

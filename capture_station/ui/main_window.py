@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget
 
+from capture_station.about import about, code_hash
 from capture_station.capture import CAPTURE, VERIFY
 from capture_station.errors import StationError
 from capture_station.operators import ROLE_NAMES, Operator, add_operator, login
@@ -16,6 +17,7 @@ from capture_station.station import Station, StationConfig, create_station, is_i
 from capture_station.sync.catalog import download_catalog
 from capture_station.sync.client import SyncReport, pending_count, set_enrollment_code
 from capture_station.sync.worker import SyncWorker
+from capture_station.ui.about import AboutDialog, short_hash
 from capture_station.ui.acopio import AcopioView
 from capture_station.ui.captura import CapturaView
 from capture_station.ui.common import message_of, scale_font
@@ -54,7 +56,9 @@ class MainWindow(QMainWindow):
         self.lbl_sync = QLabel("")
         self.lbl_pending = QLabel("")
         self.lbl_user = QLabel("")
-        for w in (self.lbl_sync, self.lbl_pending, self.lbl_user):
+        self.lbl_code = QLabel("")  # the code hash, for an auditor (Ayuda ▸ Acerca de)
+        self.lbl_code.setObjectName("code-hash")
+        for w in (self.lbl_sync, self.lbl_pending, self.lbl_user, self.lbl_code):
             self.statusBar().addPermanentWidget(w)
         self._menus()
         self.show_start()
@@ -84,6 +88,19 @@ class MainWindow(QMainWindow):
             act = QAction(text, self)
             act.triggered.connect(lambda _=False, c=code: self.switch_language(c))
             lang.addAction(act)
+        help_ = mb.addMenu(tr("Ay&uda"))
+        a = QAction(tr("Acerca de PREP Abierto…"), self)
+        a.setShortcut(QKeySequence("F1"))
+        a.triggered.connect(self.show_about)
+        help_.addAction(a)
+        full = code_hash()
+        self.lbl_code.setText(tr("Código") + f" {short_hash(full)}")
+        self.lbl_code.setToolTip(tr("Huella del código (SHA-256)") + f": {full}")
+
+    def show_about(self) -> AboutDialog:
+        dlg = AboutDialog(about(self.station), self)
+        dlg.open()
+        return dlg
 
     def switch_language(self, lang: str) -> None:
         self.lang = set_language(lang)

@@ -109,4 +109,16 @@ EN = {
     "Aprobación importada; la estación está dada de alta":
         "Approval imported; the station is enrolled",
     "El archivo no es JSON legible": "The file is not readable JSON",
+    "Ay&uda": "&Help", "Acerca de PREP Abierto…": "About PREP Abierto…",
+    "Acerca de PREP Abierto": "About PREP Abierto",
+    "PREP Abierto · Estación de captura": "PREP Abierto · Capture station",
+    "Huella del código (SHA-256)": "Code hash (SHA-256)", "Versión": "Version",
+    "Estación": "Station", "Huella de la llave": "Key fingerprint", "Código": "Code",
+    "Copiar la huella": "Copy the hash",
+    "Compare esta huella con la que imprime «prep integrity» en el equipo instalado, con la de "
+    "la consola de coordinación y con la del manifiesto de cada corte publicado: si difieren, "
+    "el código no es el mismo.":
+        "Compare this hash with the one 'prep integrity' prints on the installed computer, "
+        "with the coordination console's and with each published cut's manifest: if they "
+        "differ, the code is not the same.",
 }

@@ -52,6 +52,14 @@
         <translation>Accept</translation>
     </message>
     <message>
+        <source>Acerca de PREP Abierto</source>
+        <translation>About PREP Abierto</translation>
+    </message>
+    <message>
+        <source>Acerca de PREP Abierto…</source>
+        <translation>About PREP Abierto…</translation>
+    </message>
+    <message>
         <source>Acopiada</source>
         <translation>Received</translation>
     </message>
@@ -102,6 +110,10 @@
     <message>
         <source>Asignar clave</source>
         <translation>Assign clave</translation>
+    </message>
+    <message>
+        <source>Ay&amp;uda</source>
+        <translation>&amp;Help</translation>
     </message>
     <message>
         <source>Buscar escáneres</source>
@@ -180,6 +192,10 @@
         <translation>Colour</translation>
     </message>
     <message>
+        <source>Compare esta huella con la que imprime «prep integrity» en el equipo instalado, con la de la consola de coordinación y con la del manifiesto de cada corte publicado: si difieren, el código no es el mismo.</source>
+        <translation>Compare this hash with the one 'prep integrity' prints on the installed computer, with the coordination console's and with each published cut's manifest: if they differ, the code is not the same.</translation>
+    </message>
+    <message>
         <source>Conectando…</source>
         <translation>Connecting…</translation>
     </message>
@@ -208,6 +224,10 @@
         <translation>Supervisor password</translation>
     </message>
     <message>
+        <source>Copiar la huella</source>
+        <translation>Copy the hash</translation>
+    </message>
+    <message>
         <source>Cotejo (supervisión)</source>
         <translation>Check against image (supervisor)</translation>
     </message>
@@ -218,6 +238,10 @@
     <message>
         <source>Crear estación</source>
         <translation>Create station</translation>
+    </message>
+    <message>
+        <source>Código</source>
+        <translation>Code</translation>
     </message>
     <message>
         <source>Código de inscripción</source>
@@ -324,6 +348,10 @@
         <translation>Wait for the batch to finish</translation>
     </message>
     <message>
+        <source>Estación</source>
+        <translation>Station</translation>
+    </message>
+    <message>
         <source>Estación de captura</source>
         <translation>Capture station</translation>
     </message>
@@ -366,6 +394,14 @@
     <message>
         <source>Guardar (Ctrl+Enter)</source>
         <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Huella de la llave</source>
+        <translation>Key fingerprint</translation>
+    </message>
+    <message>
+        <source>Huella del código (SHA-256)</source>
+        <translation>Code hash (SHA-256)</translation>
     </message>
     <message>
         <source>Huella esperada</source>
@@ -466,6 +502,10 @@
     <message>
         <source>Operadores</source>
         <translation>Operators</translation>
+    </message>
+    <message>
+        <source>PREP Abierto · Estación de captura</source>
+        <translation>PREP Abierto · Capture station</translation>
     </message>
     <message>
         <source>Paquete no entregado</source>
@@ -638,6 +678,10 @@
     <message>
         <source>Verificada</source>
         <translation>Verified</translation>
+    </message>
+    <message>
+        <source>Versión</source>
+        <translation>Version</translation>
     </message>
     <message>
         <source>Vigilar automáticamente</source>

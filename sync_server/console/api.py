@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sync_server.api.deps import Ctx
 from sync_server.console.auth import (
     Auditor,
+    Certifier,
     CutMaker,
     Reader,
     Resolver,
@@ -20,7 +21,15 @@ from sync_server.console.auth import (
     check_csrf,
 )
 from sync_server.console.schemas import Scope, scope_doc
-from sync_server.services import accounts, audit, cuts, dashboard, resolutions, stations
+from sync_server.services import (
+    accounts,
+    audit,
+    certificates,
+    cuts,
+    dashboard,
+    resolutions,
+    stations,
+)
 
 router = APIRouter(prefix="/console/api", tags=["consola"])
 CsrfHeader = Header(default=None, max_length=128)
@@ -130,6 +139,15 @@ async def make_cut(
 ) -> list[dict[str, Any]]:
     check_csrf(s, x_csrf_token)
     return await run_in_threadpool(cuts.make_cut, ctx, s.username, final=final)
+
+
+@router.post("/certificates/puesta-en-ceros")
+async def issue_zero_certificate(
+    ctx: Ctx, s: Certifier, x_csrf_token: str | None = CsrfHeader
+) -> dict[str, Any]:
+    """Certify the *puesta en ceros* (once, while the database holds no result)."""
+    check_csrf(s, x_csrf_token)
+    return await run_in_threadpool(certificates.zero_certificate, ctx, s.username)
 
 
 @router.get("/users")

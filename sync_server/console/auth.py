@@ -78,6 +78,7 @@ Importer = Annotated[users.Session, require(roles.IMPORT)]
 Resolver = Annotated[users.Session, require(roles.RESOLVE)]
 StationAdmin = Annotated[users.Session, require(roles.STATIONS)]
 CutMaker = Annotated[users.Session, require(roles.CUT)]
+Certifier = Annotated[users.Session, require(roles.CERTIFY)]
 UserAdmin = Annotated[users.Session, require(roles.USERS)]
 # any signed-in user (logout only)
 Anyone = Reader

@@ -131,6 +131,19 @@ def dashboard(ctx: Ctx, s: Reader, lang: Lang) -> HTMLResponse:
                              **published_certificates(ctx)))
 
 
+@router.get("/certificados/{name}")
+def certificate(ctx: Ctx, s: Reader, name: str = Path(max_length=64)) -> Response:
+    """A published certificate, as published (``certificados/`` of the public folder)."""
+    from sync_server.services.certificates import certificate_file
+
+    return Response(
+        certificate_file(ctx, name),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                 "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/stations")
 def stations_page(s: Reader, lang: Lang) -> HTMLResponse:
     return html(pages.render("view.html", lang, "stations", s))

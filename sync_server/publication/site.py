@@ -35,6 +35,7 @@ from prep_core.catalog import ExpectedActa
 from prep_core.figures import truncated_percent
 from prep_core.publication import Cut
 from prep_core.published import PublishedRow, format_cut, format_time, row_cells
+from sync_server.publication.pages import Pages
 from sync_server.publication.writer import FolderWriter
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +79,16 @@ class SiteInput:
     # each page shows and the page's SHA-256: an unchanged page is linked, not written
     previous: Path | None = None
     previous_keys: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    workers: int = 0  # worker processes that render the pages (sync_server/publication/pages.py)
+
+
+@dataclass(frozen=True)
+class ElectionName:
+    """What the acta, sección and distrito pages show of their election (a worker
+    process receives this, not the whole election)."""
+
+    id: str
+    name: str
 
 
 def _env() -> Environment:
@@ -147,6 +158,8 @@ class Site:
         self.casillas: dict[str, dict[str, Any]] = {}  # clave → {"casilla", "actas": [...]}
         self.index: list[list[Any]] = []
         self.keys: dict[str, tuple[str, str]] = {}  # rel → (key, sha256), for the next cut
+        self.new_keys: dict[str, str] = {}  # rel → key of a stable page being rendered
+        self.pages = Pages(out, ENV, inp.workers)
         unstable = {"hora": "", "final": False, "corte": ""}  # not shown on stable pages
         self.stable = repr(sorted({**self.common, **unstable}.items()))
         self.reused = 0
@@ -163,15 +176,13 @@ class Site:
             self.reused += 1
             return
         self.page(rel, template, hora="", final=False, **ctx)
-        self.keys[rel] = (key, self.out.hashes[rel])
+        self.new_keys[rel] = key
 
     def page(self, rel: str, template: str, **ctx: Any) -> None:
         depth = rel.count("/")
         base = "../" * depth
-        html = ENV.get_template(template).render(
-            base=base, img=base + "../../imagenes/", **{**self.common, **ctx}
-        )
-        self.out.put(rel, html.encode("utf-8"))
+        self.pages.put(rel, template,
+                       {"base": base, "img": base + "../../imagenes/", **self.common, **ctx})
 
     def build(self) -> None:
         elections = []
@@ -193,6 +204,8 @@ class Site:
                   certificates=self.inp.certificates)
         for name in ("estilo.css", "buscar.js"):
             self.out.put(name, (HERE / "static" / name).read_bytes())
+        self.pages.finish()
+        self.keys.update((rel, (key, self.out.hashes[rel])) for rel, key in self.new_keys.items())
 
     # ------------------------------------------------------------- election
 
@@ -228,6 +241,7 @@ class Site:
         secciones: Mapping[int, list[ExpectedActa]], rows: Mapping[str, PublishedRow],
     ) -> dict[str, Any]:
         e = cut.election
+        named = ElectionName(e.id, e.name)
         name = cut.catalog.demarcacion_name(e, dem_id)
         totals = dict.fromkeys(e.vote_fields, 0)
         lines = []
@@ -250,14 +264,14 @@ class Site:
                 casillas.append(self.casilla_entry(cut, a, r, clave_acta, dem_id))
             rel = f"{e.id}/d{dem_id}-s{seccion}.html"
             self.page(rel, "seccion.html", title=f"Sección {seccion} — {e.name}",
-                      e=e, seccion=seccion, dem_id=dem_id, dem=name, dem_name=dem_name,
+                      e=named, seccion=seccion, dem_id=dem_id, dem=name, dem_name=dem_name,
                       casillas=casillas)
             self.index.append([seccion, e.id, rel, [c["clave"] for c in casillas]])
             lines.append({"seccion": seccion, "esperadas": len(actas), "capturadas": s_cap,
                           "contabilizadas": s_cnt, "href": f"d{dem_id}-s{seccion}.html"})
             exp, cap, cnt = exp + len(actas), cap + s_cap, cnt + s_cnt
         self.page(f"{e.id}/d{dem_id}.html", "demarcacion.html",
-                  title=f"{dem_name} {dem_id} {name} — {e.name}", e=e, dem_id=dem_id,
+                  title=f"{dem_name} {dem_id} {name} — {e.name}", e=named, dem_id=dem_id,
                   dem=name, dem_name=dem_name, secciones=lines,
                   votes=vote_table(e.vote_fields, totals),
                   pct_cap=str(truncated_percent(cap, exp)),
@@ -298,7 +312,8 @@ class Site:
         self.stable_page(
             f"actas/{clave_acta}.html", (cells, image, history, e.id, seccion, dem_id),
             "acta.html",
-            title=f"Acta {clave_acta} — {e.name}", e=e, clave=clave_acta, r=r,
+            title=f"Acta {clave_acta} — {e.name}", e=ElectionName(e.id, e.name), clave=clave_acta,
+            r=r,
             casilla=r.key.clave if r.key else "", seccion=seccion, dem_id=dem_id,
             image=image, sha=sha,
             origen=ORIGEN.get(r.origen or "", r.origen or "—"),

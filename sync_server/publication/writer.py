@@ -9,30 +9,36 @@ import os
 from pathlib import Path
 
 
+def write_file(path: str | Path, data: bytes) -> None:
+    """One new file, readable by the web server that serves the folder (0644)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(fd, 0o644)  # whatever the umask
+        f.write(data)
+
+
 class FolderWriter:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.hashes: dict[str, str] = {}
         self._dirs: set[Path] = set()
 
-    def put(self, rel: str, data: bytes) -> None:
+    def ensure_dir(self, rel: str) -> Path:
+        """The path of ``rel``, its folder made."""
         path = self.base / rel
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(fd, 0o644)  # the web server that serves the folder reads it
-            f.write(data)
+        return path
+
+    def put(self, rel: str, data: bytes) -> None:
+        write_file(self.ensure_dir(rel), data)
         self.hashes[rel] = hashlib.sha256(data).hexdigest()
 
     def link(self, rel: str, src: Path, sha256: str) -> bool:
         """Reuse an unchanged file of the previous cut (a hard link: no copy, and a
         file is never changed in place); False when it cannot be linked."""
-        path = self.base / rel
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
+        path = self.ensure_dir(rel)
         try:
             os.link(src, path)
         except OSError:

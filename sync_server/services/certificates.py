@@ -20,14 +20,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from prep_core.errors import PrepError
 from prep_core.events import canonical
-from prep_core.signing import b64
+from prep_core.signing import b64, unb64, verify
 from prep_io.codehash import running_code_hash
 from sync_server.db.tables import actas, cuts, events, stations
 from sync_server.services import audit
 from sync_server.services.audit_heads import sign_head
 from sync_server.services.context import Context
-from sync_server.services.errors import conflict
+from sync_server.services.errors import conflict, not_found
 from sync_server.services.publish import CERTS, ZERO_CERT, write_public
 
 CLOSING_CERT = "cierre.json"
@@ -43,10 +44,10 @@ def zero_certificate(ctx: Context, user: str) -> dict[str, Any]:
     """Issue the *puesta en ceros* certificate; refused (409) when the database
     already holds results or a cut, or when it was issued already."""
     path = ctx.settings.publish_path / CERTS / ZERO_CERT
-    if path.exists():
-        raise conflict("zero_issued", "la puesta en ceros ya se certificó",
-                       "the puesta en ceros was already certified")
-    with ctx.store.write() as conn:
+    with ctx.store.write() as conn:  # under the write lock: two requests issue one
+        if path.exists():
+            raise conflict("zero_issued", "la puesta en ceros ya se certificó",
+                           "the puesta en ceros was already certified")
         counts = {
             "eventos": conn.scalar(select(func.count()).select_from(events)) or 0,
             "actas": conn.scalar(select(func.count()).select_from(actas)) or 0,
@@ -124,11 +125,52 @@ def closing_certificate(ctx: Context, user: str, latest: dict[str, Any]) -> dict
     return {"archivo": f"{CERTS}/{CLOSING_CERT}", "sha256": hashlib.sha256(data).hexdigest()}
 
 
+KINDS = {"prep-puesta-en-ceros/1": "puesta_en_ceros", "prep-cierre/1": "cierre"}
+NAMES = (ZERO_CERT, CLOSING_CERT)  # the files a certificate may be published as
+
+
 def published_certificates(ctx: Context) -> dict[str, Any]:
-    """For the console: the running code hash and the certificates published."""
+    """For the console: the running code hash, whether the *puesta en ceros* is
+    certified yet, and each certificate published, read back from the publication
+    folder with its signature checked against the server key."""
     folder = ctx.settings.publish_path / CERTS
-    found = [
-        (p.stem, hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in sorted(folder.glob("*.json")) if folder.is_dir()
-    ]
-    return {"code_hash": running_code_hash(), "certificates": found}
+    views = [_view(ctx, name, (folder / name).read_bytes())
+             for name in NAMES if (folder / name).is_file()]
+    return {
+        "code_hash": running_code_hash(),
+        "zero_issued": (folder / ZERO_CERT).exists(),
+        "certificates": views,
+    }
+
+
+def certificate_file(ctx: Context, name: str) -> bytes:
+    """A published certificate's bytes, by its file name (only the known names)."""
+    path = ctx.settings.publish_path / CERTS / name
+    if name not in NAMES or not path.is_file():
+        raise not_found("unknown_certificate", "certificado desconocido", "unknown certificate")
+    return path.read_bytes()
+
+
+def _view(ctx: Context, name: str, data: bytes) -> dict[str, Any]:
+    """What the console shows of one certificate file; ``valid`` False when it does
+    not parse or its signature is not the server key's."""
+    view: dict[str, Any] = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        wire = json.loads(data)
+        doc = wire["certificado"]
+        valid = verify(ctx.key.public_bytes, unb64(wire["sig"], "sig"), canonical(doc))
+    except (ValueError, KeyError, TypeError, PrepError):
+        return {**view, "kind": "desconocido", "valid": False}
+    return {
+        **view,
+        "kind": KINDS.get(doc.get("format"), "desconocido"),
+        "valid": valid,
+        "at": doc.get("at"),
+        "codigo": doc.get("codigo"),
+        "catalogo": doc.get("catalogo"),
+        "servidor": doc.get("servidor"),
+        "en_ceros": doc.get("en_ceros"),
+        "estaciones": len(doc.get("estaciones") or []),
+        "corte_final": doc.get("corte_final"),
+        "manifiesto_sha256": doc.get("manifiesto_sha256"),
+    }

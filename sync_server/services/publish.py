@@ -31,7 +31,8 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ CURRENT = "actual"
 # per publication folder: the last cut written by this process and its stable pages'
 # keys (sync_server/publication/site.py); lost on restart, when every page is written
 _SITE_KEYS: dict[Path, tuple[str, dict[str, tuple[str, str]]]] = {}
+SITE_WORKERS_FROM = 5_000  # rows in a cut from which its site is rendered by workers
 CERTS = "certificados"
 ZERO_CERT = "puesta-en-ceros.json"
 MAGIC = (
@@ -119,6 +121,18 @@ def _publish_images(ctx: Context, shas: set[str], root: Path) -> tuple[dict[str,
     return have, len(missing)
 
 
+@contextmanager
+def _partial(work: Path) -> Iterator[FolderWriter]:
+    """The cut's folder under construction; removed when the cut fails (a full disk
+    on a long night): the previous cut stays current and nothing half-written stays."""
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        yield FolderWriter(work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
 def _switch(root: Path, name: str) -> None:
     """Point ``cortes/actual`` at ``name`` with one rename."""
     link, tmp = root / "cortes" / CURRENT, root / "cortes" / f".{CURRENT}.nuevo"
@@ -155,70 +169,70 @@ def _publish(
     name = _cut_name(root, cuts)
     final_dir = root / "cortes" / name
     work = root / "cortes" / f".{name}.parcial"
-    shutil.rmtree(work, ignore_errors=True)
-    out = FolderWriter(work)
-    downloads: dict[str, dict[str, str]] = {}
-    for cut in cuts:
-        zip_name, csv_name = f"{package_name(cut)}.zip", f"{cut.election.id}.csv"
-        out.put(zip_name, package_zip(cut))
-        out.put(csv_name, cut.csv_bytes)
-        downloads[cut.election.id] = {"zip": zip_name, "csv": csv_name}
-    if head is not None:
-        out.put(PUBLISHED_NAME, _head_file(ctx, head))
-    for fname, data in (extra or {}).items():
-        out.put(fname, data)
-    data_files = dict(out.hashes)
-    out.put("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h in sorted(data_files.items())).encode())
-    shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
-    published, new_images = _publish_images(ctx, shas, root)
-    cut_images = {s: published[s] for s in shas if s in published}
-    write_public(root / KEY_NAME, _json(public_key_doc(ctx.key)))
-    final = any(c.final for c in cuts)
-    zero = root / CERTS / ZERO_CERT
-    certificates = sorted(p.name for p in (root / CERTS).glob("*.json")) if (
-        root / CERTS).is_dir() else []
-    last = _SITE_KEYS.get(root)
-    keys = generate_site(
-        SiteInput(
-            cuts=cuts, corte=name, final=final, downloads=downloads, images=cut_images,
-            histories=histories or {}, progress=progress,
-            server_fingerprint=ctx.key.fingerprint, code_hash=running_code_hash(),
-            catalog_fingerprint=ctx.catalog.fingerprint, certificates=certificates,
-            previous=root / "cortes" / last[0] if last else None,
-            previous_keys=last[1] if last else {},
-        ),
-        out,
-    )
-    doc = {
-        "format": FORMAT,
-        "corte": name,
-        "hora_corte": format_cut(cuts[0].cut_time),
-        "at": int(cuts[0].cut_time.timestamp() * 1000),
-        "final": final,
-        "servidor": ctx.key.fingerprint,
-        "public_key": public_key_doc(ctx.key)["public_key"],
-        "codigo": running_code_hash(),
-        "catalogo": ctx.catalog.fingerprint,
-        "eventos_hasta": ingest_seq,
-        "auditoria": head,
-        "puesta_en_ceros": hashlib.sha256(zero.read_bytes()).hexdigest() if zero.exists()
-        else None,
-        "elecciones": {
-            c.election.id: {
-                "nombre": c.election.name,
-                **downloads[c.election.id],
-                "cifras": c.figures.as_header(),
-                "votos": dict(c.votes),
-                "boletas_especiales": _especial_ballots(c),
-            }
-            for c in cuts
-        },
-        "archivos": dict(sorted(out.hashes.items())),
-        "imagenes": sorted(cut_images.values()),
-    }
-    out.put(NAME, _json(sign_manifest(ctx.key, doc)))
-    out.sync()
-    os.replace(work, final_dir)
+    with _partial(work) as out:
+        downloads: dict[str, dict[str, str]] = {}
+        for cut in cuts:
+            zip_name, csv_name = f"{package_name(cut)}.zip", f"{cut.election.id}.csv"
+            out.put(zip_name, package_zip(cut))
+            out.put(csv_name, cut.csv_bytes)
+            downloads[cut.election.id] = {"zip": zip_name, "csv": csv_name}
+        if head is not None:
+            out.put(PUBLISHED_NAME, _head_file(ctx, head))
+        for fname, data in (extra or {}).items():
+            out.put(fname, data)
+        data_files = dict(out.hashes)
+        out.put("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h in sorted(data_files.items())).encode())
+        shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
+        published, new_images = _publish_images(ctx, shas, root)
+        cut_images = {s: published[s] for s in shas if s in published}
+        write_public(root / KEY_NAME, _json(public_key_doc(ctx.key)))
+        final = any(c.final for c in cuts)
+        zero = root / CERTS / ZERO_CERT
+        certificates = sorted(p.name for p in (root / CERTS).glob("*.json")) if (
+            root / CERTS).is_dir() else []
+        last = _SITE_KEYS.get(root)
+        keys = generate_site(
+            SiteInput(
+                cuts=cuts, corte=name, final=final, downloads=downloads, images=cut_images,
+                histories=histories or {}, progress=progress,
+                server_fingerprint=ctx.key.fingerprint, code_hash=running_code_hash(),
+                catalog_fingerprint=ctx.catalog.fingerprint, certificates=certificates,
+                previous=root / "cortes" / last[0] if last else None,
+                previous_keys=last[1] if last else {},
+                workers=site_workers(ctx, cuts),
+            ),
+            out,
+        )
+        doc = {
+            "format": FORMAT,
+            "corte": name,
+            "hora_corte": format_cut(cuts[0].cut_time),
+            "at": int(cuts[0].cut_time.timestamp() * 1000),
+            "final": final,
+            "servidor": ctx.key.fingerprint,
+            "public_key": public_key_doc(ctx.key)["public_key"],
+            "codigo": running_code_hash(),
+            "catalogo": ctx.catalog.fingerprint,
+            "eventos_hasta": ingest_seq,
+            "auditoria": head,
+            "puesta_en_ceros": hashlib.sha256(zero.read_bytes()).hexdigest() if zero.exists()
+            else None,
+            "elecciones": {
+                c.election.id: {
+                    "nombre": c.election.name,
+                    **downloads[c.election.id],
+                    "cifras": c.figures.as_header(),
+                    "votos": dict(c.votes),
+                    "boletas_especiales": _especial_ballots(c),
+                }
+                for c in cuts
+            },
+            "archivos": dict(sorted(out.hashes.items())),
+            "imagenes": sorted(cut_images.values()),
+        }
+        out.put(NAME, _json(sign_manifest(ctx.key, doc)))
+        out.sync()
+        os.replace(work, final_dir)
     _switch(root, name)
     _SITE_KEYS[root] = (name, keys)
     if not (root / "index.html").exists():
@@ -243,6 +257,14 @@ def _publish(
         write_public(root / PUBLISHED_NAME, _head_file(ctx, head))
     write_public(root / "ultimo.json", _json(latest, indent=1))
     return latest
+
+
+def site_workers(ctx: Context, cuts: Sequence[Cut]) -> int:
+    """Worker processes for the site: the settings' number for a large cut; none for
+    a small one (starting them would cost more than its pages)."""
+    settings = getattr(ctx, "settings", None)
+    wanted = settings.site_workers if settings is not None else os.cpu_count() or 1
+    return wanted if sum(len(c.rows) for c in cuts) >= SITE_WORKERS_FROM else 0
 
 
 def _especial_ballots(cut: Cut) -> dict[str, int]:

@@ -16,9 +16,10 @@ IMPORT = "import"  # USB import of batches and enrollment requests
 RESOLVE = "resolve"  # resolve a conflict, inconsistency or proposed correction
 STATIONS = "stations"  # approve, revoke, permissions, approval files, enrollment codes
 CUT = "cut"  # take a publication cut
+CERTIFY = "certify"  # issue the puesta en ceros certificate
 USERS = "users"  # console accounts
 
-CAPABILITIES = (READ, AUDIT, DOWNLOAD, IMPORT, RESOLVE, STATIONS, CUT, USERS)
+CAPABILITIES = (READ, AUDIT, DOWNLOAD, IMPORT, RESOLVE, STATIONS, CUT, CERTIFY, USERS)
 
 TABLE: dict[str, frozenset[str]] = {
     "coordinador": frozenset(CAPABILITIES),

@@ -282,3 +282,51 @@ def test_console_users_page_and_a_proposed_correction(browser, sqlite_live, cata
     assert "Resolución" in page.inner_text("#history")
     assert page.inner_text("#acta-counted") in ("sí", "no", "pendiente")
     page.close()
+
+
+def _login(page, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{url}/console/login")
+    page.fill("#username", name)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_selector("#certificates")
+
+
+def test_console_certificates(browser, sqlite_live, night) -> None:
+    """A coordinador certifies the puesta en ceros with the button and sees it; the
+    final cut's closing certificate appears beside it; a supervisor sees both and
+    has no button."""
+    from sync_server.services import accounts, cuts
+
+    live = sqlite_live
+    ctx = live.ctx
+    enroll_all(ctx, night.keys)
+    accounts.add(live.store, ctx.now(), "supervisora", "clave-de-supervisora", "supervisor", ADMIN)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live.url, ADMIN, PASSWORD)
+    assert page.is_visible("#no-certificates")
+    page.click("#issue-zero")
+    row = page.wait_for_selector("tr[data-certificate=puesta_en_ceros]")
+    text = row.inner_text()
+    assert "Puesta en ceros" in text and "válida (llave del servidor)" in text
+    assert f"estaciones aprobadas: {len(night.keys)}" in text and "eventos 0" in text
+    assert not page.locator("#issue-zero").count()
+    assert (ctx.settings.publish_path / "certificados" / "puesta-en-ceros.json").exists()
+    for name, evs in night.events.items():
+        ingest.ingest(ctx, batch(name, evs, images_for(evs, night.images)))
+    made = cuts.make_cut(ctx, ADMIN, final=True)
+    page.reload()
+    row = page.wait_for_selector("tr[data-certificate=cierre]")
+    assert f"corte final: {made[0]['published']}" in row.inner_text()
+    assert "válida" in row.inner_text()
+    page.locator("#certificates").screenshot(path=str(SHOTS / "console-certificates.png"))
+    with page.expect_download() as dl:
+        page.click("tr[data-certificate=cierre] a")
+    doc = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert doc["certificado"]["format"] == "prep-cierre/1"
+    page.click("#logout")
+    _login(page, live.url, "supervisora", "clave-de-supervisora")
+    assert page.locator("tr[data-certificate]").count() == 2
+    assert not page.locator("#issue-zero").count()
+    page.close()

@@ -273,3 +273,49 @@ def test_scheduled_cuts_are_taken_and_published(live, night) -> None:
     with live.store.read() as conn:
         actors = [e["actor"] for e in audit.recent(conn) if e["action"] == "cut"]
     assert actors and all(a == "user:programado" for a in actors)
+
+
+def test_certificates_in_the_console(live, night) -> None:
+    """A coordinator certifies the puesta en ceros from the console, sees it (signature
+    checked, code hash, stations), cannot issue it twice, downloads it as published;
+    the closing certificate of a final cut shows beside it; a changed file shows as
+    not valid."""
+    enroll_all(live.ctx, {"CATD01": night.keys["CATD01"]})
+    c = live.client()
+    csrf = login(c)
+    dash = c.get("/console/").text
+    assert 'id="issue-zero"' in dash and 'id="no-certificates"' in dash
+    h = {"X-CSRF-Token": csrf}
+    r = c.post("/console/api/certificates/puesta-en-ceros", headers=h)
+    assert r.status_code == 200, r.text
+    issued = r.json()
+    assert issued["archivo"] == "certificados/puesta-en-ceros.json"
+    assert [s["id"] for s in issued["estaciones"]] == ["CATD01"]
+    published = live.ctx.settings.publish_path / issued["archivo"]
+    assert c.get("/console/certificados/puesta-en-ceros.json").content == published.read_bytes()
+    dash = c.get("/console/").text
+    assert 'id="issue-zero"' not in dash  # issued: no button any more
+    row = re.search(r'<tr data-certificate="puesta_en_ceros">(.*?)</tr>', dash, re.S).group(1)
+    assert "válida (llave del servidor)" in row and "estaciones aprobadas: 1" in row
+    assert issued["codigo"][:16] in row and issued["sha256"][:16] in row
+    again = c.post("/console/api/certificates/puesta-en-ceros", headers=h)
+    assert again.status_code == 409 and again.json()["error"] == "zero_issued"
+    assert published.read_bytes() == c.get("/console/certificados/puesta-en-ceros.json").content
+    # a final cut brings the closing certificate, shown with the cut it closes
+    made = c.post("/console/api/cuts?final=true", headers=h).json()
+    closing = made[0]["cierre"]
+    dash = c.get("/console/").text
+    row = re.search(r'<tr data-certificate="cierre">(.*?)</tr>', dash, re.S).group(1)
+    assert f"corte final: {made[0]['published']}" in row and "válida" in row
+    assert closing["sha256"][:16] in row
+    # only the published names are served
+    assert c.get("/console/certificados/llave-publica.json").status_code == 404
+    assert c.get("/console/certificados/..%2Fultimo.json").status_code == 404
+    # a certificate changed on disk is shown as not valid
+    doc = json.loads(published.read_text(encoding="utf-8"))
+    doc["certificado"]["estaciones"] = []
+    published.write_text(json.dumps(doc), encoding="utf-8")
+    row = re.search(
+        r'<tr data-certificate="puesta_en_ceros">(.*?)</tr>', c.get("/console/").text, re.S
+    ).group(1)
+    assert "NO válida" in row

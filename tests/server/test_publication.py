@@ -332,3 +332,32 @@ def test_two_cuts_taken_at_once_in_one_minute_both_publish(live, night) -> None:
         rep = _verify(root / "cortes" / str(name))
         assert rep.ok, _text(rep)
     assert not list((root / "cortes").glob(".*.parcial"))
+
+
+def test_a_cut_that_fills_the_disk_leaves_nothing_behind(live, night, monkeypatch) -> None:
+    """No space left while the site is written: the half-written folder is removed
+    (its space comes back), ``actual`` still names the previous whole cut, which still
+    verifies, and the next cut publishes."""
+    import errno
+
+    from sync_server.services import publish
+
+    _ingest(live, night)
+    root = live.ctx.settings.publish_path
+    first = cuts.make_cut(live.ctx, "admin")[0]["published"]
+    real = publish.generate_site
+
+    def full(inp, out):  # type: ignore[no-untyped-def]
+        real(inp, out)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish, "generate_site", full)
+    with pytest.raises(OSError):
+        cuts.make_cut(live.ctx, "admin")
+    assert sorted(p.name for p in (root / "cortes").iterdir()) == [first, "actual"]
+    assert (root / "cortes" / "actual").readlink().name == first
+    assert json.loads((root / "ultimo.json").read_text())["corte"] == first
+    assert _verify(root / "cortes" / "actual").ok
+    monkeypatch.setattr(publish, "generate_site", real)
+    again = cuts.make_cut(live.ctx, "admin")[0]["published"]
+    assert (root / "cortes" / "actual").readlink().name == again != first

@@ -178,6 +178,11 @@
         el("td", { class: "num" }, `${c.figures.PORCENTAJE_PARTICIPACION_CIUDADANA}%`), el("td", {}, el("code", {}, c.sha256.slice(0, 16))),
         el("td", {}, CAPS.has("download") ? el("a", { href: `/console/cuts/${c.id}.csv` }, T.download) : "")))));
   }
+  async function issueZero() {
+    const err = document.getElementById("zero-error");
+    try { await postJSON("/console/api/certificates/puesta-en-ceros"); location.reload(); }
+    catch (e) { err.textContent = e.message; }
+  }
   async function makeCut() {
     try { await postJSON("/console/api/cuts"); } catch (e) { alert(e.message); }
     refresh();
@@ -332,5 +337,7 @@
   }
   const cutButton = document.getElementById("make-cut");
   if (cutButton) cutButton.addEventListener("click", makeCut);
+  const zeroButton = document.getElementById("issue-zero");
+  if (zeroButton) zeroButton.addEventListener("click", issueZero);
   if (VIEWS[PAGE]) { refresh(); setInterval(() => { if (!busyEditing()) refresh(); }, POLL_MS); }
 })();

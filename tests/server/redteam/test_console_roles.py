@@ -58,6 +58,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/console/api/stations/{station_id}/{action}"): "stations",
     ("POST", "/console/api/conflicts/{conflict_id}/resolve"): "resolve",
     ("POST", "/console/api/cuts"): "cut",
+    ("POST", "/console/api/certificates/puesta-en-ceros"): "certify",
+    ("GET", "/console/certificados/{name}"): "read",
     ("GET", "/console/api/users"): "users",
     ("POST", "/console/api/users"): "users",
     ("POST", "/console/api/users/{username}/disable"): "users",
@@ -73,6 +75,7 @@ PARAMS = {
     "conflict_id": "999999",
     "username": "nadie",
     "action": "approve",
+    "name": "puesta-en-ceros.json",
 }
 BODIES: dict[str, Any] = {
     "/console/api/stations/{station_id}/permissions": {"scope": None, "self_verify": False},
