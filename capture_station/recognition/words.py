@@ -67,6 +67,14 @@ class LineReading:
         v, lp = max(cands, key=lambda c: c[1])  # ties: the number, then an empty line
         return v, float(np.exp(lp))
 
+    def readings(self, top: int = 4) -> list[tuple[int | str, float]]:
+        """The line on its own as a figure's readings: its ``top`` likeliest numbers, and
+        Ilegible for an empty or scrawled line, by probability."""
+        order = np.argsort(-self.values)[:top]
+        out = [(int(k), float(np.exp(self.values[k]))) for k in order]
+        out.append(("Ilegible", float(np.exp(self.empty) + np.exp(self.scrawl))))
+        return sorted(out, key=lambda r: -r[1])
+
 
 def line_readings(logits: np.ndarray) -> list[LineReading]:
     """(N, 33) model output → one ``LineReading`` per line."""
@@ -127,8 +135,12 @@ def combine(cell_p: np.ndarray, line: LineReading, weight: float, top: int = 6) 
 # figure's reading puts the figure in doubt: a person looks at it.
 DISAGREE = 0.5
 # A figure whose cells are unreadable (scribbled over) takes the number its words say when
-# the words line reads it at least this surely; otherwise a person reads it.
-WORDS_SURE = 0.99
+# the words line reads it at least this surely (more likely than anything else); otherwise
+# a person reads it. Such a figure is ``auto`` only when, after the acta's arithmetic, its
+# confidence reaches WORDS_AUTO as well as the figure's own threshold: the ``auto``
+# thresholds were chosen for figures read in digits and words together.
+WORDS_SURE = 0.5
+WORDS_AUTO = 0.95
 
 
 def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
@@ -136,11 +148,12 @@ def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
     """A figure's readings from its cells' probabilities ``cell_p`` (``cells_alone``:
     their own readings, ``fields.decode_field``) and its words ``line``, and whether the
     value is the words' alone. Cells read as Ilegible whose words say a number surely
-    (``WORDS_SURE``) take that number, as sure as the words are (the acta is legible "con
-    letra"); otherwise the two are joined (``combine``)."""
+    (``WORDS_SURE``) take the words' own readings (the acta is legible "con letra": the
+    number, as sure as the words are, and the words' next likeliest numbers for the acta's
+    arithmetic to weigh); otherwise the two are joined (``combine``)."""
     v, p = line.sure()
     if cells_alone[0][0] == "Ilegible" and isinstance(v, int) and p >= WORDS_SURE:
-        return [(v, p), ("Ilegible", 1.0 - p)], True
+        return line.readings(), True
     return combine(cell_p, line, weight), False
 
 
@@ -150,12 +163,14 @@ def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]
     ``auto`` from a figure its words contradict: a line that reads a number at least
     ``DISAGREE`` surely and another value than the figure's, or any number beside
     unreadable cells (a figure legible in words is not Ilegible). ``from_words``: figures
-    whose value is the words' own (``figure_readings``), marked ``from_words``."""
+    whose value is the words' own (``figure_readings``), marked ``from_words``, stay
+    ``auto`` only from ``WORDS_AUTO``."""
     for n, (v, p) in said.items():
         f = fields[n]
         f["words"], f["words_confidence"] = v, round(p, 6)
         if n in from_words:
             f["from_words"] = True
+            f["auto"] = bool(f["auto"] and f["confidence"] >= WORDS_AUTO)
             continue
         number = isinstance(v, int)
         if number and v != f["value"] and (p >= DISAGREE or f["value"] == "Ilegible"):

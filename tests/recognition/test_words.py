@@ -123,7 +123,9 @@ def test_scribbled_digits_take_the_words_value_when_the_words_are_sure():
     assert sure.sure()[1] >= words.WORDS_SURE
     readings, from_words = words.figure_readings(p, alone, sure, 0.5)
     assert from_words and readings[0][0] == 217 and readings[0][1] == pytest.approx(sure.sure()[1])
-    unsure = _line(217, 0.9)
+    assert len(readings) > 2  # the words' next likeliest numbers, for the arithmetic to weigh
+    unsure = _line(217, 0.8)
+    assert unsure.sure()[1] < words.WORDS_SURE
     readings, from_words = words.figure_readings(p, alone, unsure, 0.5)
     assert not from_words and readings[0][0] == "Ilegible"
     # words that are not a number leave unreadable digits Ilegible
@@ -143,10 +145,11 @@ def _field(value, confidence=0.999, auto=True):
 
 def test_words_that_contradict_the_figure_send_it_to_a_person():
     fields = {"PAN": _field(165), "PRI": _field(40), "PT": _field(12), "MC": _field(8),
-              "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999)}
+              "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999), "PES": _field(31, 0.93)}
     said = {"PAN": (265, 0.98), "PRI": (40, 0.99), "PT": (13, words.DISAGREE / 2),
-            "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999)}
-    words.check_words(fields, said, {"PRD"})
+            "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999),
+            "PES": (31, 0.93)}
+    words.check_words(fields, said, {"PRD", "PES"})
     assert not fields["PAN"]["auto"] and fields["PAN"]["words_disagree"]
     assert fields["PAN"]["confidence"] == pytest.approx(0.02)
     assert fields["PRI"]["auto"]  # words agree
@@ -154,4 +157,5 @@ def test_words_that_contradict_the_figure_send_it_to_a_person():
     assert fields["MC"]["auto"]  # no amount in words: nothing contradicts the digits
     assert not fields["NULOS"]["auto"]  # a number in words beside unreadable digits
     assert fields["PRD"]["auto"] and fields["PRD"]["from_words"]
+    assert not fields["PES"]["auto"] and fields["PES"]["from_words"]  # below WORDS_AUTO
     assert all(f["words"] == said[n][0] for n, f in fields.items())
