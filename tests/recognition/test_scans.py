@@ -116,3 +116,30 @@ def test_streak_on_a_skewed_sheet_over_a_dark_backing(acta):
     scan[:, x: x + 6] = 30
     r = read_acta(_jpeg(scan))
     assert not r.ok and r.reason.code == "streaks"
+
+
+def test_figures_legible_only_in_words_take_the_words_value():
+    """Digits scribbled over, amount in words legible: the figure is the words' number,
+    ``auto`` only when sure; never an ``auto`` Ilegible while the words say a number."""
+    opts = replace(GOOD, p_words_only=0.3, dpis=(200,))
+    img, rec = make_acta(0, 41, opts)
+    scribbled = rec["words_only"]
+    assert scribbled and all(rec["cells"][n] == "xxx" for n in scribbled)
+    assert all(isinstance(rec["fields"][n], int) for n in scribbled)
+    r = read_acta(_jpeg(img))
+    assert r.ok, r.reason
+    wrong = [(n, f["value"], rec["fields"][n]) for n, f in r.fields.items()
+             if f["auto"] and f["value"] != rec["fields"][n]]
+    assert not wrong
+    taken = [n for n in scribbled if r.fields[n]["auto"]]
+    assert len(taken) >= len(scribbled) // 2, [(n, r.fields[n]) for n in scribbled]
+    assert all(r.fields[n].get("from_words") for n in taken)
+
+
+def test_words_only_figures_do_not_change_the_figures_drawn():
+    """The option takes no extra random draw: a seed's figures are the same with it, and
+    the decks of earlier runs (made without it) are written again unchanged."""
+    _, ra = make_acta(5, 13, GOOD)
+    _, rb = make_acta(5, 13, replace(GOOD, p_words_only=0.5))
+    assert "words_only" not in ra and rb["words_only"]
+    assert ra["fields"] == rb["fields"] and ra["qr"] == rb["qr"] and ra["writer"] == rb["writer"]
