@@ -7,6 +7,11 @@ LAS URNAS) and, inside 6 RESULTADOS DE LA VOTACIÓN, the party, coalition or can
 the row; the database column (``PH_BCS``) is shown small beside it. Party and coalition
 names come from the form's template (``resources/templates``) when the recognition
 package is installed, else from the column name.
+
+The printed acta shows each party's emblem beside its row. The project ships no emblems
+(they are the parties' registered marks, and the forms they are printed on may not be
+copied into it): a party's row carries its acronym and a mark in the party's colour
+(``PARTY_COLOURS``), a coalition's row one mark per party, in the order printed.
 """
 
 from __future__ import annotations
@@ -33,11 +38,39 @@ VOTE_ROWS = {
 }
 
 
+#: the colour each party's emblem is known by, for the small mark beside its row; a party
+#: not listed (a local party whose colour the project has not checked) gets no mark
+PARTY_COLOURS = {
+    "PAN": "#00509e",  # blue
+    "PRI": "#d81e05",  # red (the green, white and red tricolour)
+    "PRD": "#ffd100",  # yellow
+    "PT": "#d52b1e",  # red
+    "PVEM": "#4cb848",  # green
+    "MC": "#ff8300",  # orange
+    "MORENA": "#8b1538",  # guinda
+    "NA_BCS": "#00a6a6",  # turquoise (Nueva Alianza)
+    "PES_BCS": "#5c2d91",  # purple (Encuentro Solidario)
+    "FXM_BCS": "#e4007c",  # magenta (Fuerza por México)
+}
+
+
+def party_colours(column: str) -> list[tuple[str, str]]:
+    """(party, colour) of each party the vote column names with a known colour: one for a
+    party (``PAN``), one per party for a coalition (``PAN-PRI-PRD``); none for the other
+    figures."""
+    return [(p, PARTY_COLOURS[p]) for p in column.split("-") if p in PARTY_COLOURS]
+
+
 @dataclass(frozen=True)
 class FieldLabel:
     column: str  # the database column: PH_BCS, TOTAL_BOLETAS_SOBRANTES
     section: str  # the apartado it is printed under: "6 RESULTADOS DE LA VOTACIÓN"
     label: str  # the row as printed: "PH BCS", "COALICIÓN PAN-PRI-PRD", or the section itself
+
+    @property
+    def colours(self) -> list[tuple[str, str]]:
+        """The parties' colour marks for this row (``party_colours``)."""
+        return party_colours(self.column) if self.section == VOTES_SECTION else []
 
     @property
     def own_section(self) -> bool:

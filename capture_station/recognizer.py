@@ -8,6 +8,7 @@ decoded and checked here, and capture is manual.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,14 +35,31 @@ class Recognizer(Protocol):
 
 # reader outcomes that still leave a usable page (manual capture)
 _USABLE_REJECTIONS = {"no_model", "internal"}
+_WARMING = threading.Lock()  # held while the reader's models load
+
+
+def warm_up() -> bool:
+    """Load the reader's templates and models and run each model once (``reader.prepare``),
+    so that the first acta of the night is read as fast as the others. The station calls
+    it in the background when its window opens. False when this build has no reader."""
+    with _WARMING:
+        try:
+            from capture_station.recognition.reader import prepare
+        except ImportError:
+            return False
+        prepare()
+        return True
 
 
 def read_page(data: bytes, catalog: Catalog) -> Recognition:
-    """The default recognizer: capture_station.recognition.reader.read_acta."""
+    """The default recognizer: capture_station.recognition.reader.read_acta. A page that
+    comes while ``warm_up`` runs waits for it rather than loading the models again."""
     try:
         from capture_station.recognition.reader import read_acta
     except ImportError:  # a build without the recognition package: manual capture
         return _fallback(data)
+    with _WARMING:
+        pass
     r = read_acta(data, catalog)
     rec = Recognition(usable=r.ok, qr=r.qr, election=r.election, ms=r.ms)
     if r.reason is not None:

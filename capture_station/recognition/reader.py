@@ -253,11 +253,10 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
         readings[f.name] = decode_field(per_cell[f.name])
         i += len(f.cells)
     wm = load_words_model()
-    in_words = _read_words(wm, chan, H, t, per_cell, readings)
+    in_words, from_words = _read_words(wm, chan, H, t, per_cell, readings)
     r.fields, checks = read_fields(t, readings, *model.thresholds(wm.name if wm else None),
                                    per_cell, per_feat)
-    for n, v in in_words.items():
-        r.fields[n]["words"] = v
+    words.check_words(r.fields, in_words, from_words)
     r.checks.extend(checks)
     r.status = "ok"
 
@@ -265,13 +264,18 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
 def _unturn(reg: Registration, k: float, small_shape: tuple[int, ...],
             full_shape: tuple[int, ...]) -> Registration:
     """A registration found on the small page turned 90° clockwise, in the unturned full
-    page's pixels: a turned small pixel (x', y') is the small page's (y', h - 1 - x'), then
-    each axis is scaled by its own factor (the small page's sides are rounded apart)."""
+    page's pixels, as an upright scan of the same page would have it: the turned small
+    points are scaled to the turned full page like any page's (each axis by its own factor:
+    the small page's sides are rounded apart), then a turned full pixel (x', y') is the
+    unturned page's (y', h - 1 - x'). Scaling after the turn would put the reversed axis
+    (scale - 1) pixels off (≈ 2 px at 200 dpi), a shift the cells of an upright scan do
+    not have."""
     assert reg.points is not None
     turned = reg.points * k  # back to the turned small page (register divided by k)
     hs, ws = small_shape[:2]
+    h = full_shape[0]
     pts = np.stack([turned[:, 1] * full_shape[1] / ws,
-                    (hs - 1 - turned[:, 0]) * full_shape[0] / hs], axis=1)
+                    h - 1 - turned[:, 0] * h / hs], axis=1)
     reg.points = pts
     reg.H = homography(reg.template, pts, reg.upside_down)
     return reg
@@ -285,17 +289,20 @@ def _partial(sh: Sheet, templates: list[Template]) -> bool:
     return all(abs(sh.aspect / a - 1) > PARTIAL_ASPECT for a in aspects)
 
 
-def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> dict:
+def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> tuple[dict, set[str]]:
     """Joins each figure's words line, when the words model ``wm`` is there, to its cells'
-    readings (``words.combine``, in place); returns what each line says on its own."""
+    readings (``words.figure_readings``, in place); returns what each line says on its own
+    (value, probability) and the figures whose value is their words' alone."""
     if wm is None:
-        return {}
+        return {}, set()
     x, names = words.extract(img, H, t)
-    said = {}
+    said, from_words = {}, set()
     for n, line in zip(names, wm.read(x), strict=True):
-        readings[n] = words.combine(per_cell[n], line, wm.weight)
-        said[n] = line.best()
-    return said
+        readings[n], alone = words.figure_readings(per_cell[n], readings[n], line, wm.weight)
+        if alone:
+            from_words.add(n)
+        said[n] = line.sure()
+    return said, from_words
 
 
 def _identity(r: Reading, catalog):

@@ -58,10 +58,22 @@ class LineReading:
     scrawl: float
 
     def best(self) -> int | str:
+        return self.sure()[0]
+
+    def sure(self) -> tuple[int | str, float]:
+        """The line's likeliest reading (a number, Sin dato or Ilegible) and its probability."""
         k = int(np.argmax(self.values))
-        if self.values[k] >= max(self.empty, self.scrawl):
-            return k
-        return "Sin dato" if self.empty >= self.scrawl else "Ilegible"
+        cands = [(k, self.values[k]), ("Sin dato", self.empty), ("Ilegible", self.scrawl)]
+        v, lp = max(cands, key=lambda c: c[1])  # ties: the number, then an empty line
+        return v, float(np.exp(lp))
+
+    def readings(self, top: int = 4) -> list[tuple[int | str, float]]:
+        """The line on its own as a figure's readings: its ``top`` likeliest numbers, and
+        Ilegible for an empty or scrawled line, by probability."""
+        order = np.argsort(-self.values)[:top]
+        out = [(int(k), float(np.exp(self.values[k]))) for k in order]
+        out.append(("Ilegible", float(np.exp(self.empty) + np.exp(self.scrawl))))
+        return sorted(out, key=lambda r: -r[1])
 
 
 def line_readings(logits: np.ndarray) -> list[LineReading]:
@@ -116,6 +128,55 @@ def combine(cell_p: np.ndarray, line: LineReading, weight: float, top: int = 6) 
     order = np.argsort(-joint)[:top]
     names = {len(VALUES): "Sin dato", len(VALUES) + 1: "Ilegible"}
     return [(names.get(int(k), int(k)), float(joint[k])) for k in order]
+
+
+# Chosen on validation writers only (never the evaluation decks): see RECOGNITION.md.
+# A words line that reads a number at least this surely and names another value than the
+# figure's reading puts the figure in doubt: a person looks at it.
+DISAGREE = 0.5
+# A figure whose cells are unreadable (scribbled over) takes the number its words say when
+# the words line reads it at least this surely (more likely than anything else); otherwise
+# a person reads it. Such a figure is ``auto`` only when, after the acta's arithmetic, its
+# confidence reaches WORDS_AUTO as well as the figure's own threshold: the ``auto``
+# thresholds were chosen for figures read in digits and words together.
+WORDS_SURE = 0.5
+WORDS_AUTO = 0.95
+
+
+def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
+                    weight: float) -> tuple[list[tuple[int | str, float]], bool]:
+    """A figure's readings from its cells' probabilities ``cell_p`` (``cells_alone``:
+    their own readings, ``fields.decode_field``) and its words ``line``, and whether the
+    value is the words' alone. Cells read as Ilegible whose words say a number surely
+    (``WORDS_SURE``) take the words' own readings (the acta is legible "con letra": the
+    number, as sure as the words are, and the words' next likeliest numbers for the acta's
+    arithmetic to weigh); otherwise the two are joined (``combine``)."""
+    v, p = line.sure()
+    if cells_alone[0][0] == "Ilegible" and isinstance(v, int) and p >= WORDS_SURE:
+        return line.readings(), True
+    return combine(cell_p, line, weight), False
+
+
+def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]],
+                from_words: set[str]) -> None:
+    """Record what each words line says (``words``, ``words_confidence``) and take
+    ``auto`` from a figure its words contradict: a line that reads a number at least
+    ``DISAGREE`` surely and another value than the figure's, or any number beside
+    unreadable cells (a figure legible in words is not Ilegible). ``from_words``: figures
+    whose value is the words' own (``figure_readings``), marked ``from_words``, stay
+    ``auto`` only from ``WORDS_AUTO``."""
+    for n, (v, p) in said.items():
+        f = fields[n]
+        f["words"], f["words_confidence"] = v, round(p, 6)
+        if n in from_words:
+            f["from_words"] = True
+            f["auto"] = bool(f["auto"] and f["confidence"] >= WORDS_AUTO)
+            continue
+        number = isinstance(v, int)
+        if number and v != f["value"] and (p >= DISAGREE or f["value"] == "Ilegible"):
+            f["auto"] = False
+            f["words_disagree"] = True
+            f["confidence"] = round(min(f["confidence"], 1.0 - p), 6)
 
 
 @dataclass

@@ -55,10 +55,12 @@ def _field_boxes(election: str) -> dict[str, tuple[float, float, float, float]]:
 
 
 def field_label(lab: FieldLabel) -> QLabel:
-    """The row's label as printed on the acta, its column name small and grey beside it."""
+    """The row's label as printed on the acta, its column name small and grey beside it,
+    after a mark in each of its parties' colours (where the acta prints their emblems)."""
     column = "" if lab.column == lab.label else (
         f" <span style='color:#555;font-size:small'>{escape(lab.column)}</span>")
-    w = QLabel(f"<b>{escape(lab.label)}</b>{column}")
+    marks = "".join(f"<span style='color:{c}'>&#9632;</span>" for _, c in lab.colours)
+    w = QLabel(f"{marks}{' ' if marks else ''}<b>{escape(lab.label)}</b>{column}")
     w.setTextFormat(Qt.TextFormat.RichText)
     w.setWordWrap(True)
     w.setMinimumWidth(300)

@@ -13,6 +13,7 @@ from capture_station.about import about, code_hash
 from capture_station.capture import CAPTURE, VERIFY
 from capture_station.errors import StationError
 from capture_station.operators import ROLE_NAMES, Operator, add_operator, login
+from capture_station.recognizer import warm_up
 from capture_station.station import Station, StationConfig, create_station, is_initialized
 from capture_station.sync.catalog import download_catalog
 from capture_station.sync.client import SyncReport, pending_count, set_enrollment_code
@@ -48,6 +49,9 @@ class MainWindow(QMainWindow):
         self.sync: SyncWorker | None = None
         self.last_report: SyncReport | None = None
         self.runner = Runner(self)
+        self.reader_ready: bool | None = None  # None while the reader's models warm up
+        self.runner.start(lambda _progress, _cancel: warm_up(), on_done=self._reader_warmed,
+                          on_failed=self._reader_failed)
         self.bridge = _Bridge()
         self.bridge.report.connect(self._on_report)
         self.stack = QStackedWidget()
@@ -335,6 +339,12 @@ class MainWindow(QMainWindow):
         color = {"online": "#075e1f", "pending": "#8a5a00"}.get(rep.state if rep else "", "#a00000")
         self.lbl_sync.setStyleSheet(f"color:{color};font-weight:bold")
         self.lbl_pending.setText(tr("Por enviar") + f": {pending_count(self.station.store)}")
+
+    def _reader_warmed(self, ready: bool) -> None:
+        self.reader_ready = bool(ready)
+
+    def _reader_failed(self, _text: str) -> None:
+        self.reader_ready = False  # each page then tries the reader itself, and says why
 
     def closeEvent(self, ev) -> None:  # type: ignore[no-untyped-def]
         self.shutdown()

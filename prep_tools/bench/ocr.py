@@ -45,7 +45,8 @@ def _read_one(args):
                               "value": f["value"] if f else None,
                               "confidence": f["confidence"] if f else 0.0,
                               "checked": bool(f and f.get("checked", True)),
-                              "auto": bool(f and f["auto"])})
+                              "auto": bool(f and f["auto"]),
+                              "words_only": name in rec.get("words_only", ())})
     if with_tess:
         row["tesseract"] = tesseract_fields(data, rec)
     return row

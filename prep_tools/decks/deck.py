@@ -57,6 +57,9 @@ class DeckOptions:
     p_blue: float = 0.8  # blue ballpoint, else black, drawn per acta
     bad: str = ""  # a truly bad scan instead of a good one: "blank", "black", "streaks", "half"
     whole_sheet: bool = False  # the scan area holds the whole turned sheet (a wide feeder)
+    # a figure whose digits are scribbled over (unreadable) while its words are written
+    # out legibly: its value is the number the words say
+    p_words_only: float = 0.0
 
 
 BAD_KINDS = ("blank", "black", "streaks", "half")
@@ -246,8 +249,11 @@ def draw_stamp(page: np.ndarray, s: float, rng) -> None:
 
 def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Writer,
               payload: str, rng: np.random.Generator, opts: DeckOptions,
-              form: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
-    """Fill the blank form (``form``, or the template's by its id) with ``values``."""
+              form: np.ndarray | None = None,
+              scribbled: frozenset[str] = frozenset()) -> tuple[np.ndarray, dict]:
+    """The filled page and each field's cell truth: the blank form (``form``, or the
+    template's by its id) with ``values``. ``scribbled``: figures whose digits are
+    scribbled over while their words say the number (``DeckOptions.p_words_only``)."""
     page = (blank_form(t.id, dpi) if form is None else form).copy()
     s = dpi / 72.0
     ink = _ink(rng, opts.p_blue)
@@ -256,13 +262,13 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
     cells: dict[str, str] = {}
     for f in t.fields:
         v = values[f.name]
-        truth = cell_truth(v, zero_fill)
+        truth = cell_truth(ILEGIBLE if f.name in scribbled else v, zero_fill)
         cells[f.name] = truth
         for ch, (x, y, w, h) in zip(truth, f.cells, strict=True):
             rect = (x * s, y * s, w * s, h * s)
             if ch.isdigit():
                 draw_digit(page, writer, int(ch), rect, rng, ink, opacity)
-        if v == ILEGIBLE:
+        if v == ILEGIBLE or f.name in scribbled:
             x0, y0 = f.cells[0][0] * s, f.cells[0][1] * s
             x1 = (f.cells[-1][0] + f.cells[-1][2]) * s
             sm = hw.scribble_mask(int(x1 - x0), int(f.cells[0][3] * s), rng)
@@ -344,16 +350,23 @@ def make_acta(i: int, seed: int, opts: DeckOptions) -> tuple[np.ndarray, dict]:
     dpi = int(opts.dpis[int(rng.integers(len(opts.dpis)))])
     payload, clave, casilla = _identity(t, rng)
     vals: dict[str, int | str] = dict(make_figures(t, casilla.lista_nominal, casilla.representantes, rng))
+    with_words = {f.name for f in t.fields if f.words is not None}
+    scribbled = set()
     for k in vals:
         r = rng.random()
         if r < opts.p_sin_dato:
             vals[k] = SIN_DATO
         elif r < opts.p_sin_dato + opts.p_ilegible:
             vals[k] = ILEGIBLE
-    page, cells = fill_acta(t, dpi, vals, writer, payload, rng, opts)
+        elif r < opts.p_sin_dato + opts.p_ilegible + opts.p_words_only and k in with_words:
+            scribbled.add(k)
+    page, cells = fill_acta(t, dpi, vals, writer, payload, rng, opts,
+                            scribbled=frozenset(scribbled))
     img, meta = scan(page, dpi, rng, opts)
     rec = {"template": t.id, "qr": payload, "clave_acta": clave, "dpi": dpi,
            "writer": writer.name, "fields": vals, "cells": cells, **meta}
+    if scribbled:
+        rec["words_only"] = sorted(scribbled)
     return img, rec
 
 

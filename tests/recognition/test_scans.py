@@ -116,3 +116,67 @@ def test_streak_on_a_skewed_sheet_over_a_dark_backing(acta):
     scan[:, x: x + 6] = 30
     r = read_acta(_jpeg(scan))
     assert not r.ok and r.reason.code == "streaks"
+
+
+def test_figures_legible_only_in_words_take_the_words_value():
+    """Digits scribbled over, amount in words legible: the figure is the words' number,
+    ``auto`` only when sure; never an ``auto`` Ilegible while the words say a number."""
+    opts = replace(GOOD, p_words_only=0.3, dpis=(200,))
+    img, rec = make_acta(0, 41, opts)
+    scribbled = rec["words_only"]
+    assert scribbled and all(rec["cells"][n] == "xxx" for n in scribbled)
+    assert all(isinstance(rec["fields"][n], int) for n in scribbled)
+    r = read_acta(_jpeg(img))
+    assert r.ok, r.reason
+    wrong = [(n, f["value"], rec["fields"][n]) for n, f in r.fields.items()
+             if f["auto"] and f["value"] != rec["fields"][n]]
+    assert not wrong
+    taken = [n for n in scribbled if r.fields[n]["auto"]]
+    assert len(taken) >= len(scribbled) // 2, [(n, r.fields[n]) for n in scribbled]
+    assert all(r.fields[n].get("from_words") for n in taken)
+
+
+def test_words_only_figures_do_not_change_the_figures_drawn():
+    """The option takes no extra random draw: a seed's figures are the same with it, and
+    the decks of earlier runs (made without it) are written again unchanged."""
+    _, ra = make_acta(5, 13, GOOD)
+    _, rb = make_acta(5, 13, replace(GOOD, p_words_only=0.5))
+    assert "words_only" not in ra and rb["words_only"]
+    assert ra["fields"] == rb["fields"] and ra["qr"] == rb["qr"] and ra["writer"] == rb["writer"]
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_portrait_scan_is_registered_as_the_same_page_scanned_turned(acta, turn):
+    """A page scanned a quarter turn round is read as the reader turns it (a quarter turn
+    clockwise): its cells are cut where they are on that turned page scanned directly, not
+    a pixel or two off along the reversed axis (a shift no upright or upside-down scan has)."""
+    from capture_station.recognition import reader
+
+    img, _ = acta
+    portrait = cv2.rotate(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), TURNS[turn])
+    turned = cv2.rotate(portrait, cv2.ROTATE_90_CLOCKWISE)
+    regs = []
+    real = reader.register
+
+    def spy(*a, **kw):
+        out = real(*a, **kw)
+        regs.append(out[0])
+        return out
+
+    reader.register = spy
+    try:
+        r_t = read_acta(cv2.imencode(".png", turned)[1].tobytes())
+        r_p = read_acta(cv2.imencode(".png", portrait)[1].tobytes())
+    finally:
+        reader.register = real
+    assert r_t.ok and r_p.ok and r_p.rotated == 90 and r_t.upside_down == r_p.upside_down
+    reg_t, reg_p = regs
+    t = reg_t.template
+    pts = np.array([[x * t.page_w, y * t.page_h, 1.0] for x in (0.2, 0.5, 0.8) for y in (0.2, 0.8)]).T
+    a = reg_t.H @ pts
+    a = a[:2] / a[2]
+    b = reg_p.H @ pts
+    b = b[:2] / b[2]
+    # a pixel (x, y) of the page turned clockwise is the portrait scan's (y, h - 1 - x)
+    want = np.array([a[1], portrait.shape[0] - 1 - a[0]])
+    assert np.abs(b - want).max() < 0.3, np.round(b - want, 2)

@@ -113,3 +113,49 @@ def test_thresholds_follow_the_words_setting():
     wm = words.load_words_model()
     if committed is not None and wm is not None:
         assert committed.thresholds(None)[0] > committed.thresholds(wm.name)[0]
+
+
+def test_scribbled_digits_take_the_words_value_when_the_words_are_sure():
+    p = _cells({SCRIBBLE: 0.95}, {SCRIBBLE: 0.9}, {SCRIBBLE: 0.97})
+    alone = decode_field(p)
+    assert alone[0][0] == "Ilegible"
+    sure = _line(217, 0.9999)
+    assert sure.sure()[1] >= words.WORDS_SURE
+    readings, from_words = words.figure_readings(p, alone, sure, 0.5)
+    assert from_words and readings[0][0] == 217 and readings[0][1] == pytest.approx(sure.sure()[1])
+    assert len(readings) > 2  # the words' next likeliest numbers, for the arithmetic to weigh
+    unsure = _line(217, 0.8)
+    assert unsure.sure()[1] < words.WORDS_SURE
+    readings, from_words = words.figure_readings(p, alone, unsure, 0.5)
+    assert not from_words and readings[0][0] == "Ilegible"
+    # words that are not a number leave unreadable digits Ilegible
+    readings, from_words = words.figure_readings(p, alone, _line("Ilegible", 0.9999), 0.5)
+    assert not from_words and readings[0][0] == "Ilegible"
+
+
+def test_legible_digits_are_never_replaced_by_the_words():
+    p = _cells({BLANK: 0.99}, {1: 0.99}, {4: 0.99})
+    readings, from_words = words.figure_readings(p, decode_field(p), _line(74, 0.9999), 0.5)
+    assert not from_words and readings == words.combine(p, _line(74, 0.9999), 0.5)
+
+
+def _field(value, confidence=0.999, auto=True):
+    return {"value": value, "confidence": confidence, "auto": auto}
+
+
+def test_words_that_contradict_the_figure_send_it_to_a_person():
+    fields = {"PAN": _field(165), "PRI": _field(40), "PT": _field(12), "MC": _field(8),
+              "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999), "PES": _field(31, 0.93)}
+    said = {"PAN": (265, 0.98), "PRI": (40, 0.99), "PT": (13, words.DISAGREE / 2),
+            "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999),
+            "PES": (31, 0.93)}
+    words.check_words(fields, said, {"PRD", "PES"})
+    assert not fields["PAN"]["auto"] and fields["PAN"]["words_disagree"]
+    assert fields["PAN"]["confidence"] == pytest.approx(0.02)
+    assert fields["PRI"]["auto"]  # words agree
+    assert fields["PT"]["auto"]  # the words are unsure of their own reading
+    assert fields["MC"]["auto"]  # no amount in words: nothing contradicts the digits
+    assert not fields["NULOS"]["auto"]  # a number in words beside unreadable digits
+    assert fields["PRD"]["auto"] and fields["PRD"]["from_words"]
+    assert not fields["PES"]["auto"] and fields["PES"]["from_words"]  # below WORDS_AUTO
+    assert all(f["words"] == said[n][0] for n, f in fields.items())

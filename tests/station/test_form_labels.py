@@ -3,7 +3,7 @@ prefixes."""
 
 from __future__ import annotations
 
-from capture_station.form_labels import VOTES_SECTION, in_acta_order, label_of
+from capture_station.form_labels import PARTY_COLOURS, VOTES_SECTION, in_acta_order, label_of
 from capture_station.ui.common import message_of
 from prep_core.errors import PrepError
 
@@ -19,6 +19,24 @@ def test_each_field_is_named_as_printed():
     tr = label_of("PRES", "TOTAL_REP_PARTIDO_CI_VOTARON")
     assert tr.label == tr.section == "4 REPRESENTACIONES PARTIDISTAS QUE VOTARON" and tr.own_section
     assert label_of("NOPE", "XYZ_PARTY").label == "XYZ PARTY"  # no template: the column, readable
+
+
+def test_party_rows_carry_their_colours_in_the_printed_order():
+    assert label_of("AYUN", "PAN").colours == [("PAN", PARTY_COLOURS["PAN"])]
+    assert [p for p, _ in label_of("AYUN", "PAN-PRI-PRD").colours] == ["PAN", "PRI", "PRD"]
+    assert [p for p, _ in label_of("PRES", "PVEM-PT-MORENA").colours] == ["PVEM", "PT", "MORENA"]
+    assert label_of("AYUN", "PH_BCS").colours == []  # a colour not checked: acronym only
+    for col in ("NULOS", "TOTAL_VOTOS_ASENTADO", "TOTAL_BOLETAS_SOBRANTES", "CAND_IND1"):
+        assert label_of("AYUN", col).colours == []
+
+
+def test_the_capture_label_shows_the_marks(qtbot):
+    from capture_station.ui.captura import field_label
+
+    w = field_label(label_of("AYUN", "PT-MORENA"))
+    text = w.text()
+    assert text.index(PARTY_COLOURS["PT"]) < text.index(PARTY_COLOURS["MORENA"]) < text.index("COALICIÓN")
+    assert "#" not in field_label(label_of("AYUN", "NULOS")).text().split("<b>")[0]
 
 
 def test_fields_follow_the_acta():
