@@ -67,6 +67,23 @@ def acta_values(
     return vals
 
 
+def _keys_not_in(catalog: Catalog, n: int) -> list[CasillaKey]:
+    """``n`` casilla keys of the entidad that the catalog does not hold (from the
+    top of the sección range down, so a national-size catalog is never hit)."""
+    used = {c.key for c in catalog.casillas}
+    out: list[CasillaKey] = []
+    if n <= 0:
+        return out
+    for numero in range(99, 0, -1):
+        for seccion in range(9_999, 0, -1):
+            key = CasillaKey(catalog.id_entidad, seccion, "C", numero, 0)
+            if key not in used:
+                out.append(key)
+                if len(out) == n:
+                    return out
+    return out
+
+
 def simulate_readings(
     catalog: Catalog,
     election_id: str,
@@ -119,8 +136,7 @@ def simulate_readings(
         )
     n_fuera = round(len(out) * r["fuera"])
     some = catalog.casillas[0]
-    for i in range(n_fuera):
-        key = CasillaKey(catalog.id_entidad, 9_000 + i % 999, "B", 1, 0)
+    for key in _keys_not_in(catalog, n_fuera):  # a QR naming no approved casilla
         vals = acta_values(rng, election, some)
         out.append(SimActa(key.clave_acta(election.acta_code("B")), vals, fuera=True))
     return out

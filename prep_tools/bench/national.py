@@ -52,6 +52,9 @@ def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout) -> int
     t0 = time.perf_counter()
     catalog, night, actas, readings = make_night(casillas, elections, with_readings=True)
     by_clave = {a.clave_acta: a.election.id for a in catalog.expected_actas()}
+    by_code = {code: e.id for e in catalog.elections for code in e.acta_codes}
+    for r in readings:  # fuera de catálogo: its election by the acta code of its key
+        by_clave.setdefault(r.clave_acta, by_code.get(r.clave_acta[11:], ""))
     truth = truth_of(readings, by_clave)
     n = sum(len(v) for v in night.events.values())
     print(f"noche / night: {casillas} casillas, {actas} actas, {n} eventos firmados / signed "
