@@ -19,6 +19,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
     p.add_argument("--model", type=Path, default=None, help="modelo ONNX / ONNX digit model")
+    p.add_argument(
+        "--clave",
+        default=None,
+        help="CLAVE_ACTA tecleada (sin QR), comparada con lo escrito; requiere --catalog / "
+        "a CLAVE_ACTA typed by hand (no QR), compared with the writing; needs --catalog",
+    )
     p.set_defaults(func=cmd_read)
 
 
@@ -82,8 +88,18 @@ def cmd_read(args: argparse.Namespace) -> int:
     cv2.setNumThreads(1)
     catalog = _catalog(args.catalog)
     model = load_model(str(args.model)) if args.model else None
+    label = None
+    if args.clave:
+        from prep_core.labels import identity_of
+
+        acta = catalog.acta(args.clave.strip().upper()) if catalog is not None else None
+        if acta is None:
+            print(f"la clave {args.clave!r} no está en el catálogo (use --catalog) / "
+                  f"key {args.clave!r} is not in the catalog (use --catalog)", file=sys.stderr)
+            return 2
+        label = identity_of(acta)
     prepare()  # models loaded and warmed before the clock of the reading starts
-    r = read_acta(args.image, catalog=catalog, model=model)
+    r = read_acta(args.image, catalog=catalog, model=model, label=label)
     doc = r.to_json()
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
@@ -120,7 +136,18 @@ def read_text(image: str, r) -> str:  # type: ignore[no-untyped-def]
         flag = "auto" if f["auto"] else "REVISAR / REVIEW"
         lines.append(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
     lines.extend(check_line(c) for c in r.checks)
+    if r.identity:
+        lines.append(identity_line(r.identity))
     return "\n".join(lines)
+
+
+def identity_line(ident: dict) -> str:
+    """The label against section 1's writing, in one line."""
+    said = {None: "ilegible / unreadable", True: "coincide / agrees",
+            False: "NO COINCIDE / DISAGREES"}[ident.get("agrees")]
+    w = ident.get("written") or {}
+    written = " ".join(f"{k}={v}" for k, v in w.items() if v is not None) or "—"
+    return f"  identidad/identity: etiqueta/label {ident.get('label') or '—'} · escrito/written {written} · {said}"
 
 
 def cmd_bench_ocr(args: argparse.Namespace) -> int:
