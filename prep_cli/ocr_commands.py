@@ -65,6 +65,21 @@ def add_bench_target(bench: argparse._SubParsersAction) -> None:
         "--only", action="append", default=[], help="sólo esta condición / only this condition"
     )
     p.set_defaults(func=cmd_bench_ocr)
+    p = bench.add_parser(
+        "identity",
+        help="etiquetas cambiadas y claves mal tecleadas detectadas / label swaps and "
+        "mistyped keys caught",
+    )
+    p.add_argument("deck", nargs="?", default=None, help="carpeta del mazo / deck folder")
+    p.add_argument("--n", type=int, default=600, help="actas del mazo generado / deck size")
+    p.add_argument("--seed", type=int, default=20241206)
+    p.add_argument("--split", choices=("val", "eval"), default="eval",
+                   help="escritores / writers (eval: nunca usados para ajustar / never tuned on)")
+    p.add_argument("--swap", type=float, default=0.3, help="fracción con etiqueta del vecino")
+    p.add_argument("--typed", type=float, default=0.1, help="fracción con clave tecleada")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--json-out", default=None)
+    p.set_defaults(func=cmd_bench_identity)
 
 
 def _catalog(spec: str | None):
@@ -148,6 +163,14 @@ def identity_line(ident: dict) -> str:
     w = ident.get("written") or {}
     written = " ".join(f"{k}={v}" for k, v in w.items() if v is not None) or "—"
     return f"  identidad/identity: etiqueta/label {ident.get('label') or '—'} · escrito/written {written} · {said}"
+
+
+def cmd_bench_identity(args: argparse.Namespace) -> int:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from prep_tools.bench.identity import bench_main
+
+    return bench_main(args.deck, n=args.n, seed=args.seed, split=args.split, p_swap=args.swap,
+                      p_typed=args.typed, workers=args.workers, json_out=args.json_out)
 
 
 def cmd_bench_ocr(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ class WrittenReading:
     """Each part's readings (value, probability), most likely first; ``tipo`` by mark."""
 
     parts: dict[str, list[tuple[int | str, float]]] = field(default_factory=dict)
+    _dicts: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def best(self) -> WrittenIdentity:
         def num(part: str) -> int | None:
@@ -46,10 +47,13 @@ class WrittenReading:
 
     def p(self, part: str, value) -> float:
         """How likely ``part`` says ``value`` (1 when the form lacks the part)."""
-        rs = self.parts.get(part)
-        if rs is None:
-            return 1.0
-        return max(dict(rs).get(value, 0.0), FLOOR)
+        d = self._dicts.get(part)
+        if d is None:
+            rs = self.parts.get(part)
+            if rs is None:
+                return 1.0
+            d = self._dicts[part] = dict(rs)
+        return max(d.get(value, 0.0), FLOOR)
 
     def legible(self) -> bool:
         rs = self.parts.get("seccion")
@@ -95,9 +99,29 @@ def _marks(chan: np.ndarray, H: np.ndarray, boxes: dict) -> list[tuple[int | str
 
 
 def _weight(w: WrittenReading, e: WrittenIdentity) -> float:
-    return (w.p("demarcacion", e.demarcacion if e.demarcacion is not None else SIN_DATO)
-            * w.p("seccion", e.seccion) * w.p("tipo", e.tipo)
-            * w.p("numero", e.numero if e.numero is not None else SIN_DATO))
+    return _weight_of(w, (e.demarcacion, e.seccion, e.tipo, e.numero))
+
+
+def _weight_of(w: WrittenReading, parts: tuple) -> float:
+    dem, sec, tipo, num = parts
+    return (w.p("demarcacion", dem if dem is not None else SIN_DATO) * w.p("seccion", sec)
+            * w.p("tipo", tipo) * w.p("numero", num if num is not None else SIN_DATO))
+
+
+_WRITTEN: dict[tuple[str, str], tuple[tuple, ...]] = {}
+
+
+def _candidates(catalog, election: str) -> tuple[tuple, ...]:
+    """What section 1 of each acta of ``election`` says (distinct), cached per catalog."""
+    key = (catalog.fingerprint, election)
+    got = _WRITTEN.get(key)
+    if got is None:
+        seen = {}
+        for a in catalog.expected_actas(election):
+            e = expected_written(identity_of(a))
+            seen[(e.demarcacion, e.seccion, e.tipo, e.numero)] = None
+        got = _WRITTEN[key] = tuple(seen)
+    return got
 
 
 def label_share(w: WrittenReading, label: QrIdentity, catalog=None) -> float:
@@ -107,8 +131,7 @@ def label_share(w: WrittenReading, label: QrIdentity, catalog=None) -> float:
     if catalog is not None:
         acta = catalog.acta(label.clave_acta)
         if acta is not None:
-            total = sum(_weight(w, expected_written(identity_of(a)))
-                        for a in catalog.expected_actas(acta.election.id))
+            total = sum(_weight_of(w, c) for c in _candidates(catalog, acta.election.id))
             return own / max(total, own)
     best = w.best()
     alt = _weight(w, best) if best != expected_written(label) else 0.0

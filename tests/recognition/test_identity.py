@@ -99,3 +99,21 @@ def test_prep_read_json_reports_identity(tmp_path, catalog):
     assert doc["identity"]["label"] == rec["qr"]
     assert doc["identity"]["agrees"] is True
     assert set(doc["identity"]["written"]) == {"demarcacion", "seccion", "tipo", "numero"}
+
+
+def test_bench_counts_swaps_caught_and_false_alarms():
+    from prep_tools.bench.identity import summarise
+
+    rows = ([{"kind": "swap", "status": "ok", "qr_ok": True, "agrees": False, "ms": 1.0,
+              "by": "writing"}] * 3
+            + [{"kind": "swap", "status": "ok", "qr_ok": True, "agrees": None, "ms": 1.0,
+                "by": "writing"}]
+            + [{"kind": "good", "status": "ok", "qr_ok": True, "agrees": True, "ms": 1.0,
+                "by": "writing"}] * 9
+            + [{"kind": "good", "status": "ok", "qr_ok": True, "agrees": False, "ms": 1.0,
+                "by": "writing"}]
+            + [{"kind": "typed", "status": "ok", "agrees": False, "by": "catalog", "ms": 0.0}])
+    s = summarise(rows)
+    assert (s["swaps_caught"]["k"], s["swaps_caught"]["n"]) == (3, 4)
+    assert (s["false_alarms"]["k"], s["false_alarms"]["n"]) == (1, 10)
+    assert s["typed_by_catalog"]["k"] == 1 and s["swaps_unread"]["k"] == 1
