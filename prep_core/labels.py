@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from prep_core.catalog import Catalog, ExpectedActa
 from prep_core.identity import split_clave_acta
-from prep_core.qr import QrIdentity
+from prep_core.qr import QrIdentity, format_qr
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,16 @@ def neighbour_label(catalog: Catalog, ident: QrIdentity, pick: int = 0) -> QrIde
         raise ValueError("el catálogo no tiene otra acta de esa elección / "
                          "the catalog has no other acta of that election")
     return identity_of(near[pick % len(near)])
+
+
+def swapped_label(catalog: Catalog, clave_acta: str, pick: int = 0) -> str:
+    """The QR payload of a neighbour's label, to stick on the acta ``clave_acta`` instead
+    of its own (in its election's QR layout): what a test deck or the simulacro prints
+    on the sticker of an acta whose figures and section 1 stay its own."""
+    acta = catalog.acta(clave_acta)
+    if acta is None:
+        raise ValueError(f"{clave_acta} no está en el catálogo / is not in the catalog")
+    return format_qr(neighbour_label(catalog, identity_of(acta), pick), acta.election.qr_layout)
 
 
 def typo_key(clave_acta: str, pick: int) -> str:

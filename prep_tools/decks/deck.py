@@ -406,15 +406,14 @@ def label_mistake(ident, rng: np.random.Generator, opts: DeckOptions) -> dict:
     """The deck's label slips (``p_swap``, ``p_typed``): ``{"swap": payload}`` for a
     neighbour's label, ``{"typed": clave_acta}`` for a key typed by hand (a slip in it
     when ``"typo"``); {} for a good label. Its own stream, so other draws stay put."""
-    from prep_core.labels import neighbour_label, typo_key
-    from prep_core.qr import format_qr
+    from prep_core.labels import swapped_label, typo_key
 
     if not (opts.p_swap or opts.p_typed) or _catalog().acta(ident.clave_acta) is None:
         return {}
     r = rng.random()
     pick = int(rng.integers(1 << 16))
     if r < opts.p_swap:
-        return {"swap": format_qr(neighbour_label(_catalog(), ident, pick))}
+        return {"swap": swapped_label(_catalog(), ident.clave_acta, pick)}
     if r < opts.p_swap + opts.p_typed:
         return {"typed": typo_key(ident.clave_acta, pick), "typo": True}
     return {}

@@ -15,7 +15,14 @@ import pytest
 from capture_station.recognition.digits import load_model
 from capture_station.recognition.reader import read_acta
 from prep_core.identity import split_clave_acta
-from prep_core.labels import expected_written, identity_of, neighbour_label, neighbours, typo_key
+from prep_core.labels import (
+    expected_written,
+    identity_of,
+    neighbour_label,
+    neighbours,
+    swapped_label,
+    typo_key,
+)
 from prep_core.qr import parse_qr
 from prep_demo.demo import demo_catalog
 from prep_tools.decks.deck import DeckOptions, make_acta
@@ -48,6 +55,16 @@ def test_neighbour_label_is_another_casilla_of_the_same_election(catalog):
     near = neighbours(catalog, own)
     gaps = [abs(a.casilla.key.seccion - own.casilla.seccion) for a in near]
     assert gaps == sorted(gaps)
+
+
+def test_swapped_label_is_a_neighbours_payload(catalog):
+    a = catalog.expected_actas("AYUN")[7]
+    payload = swapped_label(catalog, a.clave_acta, 2)
+    other = parse_qr(payload)
+    assert other.clave_acta != a.clave_acta and catalog.match_qr(other) is not None
+    assert other == neighbour_label(catalog, identity_of(a), 2)
+    with pytest.raises(ValueError):
+        swapped_label(catalog, "039999B01006")
 
 
 def test_typo_key_is_never_the_key():
