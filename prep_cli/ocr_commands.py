@@ -151,8 +151,9 @@ def read_text(image: str, r) -> str:  # type: ignore[no-untyped-def]
         flag = "auto" if f["auto"] else "REVISAR / REVIEW"
         lines.append(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
     lines.extend(check_line(c) for c in r.checks)
-    if r.identity:
-        lines.append(identity_line(r.identity))
+    ident = getattr(r, "identity", None)
+    if ident:
+        lines.append(identity_line(ident))
     return "\n".join(lines)
 
 
