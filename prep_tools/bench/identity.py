@@ -12,7 +12,8 @@ typed by hand with a slip (``p_typed``), read with the demo catalog. Reports:
 - unread: ``agrees`` null (the sección could not be read; the acta goes on by its label).
 
 Evaluation writers by default (``--split eval``: never used to choose anything);
-``--split val`` is where the threshold ``identity.AGREE`` was checked.
+``--split val`` is where the threshold ``identity.AGREE`` was chosen (the log-midpoint
+of the gap between wrong labels' and right labels' shares).
 """
 
 from __future__ import annotations
