@@ -35,6 +35,10 @@ echo "==> recognition: evaluation deck, 1,000 actas, seed 20240602, 200 dpi"
 "$PREP" bench ocr "$WORK/prep-ocr-deck-20240602-1000" --n 1000 --seed 20240602 --dpi 200 \
   --tess-limit 200 --workers 1
 
+echo "==> identity: neighbours' labels and mistyped keys, 1,000 actas, seed 20241206, eval writers"
+"$PREP" bench identity "$WORK/prep-identity-deck-eval-20241206-1000" --n 1000 --seed 20241206 \
+  --split eval --workers 2
+
 echo "==> recognition per scanning condition: 100 actas each (bad scans 50), seed 20240602"
 "$PREP" bench ocr "$WORK/prep-ocr-conditions-100" --conditions 100 --seed 20240602
 

@@ -27,6 +27,18 @@ class Recognition:
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> value/confidence
     model_id: str | None = None
     ms: float = 0.0
+    # the label against section 1's writing (recognition/identity.py): "agrees" True,
+    # False or None; ``written`` keeps the reading to weigh a key typed by hand
+    identity: dict[str, Any] | None = None
+    written: Any = None
+
+    def against(self, label: Any, catalog: Catalog) -> dict[str, Any] | None:
+        """The writing weighed against ``label`` (a QrIdentity typed by hand)."""
+        if self.written is None:
+            return None
+        from capture_station.recognition.identity import compare
+
+        return compare(self.written, label, catalog)
 
 
 class Recognizer(Protocol):
@@ -61,7 +73,8 @@ def read_page(data: bytes, catalog: Catalog) -> Recognition:
     with _WARMING:
         pass
     r = read_acta(data, catalog)
-    rec = Recognition(usable=r.ok, qr=r.qr, election=r.election, ms=r.ms)
+    rec = Recognition(usable=r.ok, qr=r.qr, election=r.election, ms=r.ms,
+                      identity=r.identity, written=r.written)
     if r.reason is not None:
         rec.code, rec.message_es, rec.message_en = r.reason.code, r.reason.es, r.reason.en
     if not r.ok:

@@ -19,6 +19,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="salida JSON / JSON output")
     p.add_argument("--model", type=Path, default=None, help="modelo ONNX / ONNX digit model")
+    p.add_argument(
+        "--clave",
+        default=None,
+        help="CLAVE_ACTA tecleada (sin QR), comparada con lo escrito; requiere --catalog / "
+        "a CLAVE_ACTA typed by hand (no QR), compared with the writing; needs --catalog",
+    )
     p.set_defaults(func=cmd_read)
 
 
@@ -59,6 +65,21 @@ def add_bench_target(bench: argparse._SubParsersAction) -> None:
         "--only", action="append", default=[], help="sólo esta condición / only this condition"
     )
     p.set_defaults(func=cmd_bench_ocr)
+    p = bench.add_parser(
+        "identity",
+        help="etiquetas cambiadas y claves mal tecleadas detectadas / label swaps and "
+        "mistyped keys caught",
+    )
+    p.add_argument("deck", nargs="?", default=None, help="carpeta del mazo / deck folder")
+    p.add_argument("--n", type=int, default=600, help="actas del mazo generado / deck size")
+    p.add_argument("--seed", type=int, default=20241206)
+    p.add_argument("--split", choices=("val", "eval"), default="eval",
+                   help="escritores / writers (eval: nunca usados para ajustar / never tuned on)")
+    p.add_argument("--swap", type=float, default=0.3, help="fracción con etiqueta del vecino")
+    p.add_argument("--typed", type=float, default=0.1, help="fracción con clave tecleada")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--json-out", default=None)
+    p.set_defaults(func=cmd_bench_identity)
 
 
 def _catalog(spec: str | None):
@@ -82,8 +103,18 @@ def cmd_read(args: argparse.Namespace) -> int:
     cv2.setNumThreads(1)
     catalog = _catalog(args.catalog)
     model = load_model(str(args.model)) if args.model else None
+    label = None
+    if args.clave:
+        from prep_core.labels import identity_of
+
+        acta = catalog.acta(args.clave.strip().upper()) if catalog is not None else None
+        if acta is None:
+            print(f"la clave {args.clave!r} no está en el catálogo (use --catalog) / "
+                  f"key {args.clave!r} is not in the catalog (use --catalog)", file=sys.stderr)
+            return 2
+        label = identity_of(acta)
     prepare()  # models loaded and warmed before the clock of the reading starts
-    r = read_acta(args.image, catalog=catalog, model=model)
+    r = read_acta(args.image, catalog=catalog, model=model, label=label)
     doc = r.to_json()
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
@@ -120,7 +151,27 @@ def read_text(image: str, r) -> str:  # type: ignore[no-untyped-def]
         flag = "auto" if f["auto"] else "REVISAR / REVIEW"
         lines.append(f"  {name:30} {f['value']!s:>9}  {f['confidence']:.4f}  {flag}")
     lines.extend(check_line(c) for c in r.checks)
+    ident = getattr(r, "identity", None)
+    if ident:
+        lines.append(identity_line(ident))
     return "\n".join(lines)
+
+
+def identity_line(ident: dict) -> str:
+    """The label against section 1's writing, in one line."""
+    said = {None: "ilegible / unreadable", True: "coincide / agrees",
+            False: "NO COINCIDE / DISAGREES"}[ident.get("agrees")]
+    w = ident.get("written") or {}
+    written = " ".join(f"{k}={v}" for k, v in w.items() if v is not None) or "—"
+    return f"  identidad/identity: etiqueta/label {ident.get('label') or '—'} · escrito/written {written} · {said}"
+
+
+def cmd_bench_identity(args: argparse.Namespace) -> int:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from prep_tools.bench.identity import bench_main
+
+    return bench_main(args.deck, n=args.n, seed=args.seed, split=args.split, p_swap=args.swap,
+                      p_typed=args.typed, workers=args.workers, json_out=args.json_out)
 
 
 def cmd_bench_ocr(args: argparse.Namespace) -> int:

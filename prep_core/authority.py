@@ -23,6 +23,7 @@ ROLE_KINDS: Mapping[str, frozenset[Kind]] = {
             Kind.VERIFICACION,
             Kind.COTEJO,
             Kind.CORRECCION,
+            Kind.IDENTIDAD,
         }
     ),
     # the verification centre: captures and checks images it did not scan

@@ -54,12 +54,17 @@ class Kind(enum.Enum):
     COTEJO = "cotejo"
     CORRECCION = "correccion"
     RESOLUCION = "resolucion"
+    IDENTIDAD = "identidad"
 
 
 CAPTURE_KINDS = frozenset({Kind.CAPTURA, Kind.VERIFICACION})
 ORIGENES = {"CATD": "ESCANER", "CASILLA": "MOVIL"}
 COTEJO_RESULTS = frozenset({"accept", "recapture", "rescan"})
 RESOLUTION_ACTIONS = frozenset({"choose", "recapture", "rescan"})
+# a supervisor's decision on an acta whose label disagrees with its writing, or a key
+# typed by hand and confirmed by a second person against the image
+IDENTITY_DECISIONS = frozenset({"accept", "relabel", "rescan", "typed"})
+WRITTEN_PARTS = ("demarcacion", "seccion", "tipo", "numero")
 
 
 def canonical(doc: Any) -> bytes:
@@ -317,6 +322,45 @@ def validate_payload(kind: Kind, p: Mapping[str, Any]) -> None:
             _values(p.get("values"))
         if not isinstance(p.get("reason"), str):
             raise PayloadError("reason debe ser texto", "reason must be text")
+    elif kind is Kind.IDENTIDAD:
+        _identidad(p)
+
+
+def _identidad(p: Mapping[str, Any]) -> None:
+    """``identidad``: the decision, the image it is about, the label read or typed and
+    what the acta says; accepting a disagreement or relabelling says why; a typed key
+    names the two people who typed and confirmed it (docs/EVENTS.md)."""
+    d = p.get("decision")
+    if d not in IDENTITY_DECISIONS:
+        raise PayloadError("decision debe ser accept, relabel, rescan o typed",
+                           "decision must be accept, relabel, rescan or typed")
+    _sha(p.get("image"), "image")
+    label = p.get("label")
+    if label is not None and (not isinstance(label, str) or len(label) > 200):
+        raise PayloadError("label debe ser texto o null", "label must be text or null")
+    w = p.get("written")
+    if w is not None:
+        if not isinstance(w, dict) or set(w) - set(WRITTEN_PARTS):
+            raise PayloadError("written: sólo demarcacion, seccion, tipo, numero",
+                               "written: only demarcacion, seccion, tipo, numero")
+        for k, v in w.items():
+            ok = v is None or (isinstance(v, str) and len(v) <= 2) if k == "tipo" else \
+                v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10_000)
+            if not ok:
+                raise PayloadError(f"written.{k} inválido", f"invalid written.{k}")
+    if d in ("accept", "relabel"):
+        _reason(p)
+    if d == "relabel" and not (isinstance(p.get("from"), str) and _ACTA.fullmatch(p["from"])):
+        raise PayloadError("relabel necesita from (la clave de la etiqueta)",
+                           "relabel needs from (the label's key)")
+    if d == "typed":
+        a, b = p.get("typed_by"), p.get("confirmed_by")
+        if not (isinstance(a, str) and isinstance(b, str) and _ID.match(a) and _ID.match(b)):
+            raise PayloadError("typed necesita typed_by y confirmed_by",
+                               "typed needs typed_by and confirmed_by")
+        if a == b:
+            raise PayloadError("la clave tecleada la confirma otra persona",
+                               "a typed key is confirmed by another person")
 
 
 @dataclass

@@ -20,6 +20,24 @@ FID_SIZE = 28.3
 QR_BOX = (251.3, 19.4, 142.2, 57.2)
 CELL_W, CELL_H = 15.84, 18.72
 CELL_X = (731.5, 751.7, 772.6)
+ID_X = 226.0  # first identification cell
+ID_PITCH = 20.2
+TIPO_MARKS = ("B", "C", "E", "S")
+# where the officials write the casilla's identification (section 1), in the same digit
+# cells as the figures: demarcación (district or municipio number), sección, the casilla
+# type marked with an X, the casilla number (left blank on a básica)
+LOCAL_IDENTITY = {
+    "demarcacion": [(ID_X + i * ID_PITCH, 206.0, CELL_W, CELL_H) for i in range(2)],
+    "seccion": [(ID_X + i * ID_PITCH, 234.0, CELL_W, CELL_H) for i in range(4)],
+    "tipo": {m: (ID_X + 6 + i * 38.0, 263.0, 17.0, 17.0) for i, m in enumerate(TIPO_MARKS)},
+    "numero": [(ID_X + i * ID_PITCH, 292.0, CELL_W, CELL_H) for i in range(2)],
+}
+ID_LABELS = {
+    "demarcacion": "Distrito / Municipio (número):",
+    "seccion": "Sección (con número):",
+    "tipo": "Tipo de casilla (marque con X):",
+    "numero": "Número de casilla (no básica):",
+}
 PINK = (236, 0, 140)
 BROWN = (110, 80, 60)
 
@@ -77,11 +95,10 @@ def draw_form(t: Template, dpi: float) -> Image.Image:
     d.text((70 * s, 124 * s), f"ELECCIÓN DE {title}", fill="white", font=font(round(11 * s), True))
     d.text((70 * s, 141 * s), "INSTITUTO ESTATAL ELECTORAL DE BAJA CALIFORNIA SUR · PROCESO LOCAL 2023-2024",
            fill="white", font=font(round(5.5 * s)))
-    for i, txt in enumerate(("1 DATOS DE IDENTIFICACIÓN DE LA CASILLA", "Entidad: BAJA CALIFORNIA SUR",
-                             "Distrito / Municipio: ______________________", "Sección: ________",
-                             "Tipo de casilla:  B   C   E   S")):
-        d.text((40 * s, (180 + 24 * i) * s), txt, fill="black" if i else PINK,
-               font=font(round((9 if i == 0 else 8) * s), i == 0))
+    d.text((40 * s, 172 * s), "1 DATOS DE IDENTIFICACIÓN DE LA CASILLA", fill=PINK,
+           font=font(round(9 * s), True))
+    d.text((40 * s, 189 * s), "Entidad: BAJA CALIFORNIA SUR", fill="black", font=font(round(8 * s)))
+    _draw_identity(d, t, s)
     d.line([36 * s, 330 * s, 400 * s, 330 * s], fill="black", width=lw)
     # vote table frame
     votes = [f for f in t.fields if f.kind in (VOTE, TOTAL)]
@@ -133,6 +150,24 @@ def draw_form(t: Template, dpi: float) -> Image.Image:
     d.text((70 * s, 765 * s), f"DESTINO: ORIGINAL PARA EL EXPEDIENTE · {title}", fill=BROWN,
            font=font(round(16 * s), True))
     return im
+
+
+def _draw_identity(d: ImageDraw.ImageDraw, t: Template, s: float) -> None:
+    """Section 1's cells and type boxes (``Template.identity``), each with its label."""
+    for part, label in ID_LABELS.items():
+        geo = t.identity.get(part)
+        if not geo:
+            continue
+        rects = list(geo.values()) if isinstance(geo, dict) else geo
+        y = rects[0][1]
+        d.text((40 * s, (y + 4) * s), label, fill="black", font=font(round(8 * s)))
+        for r in rects:
+            x, ry, w, h = r
+            _dashed_rect(d, [x * s, ry * s, (x + w) * s, (ry + h) * s], PINK)
+        if isinstance(geo, dict):
+            for mark, (x, ry, _w, h) in geo.items():
+                d.text(((x - 5) * s, (ry + h / 2) * s), mark, fill="black",
+                       font=font(round(8 * s), True), anchor="rm")
 
 
 def _dashed_rect(d: ImageDraw.ImageDraw, r, colour) -> None:

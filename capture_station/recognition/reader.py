@@ -19,6 +19,7 @@ import numpy as np
 from capture_station.recognition import cells, qrread, words
 from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
+from capture_station.recognition.identity import WrittenReading, compare, read_written
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
 from capture_station.recognition.register import Registration, homography, register
 from capture_station.recognition.sheet import Sheet, find_sheet, whiten_backing
@@ -50,6 +51,12 @@ class Reading:
     checks: list = field(default_factory=list)
     ms: float = 0.0
     size: tuple[int, int] | None = None
+    # the label (QR, or a key typed by hand) against section 1's writing (``identity.py``)
+    identity: dict | None = None
+    written: WrittenReading | None = None
+
+    def agrees(self) -> bool | None:
+        return self.identity.get("agrees") if self.identity else None
 
     @property
     def ok(self) -> bool:
@@ -70,6 +77,7 @@ class Reading:
             "rotated": self.rotated,
             "fields": self.fields,
             "checks": self.checks,
+            "identity": self.identity,
             "ms": round(self.ms, 1),
         }
 
@@ -134,11 +142,13 @@ def prepare() -> None:
 
 
 def read_acta(source: bytes | str | Path, catalog=None, templates: list[Template] | None = None,
-              model: DigitModel | None = None) -> Reading:
+              model: DigitModel | None = None, label=None) -> Reading:
+    """``label``: a ``QrIdentity`` typed by hand, compared with the acta's writing instead
+    of the QR's."""
     t0 = time.perf_counter()
     r = Reading()
     try:
-        _read(source, catalog, templates, model, r)
+        _read(source, catalog, templates, model, r, label)
     except MemoryError:
         r.status, r.reason = "rejected", REASONS["too_large"]
     except Exception as exc:  # never crash on an image: report and go on
@@ -148,7 +158,7 @@ def read_acta(source: bytes | str | Path, catalog=None, templates: list[Template
     return r
 
 
-def _read(source, catalog, templates, model, r: Reading) -> None:
+def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
     if isinstance(source, (str, Path)):
         p = Path(source)
         try:
@@ -258,6 +268,8 @@ def _read(source, catalog, templates, model, r: Reading) -> None:
                                    per_cell, per_feat)
     words.check_words(r.fields, in_words, from_words)
     r.checks.extend(checks)
+    r.written = read_written(chan, H, t, model)
+    r.identity = compare(r.written, label if label is not None else ident, catalog)
     r.status = "ok"
 
 

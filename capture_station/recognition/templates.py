@@ -54,6 +54,10 @@ class Template:
     fingerprint: np.ndarray | None = None  # (rows, cols) uint8
     source: str = ""
     layout: dict = field(default_factory=dict)  # drawing hints for the renderer
+    # the casilla's identification as the officials write it (``identity.py``): digit
+    # cells "seccion", "numero", "demarcacion" (lists of rects) and "tipo" (casilla type
+    # → the box its X goes in); {} for a form whose identification is not read
+    identity: dict = field(default_factory=dict)
 
     @property
     def vote_fields(self) -> tuple[str, ...]:
@@ -90,6 +94,8 @@ class Template:
             ],
             "layout": self.layout,
         }
+        if self.identity:
+            doc["identity"] = self.identity
         if self.fingerprint is not None:
             rows, cols = self.fingerprint.shape
             doc["fingerprint"] = {
@@ -136,7 +142,19 @@ def template_from_json(doc: dict) -> Template:
         fingerprint=fp,
         source=doc.get("source", ""),
         layout=doc.get("layout", {}),
+        identity=_identity_geometry(doc.get("identity") or {}),
     )
+
+
+def _identity_geometry(doc: dict) -> dict:
+    """The ``identity`` block with every rect as a tuple (``Template.identity``)."""
+    out: dict = {}
+    for k, v in doc.items():
+        if k == "tipo":
+            out[k] = {t: _rect(r) for t, r in v.items()}
+        else:
+            out[k] = [_rect(r) for r in v]
+    return out
 
 
 def load_template(path: str | Path) -> Template:

@@ -2,7 +2,8 @@
 
 Released schemas: 1 (first station release), 2 (receipts and per-page log
 details), 3 (work pulled from the server by a CCV), 4 (the server's signed
-decisions, kept apart from the station's own chain). Never edit a released step;
+decisions, kept apart from the station's own chain), 5 (a page held because its label
+disagrees with its writing, and a key typed by hand awaiting a second person). Never edit a released step;
 add a new one.
 """
 
@@ -90,6 +91,11 @@ STEPS: dict[int, tuple[str, ...]] = {
             via TEXT NOT NULL
         )""",
         "CREATE INDEX server_events_acta ON server_events (clave_acta)",
+    ),
+    5: (
+        "ALTER TABLE pages ADD COLUMN identity TEXT",
+        "ALTER TABLE pages ADD COLUMN typed_clave TEXT",
+        "ALTER TABLE pages ADD COLUMN typed_by TEXT",
     ),
 }
 LATEST = max(STEPS)

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from capture_station import actas
-from capture_station.pipeline import NO_QR, PageResult, Pipeline
+from capture_station.pipeline import HELD, NO_QR, TO_CONFIRM, PageResult, Pipeline
 from capture_station.sources import FileImport, SaneSource, ScanSettings, WatchedFolder
 from capture_station.ui.common import error_label, message_of, title
 from capture_station.ui.i18n import tr
+from capture_station.ui.identidad import IdentityReview
 
 GOOD = {"guardada", "fuera_catalogo", "imagen_repetida"}
 
@@ -101,6 +102,7 @@ class DigitalizacionView(QWidget):
         top.addWidget(scan, 1)
         top.addWidget(fold, 1)
         lay.addLayout(top)
+        self.sources = (scan, fold)  # out of the way while a page's identity is reviewed
 
         prow = QHBoxLayout()
         self.progress = QProgressBar()
@@ -124,7 +126,12 @@ class DigitalizacionView(QWidget):
         hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.itemSelectionChanged.connect(self._selected)
         lay.addWidget(self.table, 1)
+        self.review = IdentityReview(app)
+        self.review.decided.connect(self._decided)
+        self.review.shown.connect(self._reviewing)
+        lay.addWidget(self.review, 4)
 
         fix = QHBoxLayout()
         fix.addWidget(QLabel(tr("Página sin QR: clave del acta")))
@@ -303,6 +310,35 @@ class DigitalizacionView(QWidget):
     def busy(self) -> bool:
         return self.job is not None
 
+    def _reviewing(self, on: bool) -> None:
+        for box in self.sources:
+            box.setVisible(not on)
+
+    def _selected(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.results) and self.results[row].status in (HELD, TO_CONFIRM):
+            self.review.show_page(self.results[row].page_id or 0)
+        else:
+            self.review.setVisible(False)
+
+    def _set_row(self, row: int, r: PageResult) -> None:
+        self.results[row] = r
+        self.table.item(row, 1).setText(r.text(self.app.lang).split(":")[0])
+        self.table.item(row, 2).setText(r.clave_acta or "")
+        self.table.item(row, 3).setText(r.message_es if self.app.lang == "es" else r.message_en)
+        self.table.item(row, 1).setForeground(Qt.GlobalColor.darkGreen if r.stored
+                                              else Qt.GlobalColor.darkRed)
+
+    def _decided(self, r: PageResult) -> None:
+        """A supervisor's decision or a second person's confirmation settled a page."""
+        row = self.table.currentRow()
+        if 0 <= row < len(self.results):
+            self._set_row(row, r)
+        self.message.setText(r.text(self.app.lang))
+        if r.stored:
+            self.app.changed()
+            self.refresh()
+
     def identify(self) -> None:
         row = self.table.currentRow()
         if row < 0 or row >= len(self.results) or self.results[row].status != NO_QR:
@@ -311,10 +347,7 @@ class DigitalizacionView(QWidget):
         r = Pipeline(self.app.station).identify(self.results[row].page_id or 0,
                                                 self.manual.text(), self.app.operator.id)
         self.message.setText(r.text(self.app.lang))
-        if r.stored:
-            self.results[row] = r
-            self.table.item(row, 1).setText(r.text(self.app.lang).split(":")[0])
-            self.table.item(row, 2).setText(r.clave_acta or "")
+        if r.status == TO_CONFIRM:  # a second person types it again from the image
+            self._set_row(row, r)
             self.manual.clear()
-            self.app.changed()
-            self.refresh()
+            self.review.show_page(r.page_id or 0)

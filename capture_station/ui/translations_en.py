@@ -121,4 +121,23 @@ EN = {
         "Compare this hash with the one 'prep integrity' prints on the installed computer, "
         "with the coordination console's and with each published cut's manifest: if they "
         "differ, the code is not the same.",
+    # identity in doubt (ui/identidad.py)
+    "Etiqueta y acta": "Label and acta", "Etiqueta": "Label",
+    "Escrito en el acta": "Written on the acta", "Distrito / municipio": "District / municipio",
+    "Sección": "Sección", "Tipo de casilla": "Casilla type", "Número de casilla": "Casilla number",
+    "Quién decide": "Who decides", "usuario": "user", "contraseña": "password",
+    "Decisión del supervisor": "Supervisor's decision",
+    "motivo (para corregir o aceptar)": "reason (to correct or accept)",
+    "clave correcta del acta": "the acta's right key", "Reescanear": "Scan again",
+    "Corregir clave": "Correct the key", "Aceptar etiqueta": "Accept the label",
+    "Motivo": "Reason", "Clave": "Key", "Confirmar la clave tecleada": "Confirm the typed key",
+    "escriba la clave viendo la imagen": "type the key looking at the image",
+    "Confirmar": "Confirm",
+    "La etiqueta no coincide con lo escrito en el acta: no se captura hasta que un supervisor decida.":
+        "The label disagrees with what is written on the acta: it is not captured until a "
+        "supervisor decides.",
+    "Clave tecleada a mano por": "Key typed by hand by",
+    "otra persona la escribe de nuevo viendo la imagen.":
+        "another person types it again looking at the image.",
+    "imagen no disponible": "image not available",
 }

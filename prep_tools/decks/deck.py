@@ -31,6 +31,7 @@ from capture_station.recognition.templates import (
     load_templates,
     template_by_id,
 )
+from prep_core.labels import expected_written
 from prep_tools.decks import handwriting as hw
 from prep_tools.decks.render import blank_form
 
@@ -60,6 +61,8 @@ class DeckOptions:
     # a figure whose digits are scribbled over (unreadable) while its words are written
     # out legibly: its value is the number the words say
     p_words_only: float = 0.0
+    p_swap: float = 0.0  # a neighbour's label on the acta (``prep_core.labels``)
+    p_typed: float = 0.0  # no label: the key typed by hand, with a slip (``typo_key``)
 
 
 BAD_KINDS = ("blank", "black", "streaks", "half")
@@ -88,7 +91,7 @@ def _identity(t: Template, rng: np.random.Generator):
     else:  # a federal acta (INE template): federal district 1 or 2 of BCS
         ident = QrIdentity(c.key, 1 + c.id_distrito % 2, t.tipo_acta[0], t.id_tipo_candidatura)
     del demo_catalog
-    return format_qr(ident), ident.clave_acta, c
+    return format_qr(ident), ident.clave_acta, c, ident
 
 
 _CAT = None
@@ -247,13 +250,46 @@ def draw_stamp(page: np.ndarray, s: float, rng) -> None:
     _blend(page, m.astype(np.float32) / 255, cx - c, cy - c, ink, rng.uniform(0.4, 0.7))
 
 
+def draw_number(page, writer, value: int | None, cells, s: float, zero_fill: bool, rng, ink,
+                opacity) -> None:
+    """``value`` in ``cells`` (template rects), right-aligned; nothing for None."""
+    if value is None:
+        return
+    n = len(cells)
+    text = f"{value:0{n}d}" if zero_fill else f"{value:>{n}d}"
+    for ch, (x, y, w, h) in zip(text[-n:], cells, strict=True):
+        if ch.isdigit():
+            draw_digit(page, writer, int(ch), (x * s, y * s, w * s, h * s), rng, ink, opacity)
+
+
+def draw_identity(page, t: Template, written: dict, writer: hw.Writer, s: float, zero_fill: bool,
+                  rng, ink, opacity) -> None:
+    """Section 1 filled in by hand: the numbers in their cells, an X in the type's box."""
+    geo = t.identity
+    for part in ("demarcacion", "seccion", "numero"):
+        if part in geo:
+            draw_number(page, writer, written.get(part), geo[part], s, zero_fill, rng, ink, opacity)
+    box = geo.get("tipo", {}).get(written.get("tipo"))
+    if box is not None:
+        x, y, w, h = (c * s for c in box)
+        m = hw.pen(hw._font_glyph(writer.path, "X" if rng.random() < 0.5 else "x"), rng, 1.0) \
+            if writer.path else hw.scribble_mask(int(w), int(h), rng)
+        m = _fit(m, w * rng.uniform(0.7, 1.2), h * rng.uniform(0.7, 1.2))
+        gx = x + (w - m.shape[1]) / 2 + rng.normal(0, 0.08) * w
+        gy = y + (h - m.shape[0]) / 2 + rng.normal(0, 0.08) * h
+        _blend(page, m, int(round(gx)), int(round(gy)), ink, opacity)
+
+
 def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Writer,
-              payload: str, rng: np.random.Generator, opts: DeckOptions,
+              payload: str | None, rng: np.random.Generator, opts: DeckOptions,
               form: np.ndarray | None = None,
-              scribbled: frozenset[str] = frozenset()) -> tuple[np.ndarray, dict]:
+              scribbled: frozenset[str] = frozenset(),
+              written: dict | None = None) -> tuple[np.ndarray, dict]:
     """The filled page and each field's cell truth: the blank form (``form``, or the
-    template's by its id) with ``values``. ``scribbled``: figures whose digits are
-    scribbled over while their words say the number (``DeckOptions.p_words_only``)."""
+    template's by its id) with ``values``. ``payload`` None: no label stuck on;
+    ``scribbled``: figures whose digits are scribbled over while their words say the
+    number (``DeckOptions.p_words_only``); ``written``: section 1's identification
+    (``prep_core.labels.expected_written``), drawn when the form has that section."""
     page = (blank_form(t.id, dpi) if form is None else form).copy()
     s = dpi / 72.0
     ink = _ink(rng, opts.p_blue)
@@ -275,8 +311,13 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
             _blend(page, sm, int(x0), int(y0), ink, opacity)
         if f.words is not None and v not in (SIN_DATO, NO_APLICA):
             draw_words(page, tuple(c * s for c in f.words), v, writer.path, rng, ink, opacity)
-    draw_qr_sticker(page, payload, tuple(c * s for c in t.qr_box), rng, rng.random() < opts.p_qr_damage)
+    damage = rng.random() < opts.p_qr_damage
+    if payload is not None:
+        draw_qr_sticker(page, payload, tuple(c * s for c in t.qr_box), rng, damage)
     draw_stamp(page, s, rng)
+    if written and t.identity:  # its own stream: the figures of a deck stay as they were
+        r2 = rng.spawn(1)[0]
+        draw_identity(page, t, written, writer, s, r2.random() < 0.3, r2, ink, opacity)
     return page, cells
 
 
@@ -348,7 +389,13 @@ def make_acta(i: int, seed: int, opts: DeckOptions) -> tuple[np.ndarray, dict]:
     ws = deck_writers(opts)
     writer = ws[int(rng.integers(len(ws)))]
     dpi = int(opts.dpis[int(rng.integers(len(opts.dpis)))])
-    payload, clave, casilla = _identity(t, rng)
+    payload, clave, casilla, ident = _identity(t, rng)
+    written = expected_written(ident).to_json()
+    label = label_mistake(ident, rng.spawn(1)[0], opts)
+    if label.get("swap"):
+        payload = label["swap"]
+    elif "typed" in label:
+        payload = None
     vals: dict[str, int | str] = dict(make_figures(t, casilla.lista_nominal, casilla.representantes, rng))
     with_words = {f.name for f in t.fields if f.words is not None}
     scribbled = set()
@@ -361,13 +408,31 @@ def make_acta(i: int, seed: int, opts: DeckOptions) -> tuple[np.ndarray, dict]:
         elif r < opts.p_sin_dato + opts.p_ilegible + opts.p_words_only and k in with_words:
             scribbled.add(k)
     page, cells = fill_acta(t, dpi, vals, writer, payload, rng, opts,
-                            scribbled=frozenset(scribbled))
+                            scribbled=frozenset(scribbled), written=written)
     img, meta = scan(page, dpi, rng, opts)
     rec = {"template": t.id, "qr": payload, "clave_acta": clave, "dpi": dpi,
-           "writer": writer.name, "fields": vals, "cells": cells, **meta}
+           "writer": writer.name, "fields": vals, "cells": cells, "written": written,
+           **label, **meta}
     if scribbled:
         rec["words_only"] = sorted(scribbled)
     return img, rec
+
+
+def label_mistake(ident, rng: np.random.Generator, opts: DeckOptions) -> dict:
+    """The deck's label slips (``p_swap``, ``p_typed``): ``{"swap": payload}`` for a
+    neighbour's label, ``{"typed": clave_acta}`` for a key typed by hand (a slip in it
+    when ``"typo"``); {} for a good label. Its own stream, so other draws stay put."""
+    from prep_core.labels import swapped_label, typo_key
+
+    if not (opts.p_swap or opts.p_typed) or _catalog().acta(ident.clave_acta) is None:
+        return {}
+    r = rng.random()
+    pick = int(rng.integers(1 << 16))
+    if r < opts.p_swap:
+        return {"swap": swapped_label(_catalog(), ident.clave_acta, pick)}
+    if r < opts.p_swap + opts.p_typed:
+        return {"typed": typo_key(ident.clave_acta, pick), "typo": True}
+    return {}
 
 
 def _work(args):

@@ -31,6 +31,7 @@ from capture_station.recognition.form import (
     ELECTION_TITLES,
     FID_SIZE,
     FIDUCIALS,
+    LOCAL_IDENTITY,
     PAGE_H,
     PAGE_W,
     QR_BOX,
@@ -99,6 +100,7 @@ def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
         source="PREP Abierto layout (render.py), INE 2024 style",
         layout={"dropout": "pink", "style": "prep-local", "number_box": [62.0, 50.0, 44.0, 44.0],
                 "title": ELECTION_TITLES.get(election_id, name.upper())},
+        identity=LOCAL_IDENTITY,
     )
     small = np.asarray(draw_form(t, 72).convert("L"))
     return Template(**{**t.__dict__, "fingerprint": fingerprint_of(small)})

@@ -52,6 +52,10 @@
         <translation>Accept</translation>
     </message>
     <message>
+        <source>Aceptar etiqueta</source>
+        <translation>Accept the label</translation>
+    </message>
+    <message>
         <source>Acerca de PREP Abierto</source>
         <translation>About PREP Abierto</translation>
     </message>
@@ -184,8 +188,16 @@
         <translation>Log out</translation>
     </message>
     <message>
+        <source>Clave</source>
+        <translation>Key</translation>
+    </message>
+    <message>
         <source>Clave del acta</source>
         <translation>Acta clave</translation>
+    </message>
+    <message>
+        <source>Clave tecleada a mano por</source>
+        <translation>Key typed by hand by</translation>
     </message>
     <message>
         <source>Color</source>
@@ -208,6 +220,14 @@
         <translation>Station first-run setup</translation>
     </message>
     <message>
+        <source>Confirmar</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>Confirmar la clave tecleada</source>
+        <translation>Confirm the typed key</translation>
+    </message>
+    <message>
         <source>Conflicto</source>
         <translation>Conflict</translation>
     </message>
@@ -226,6 +246,10 @@
     <message>
         <source>Copiar la huella</source>
         <translation>Copy the hash</translation>
+    </message>
+    <message>
+        <source>Corregir clave</source>
+        <translation>Correct the key</translation>
     </message>
     <message>
         <source>Cotejo (supervisión)</source>
@@ -254,6 +278,10 @@
     <message>
         <source>Código de inscripción rechazado: escriba uno nuevo</source>
         <translation>Enrollment code refused: type a new one</translation>
+    </message>
+    <message>
+        <source>Decisión del supervisor</source>
+        <translation>Supervisor's decision</translation>
     </message>
     <message>
         <source>Descargando el catálogo…</source>
@@ -294,6 +322,10 @@
     <message>
         <source>Dispositivo</source>
         <translation>Device</translation>
+    </message>
+    <message>
+        <source>Distrito / municipio</source>
+        <translation>District / municipio</translation>
     </message>
     <message>
         <source>El archivo no es JSON legible</source>
@@ -340,6 +372,10 @@
         <translation>Scan</translation>
     </message>
     <message>
+        <source>Escrito en el acta</source>
+        <translation>Written on the acta</translation>
+    </message>
+    <message>
         <source>Escáner (SANE)</source>
         <translation>Scanner (SANE)</translation>
     </message>
@@ -358,6 +394,14 @@
     <message>
         <source>Estado de la estación</source>
         <translation>Station status</translation>
+    </message>
+    <message>
+        <source>Etiqueta</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Etiqueta y acta</source>
+        <translation>Label and acta</translation>
     </message>
     <message>
         <source>Eventos por enviar</source>
@@ -452,6 +496,10 @@
         <translation>Log in</translation>
     </message>
     <message>
+        <source>La etiqueta no coincide con lo escrito en el acta: no se captura hasta que un supervisor decida.</source>
+        <translation>The label disagrees with what is written on the acta: it is not captured until a supervisor decides.</translation>
+    </message>
+    <message>
         <source>Lea el QR de la etiqueta con el lector o escriba la clave del acta y pulse Enter.</source>
         <translation>Scan the label's QR with the reader, or type the acta's clave, and press Enter.</translation>
     </message>
@@ -480,6 +528,10 @@
         <translation>USB drive</translation>
     </message>
     <message>
+        <source>Motivo</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
         <source>No hay actas pendientes</source>
         <translation>No actas waiting</translation>
     </message>
@@ -498,6 +550,10 @@
     <message>
         <source>Nombre del supervisor</source>
         <translation>Supervisor name</translation>
+    </message>
+    <message>
+        <source>Número de casilla</source>
+        <translation>Casilla number</translation>
     </message>
     <message>
         <source>Operadores</source>
@@ -544,8 +600,16 @@
         <translation>QR or acta clave</translation>
     </message>
     <message>
+        <source>Quién decide</source>
+        <translation>Who decides</translation>
+    </message>
+    <message>
         <source>Recibos importados</source>
         <translation>Receipts imported</translation>
+    </message>
+    <message>
+        <source>Reescanear</source>
+        <translation>Scan again</translation>
     </message>
     <message>
         <source>Registradas en esta sesión</source>
@@ -586,6 +650,10 @@
     <message>
         <source>Salir</source>
         <translation>Quit</translation>
+    </message>
+    <message>
+        <source>Sección</source>
+        <translation>Sección</translation>
     </message>
     <message>
         <source>Seleccione una página «Sin QR» de la tabla</source>
@@ -652,6 +720,10 @@
         <translation>Supervision</translation>
     </message>
     <message>
+        <source>Tipo de casilla</source>
+        <translation>Casilla type</translation>
+    </message>
+    <message>
         <source>Tipo de centro</source>
         <translation>Centre type</translation>
     </message>
@@ -704,8 +776,16 @@
         <translation>catalog folder (catalog.json + casillas.csv)</translation>
     </message>
     <message>
+        <source>clave correcta del acta</source>
+        <translation>the acta's right key</translation>
+    </message>
+    <message>
         <source>clave del acta verificada</source>
         <translation>clave of a verified acta</translation>
+    </message>
+    <message>
+        <source>contraseña</source>
+        <translation>password</translation>
     </message>
     <message>
         <source>decisiones nuevas del servidor</source>
@@ -720,8 +800,16 @@
         <translation>at the cotejo</translation>
     </message>
     <message>
+        <source>escriba la clave viendo la imagen</source>
+        <translation>type the key looking at the image</translation>
+    </message>
+    <message>
         <source>huella publicada del catálogo (opcional)</source>
         <translation>published catalog fingerprint (optional)</translation>
+    </message>
+    <message>
+        <source>imagen no disponible</source>
+        <translation>image not available</translation>
     </message>
     <message>
         <source>las frases de acceso no coinciden</source>
@@ -736,6 +824,14 @@
         <translation>reason (required to send back)</translation>
     </message>
     <message>
+        <source>motivo (para corregir o aceptar)</source>
+        <translation>reason (to correct or accept)</translation>
+    </message>
+    <message>
+        <source>otra persona la escribe de nuevo viendo la imagen.</source>
+        <translation>another person types it again looking at the image.</translation>
+    </message>
+    <message>
         <source>por la coordinación</source>
         <translation>by the coordination</translation>
     </message>
@@ -746,6 +842,10 @@
     <message>
         <source>se descarga del servidor indicado abajo</source>
         <translation>downloaded from the server given below</translation>
+    </message>
+    <message>
+        <source>usuario</source>
+        <translation>user</translation>
     </message>
     <message>
         <source>vuelve a digitalización</source>

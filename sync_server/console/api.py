@@ -109,7 +109,9 @@ async def decide_station(
 
 
 class ResolveIn(BaseModel):
-    action: Literal["choose", "recapture", "rescan"] = Field(description="resolutions.ACTIONS")
+    action: Literal["choose", "recapture", "rescan", "dismiss"] = Field(
+        description="resolutions.ACTIONS (dismiss: an alarm only)"
+    )
     reading: int | None = Field(default=None, ge=0, le=100)
     reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
 

@@ -73,6 +73,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "resolve": ("Resolver", "Resolve"),
     "no_conflicts": ("No hay conflictos abiertos.", "No open conflicts."),
     "no_images": ("Sin imagen recibida.", "No image received."),
+    "dismiss": ("Descartar alarma", "Dismiss the alarm"),
+    "same_as": ("Mismas cifras que el acta", "Same figures as acta"),
+    "alarm_note": (
+        "Alarma, no bloqueo: el acta sigue su curso. Compare las imágenes; devuélvala o descarte la alarma con un motivo.",
+        "An alarm, not a block: the acta goes on. Compare the images; send it back or dismiss the alarm with a reason.",
+    ),
     "history": ("Historial", "History"),
     "images": ("Imágenes", "Images"),
     "event": ("Evento", "Event"),
@@ -227,6 +233,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Inconsistency (captures disagree)",
     ),
     "q.correccion": ("Corrección propuesta", "Proposed correction"),
+    "q.cifras_repetidas": (
+        "Alarma: las mismas cifras en dos actas",
+        "Alarm: the same figures on two actas",
+    ),
+    "q.fuera_de_rango": (
+        "Alarma: cifras fuera de lo que permite la lista nominal",
+        "Alarm: figures beyond what the lista nominal allows",
+    ),
+    "ev.identidad": ("Identidad (etiqueta)", "Identity (label)"),
     # event kinds
     "ev.acopio": ("Acopio", "Collection"),
     "ev.sin_acta": ("Sin acta", "No acta"),

@@ -114,15 +114,20 @@ actas = Table(
     Column("state", Text, nullable=False),  # JSON summary of the derived ActaState
     Column("events", Integer, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # SHA-256 of the acta's vote figures when they are not trivial (services/alarms.py):
+    # two actas of one election with the same key raise an alarm
+    Column("figures_key", String(64)),
 )
 Index("ix_actas_election", actas.c.election_id)
+Index("ix_actas_figures", actas.c.election_id, actas.c.figures_key)
 
 conflicts = Table(
     "conflicts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("clave_acta", String(32), nullable=False),
-    Column("kind", String(20), nullable=False),  # conflicto, discrepancia
+    # conflicto, discrepancia, correccion; alarms: cifras_repetidas, fuera_de_rango
+    Column("kind", String(20), nullable=False),
     Column("readings", Text, nullable=False),  # JSON list of readings
     Column("disputed", Text, nullable=False),  # JSON list of field names
     Column("opened_at", BigInteger, nullable=False),

@@ -86,6 +86,8 @@ def summary(ctx: Context) -> dict[str, Any]:
             "conflicto": open_queue.get("conflicto", 0),
             "discrepancia": open_queue.get("discrepancia", 0),
             "correccion": open_queue.get("correccion", 0),
+            "cifras_repetidas": open_queue.get("cifras_repetidas", 0),
+            "fuera_de_rango": open_queue.get("fuera_de_rango", 0),
         },
         "stations_with_gap": sum(1 for s in stations if s["gap"]),
         "stations": stations,

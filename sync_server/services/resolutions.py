@@ -15,13 +15,13 @@ from sqlalchemy import Connection, select
 from prep_core.events import Event, Kind, sign_event, validate_payload
 from prep_core.signing import b64
 from sync_server.db.tables import conflicts, events, stations
-from sync_server.services import audit
+from sync_server.services import alarms, audit
 from sync_server.services.context import Context
 from sync_server.services.errors import conflict, not_found, unprocessable
 from sync_server.services.ordering import next_ingest_seq
 from sync_server.services.tally import rederive
 
-ACTIONS = ("choose", "recapture", "rescan")
+ACTIONS = ("choose", "recapture", "rescan", "dismiss")
 
 
 def list_queue(
@@ -45,12 +45,29 @@ def list_queue(
         if claves
         else {}
     )
+    others = sorted({c["disputed"][0] for c in out if c["kind"] == alarms.DUPLICATE})
+    if others:
+        states.update(
+            conn.execute(
+                select(actas.c.clave_acta, actas.c.state).where(actas.c.clave_acta.in_(others))
+            ).all()
+        )
     for c in out:
         st = json.loads(states[c["clave_acta"]]) if c["clave_acta"] in states else {}
-        c["images"] = [{"sha256": i["sha256"], "origen": i["origen"]} for i in st.get("images", [])]
+        c["images"] = _images(st)
         if c["kind"] == "correccion":
             c["reason"] = st.get("proposed_reason")
+        elif c["kind"] == alarms.DUPLICATE:  # the other acta, its figures and its images
+            other = c["disputed"][0]
+            ost = json.loads(states[other]) if other in states else {}
+            c["other"] = {"clave_acta": other, "images": _images(ost), "status": ost.get("status")}
+        elif c["kind"] == alarms.OUT_OF_RANGE:
+            c["reason"] = "; ".join(c["disputed"])
     return out
+
+
+def _images(st: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"sha256": i["sha256"], "origen": i["origen"]} for i in st.get("images", [])]
 
 
 def _info(r: Any) -> dict[str, Any]:
@@ -83,6 +100,15 @@ def resolve(
             raise conflict(
                 "already_closed", "el conflicto ya está cerrado", "conflict already closed"
             )
+        alarm = row.kind in alarms.KINDS
+        if action == "dismiss" or (alarm and action == "choose"):
+            if not alarm or action == "choose":
+                raise unprocessable(
+                    "bad_action",
+                    "una alarma se descarta o devuelve el acta; un conflicto se resuelve",
+                    "an alarm is dismissed or sends the acta back; a conflict is resolved",
+                )
+            return _dismiss(conn, row, reason.strip(), user, now)
         payload: dict[str, Any] = {"action": action, "reason": reason.strip()}
         if action == "choose":
             options = json.loads(row.readings)
@@ -111,6 +137,24 @@ def resolve(
             },
         )
         return {"conflict": conflict_id, "event": se.to_wire()}
+
+
+def _dismiss(conn: Connection, row: Any, reason: str, user: str, now: int) -> dict[str, Any]:
+    """An alarm looked at and let stand: closed, with the coordinator's reason in the
+    audit log (no event: nothing about the acta changes)."""
+    conn.execute(
+        conflicts.update()
+        .where(conflicts.c.id == row.id)
+        .values(closed_at=now, resolution="dismiss", resolved_by=user)
+    )
+    audit.append(
+        conn,
+        now,
+        f"user:{user}",
+        "alarm_dismissed",
+        {"conflict": row.id, "acta": row.clave_acta, "kind": row.kind, "reason": reason},
+    )
+    return {"conflict": row.id, "event": None}
 
 
 def _server_event(

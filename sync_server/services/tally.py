@@ -18,6 +18,7 @@ from prep_core.events import CAPTURE_KINDS, Event
 from prep_core.values import Mark, values_to_json
 from sync_server.db.bulk import upsert_rows
 from sync_server.db.tables import actas, conflicts, events, stations
+from sync_server.services import alarms
 from sync_server.services.context import Context
 from sync_server.services.fastevent import from_stored
 
@@ -105,12 +106,16 @@ ACTA_COLUMNS = (
     "state",
     "events",
     "updated_at",
+    "figures_key",
 )
 _acta_values = itemgetter(*ACTA_COLUMNS)
 
 
-def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[str, Any]:
-    """The row of ``actas`` for one derived state."""
+def summarize(
+    ctx: Context, state: ActaState, n_events: int, now: int, figures: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The row of ``actas`` for one derived state (``figures``: its reading or latest
+    capture, for the identity alarms)."""
     expected = ctx.acta(state.clave_acta)
     contabilizada: int | None = None
     observaciones = ""
@@ -163,6 +168,7 @@ def summarize(ctx: Context, state: ActaState, n_events: int, now: int) -> dict[s
         "state": _STATE_JSON.encode(doc),
         "events": n_events,
         "updated_at": now,
+        "figures_key": alarms.figures_key(expected, figures),
     }
 
 
@@ -172,10 +178,24 @@ def rederive(ctx: Context, conn: Connection, claves: Iterable[str]) -> dict[str,
     loaded = load_events(conn, claves, ctx.event_cache)
     policy = policy_of(conn)
     states = {c: loaded.derive(c, policy) for c in loaded.by_acta}
-    rows = [summarize(ctx, s, len(loaded.by_acta[c]), now) for c, s in states.items()]
+    figures = {c: latest_figures(s, loaded.by_acta[c], loaded) for c, s in states.items()}
+    rows = [
+        summarize(ctx, s, len(loaded.by_acta[c]), now, figures[c]) for c, s in states.items()
+    ]
     _upsert(conn, rows)
     _sync_conflicts(conn, states, loaded, now)
+    alarms.sync_alarms(conn, rows, figures, {c: ctx.acta(c) for c in states}, now)
     return states
+
+
+def latest_figures(state: ActaState, evs: list[Event], loaded: Loaded) -> dict[str, Any] | None:
+    """The acta's figures: its verified reading, else its latest capture (server order)."""
+    if state.reading is not None:
+        return values_to_json(state.reading)
+    caps = [e for e in evs if e.kind in CAPTURE_KINDS]
+    if not caps:
+        return None
+    return dict(max(caps, key=loaded.order).payload["values"])
 
 
 def queue_kind(state: ActaState) -> str | None:
@@ -230,7 +250,9 @@ def _sync_conflicts(
     open_rows: dict[str, Any] = {}
     for i in range(0, len(keys), CHUNK):
         q = select(conflicts).where(
-            conflicts.c.clave_acta.in_(keys[i : i + CHUNK]), conflicts.c.closed_at.is_(None)
+            conflicts.c.clave_acta.in_(keys[i : i + CHUNK]),
+            conflicts.c.closed_at.is_(None),
+            conflicts.c.kind.not_in(alarms.KINDS),  # the alarms keep their own entries
         )
         for r in conn.execute(q):
             open_rows[r.clave_acta] = r

@@ -159,22 +159,24 @@ def test_console_end_to_end(browser, sqlite_live, night, catalog) -> None:
     page.close()
 
 
-def _verified_acta(ctx, catalog, clave: str, values: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    """One acta verified by two CCV stations from an image that shows ``values``."""
+def _verified_acta(ctx, catalog, clave: str, values: dict[str, int], n: int = 95) -> None:  # type: ignore[no-untyped-def]
+    """One acta verified by two CCV stations from an image that shows ``values`` (the
+    stations CATD``n``, CCV``n`` and CCV``n + 1``, enrolled here)."""
     import hashlib
 
     from prep_core.events import EventLog, Kind, digitalizacion
     from prep_core.signing import KeyPair
 
-    keys = {s: KeyPair.generate() for s in ("CATD95", "CCV95", "CCV96")}
+    names = (f"CATD{n}", f"CCV{n}", f"CCV{n + 1}")
+    keys = {s: KeyPair.generate() for s in names}
     enroll_all(ctx, keys)
     logs = {s: EventLog(s, k, catalog.fingerprint) for s, k in keys.items()}
     data = acta_png(clave, values)
     sha = hashlib.sha256(data).hexdigest()
     t = 1_717_390_000_000
     catd = [
-        logs["CATD95"].append(Kind.ACOPIO, clave, t, "acopio1", {}),
-        logs["CATD95"].append(
+        logs[names[0]].append(Kind.ACOPIO, clave, t, "acopio1", {}),
+        logs[names[0]].append(
             Kind.DIGITALIZACION,
             clave,
             t + 1,
@@ -182,8 +184,8 @@ def _verified_acta(ctx, catalog, clave: str, values: dict[str, int]) -> None:  #
             digitalizacion(sha),
         ),
     ]
-    ingest.ingest(ctx, batch("CATD95", catd, {sha: data}))
-    for i, st in enumerate(("CCV95", "CCV96")):
+    ingest.ingest(ctx, batch(names[0], catd, {sha: data}))
+    for i, st in enumerate(names[1:]):
         ev = logs[st].append(
             Kind.CAPTURA,
             clave,
@@ -329,4 +331,30 @@ def test_console_certificates(browser, sqlite_live, night) -> None:
     _login(page, live.url, "supervisora", "clave-de-supervisora")
     assert page.locator("tr[data-certificate]").count() == 2
     assert not page.locator("#issue-zero").count()
+
+
+def test_console_alarm_of_one_actas_figures_under_two_keys(browser, sqlite_live, catalog) -> None:
+    """Two actas verified with the same figures: the queue shows an alarm with both
+    actas' images; a coordinator dismisses it with a reason."""
+    live = sqlite_live
+    a, b = (x.clave_acta for x in catalog.expected_actas("DIP_LOC")[1:3])
+    same = readings_for(catalog, a, 9)
+    _verified_acta(live.ctx, catalog, a, same, 91)
+    _verified_acta(live.ctx, catalog, b, same, 93)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{live.url}/console/login")
+    page.fill("#username", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("[data-election=DIP_LOC]")
+    page.click("#nav-conflicts")
+    box = page.wait_for_selector("[data-kind=cifras_repetidas]")
+    text = box.inner_text()
+    assert "las mismas cifras en dos actas" in text and a in text and b in text
+    assert page.locator("[data-kind=cifras_repetidas] figure.thumb img").count() == 2
+    page.screenshot(path=str(SHOTS / "console-alarm-cifras-repetidas.png"), full_page=True)
+    page.locator("[data-kind=cifras_repetidas] input.reason").fill("casillas vecinas, revisadas")
+    page.locator("[data-kind=cifras_repetidas] button.dismiss").click()
+    page.wait_for_selector("#no-conflicts")
     page.close()

@@ -20,6 +20,7 @@ from capture_station.pipeline import (
     SAME_ACTA,
     SAME_IMAGE,
     STORED,
+    TO_CONFIRM,
     Pipeline,
 )
 from capture_station.recognizer import Recognition
@@ -121,7 +122,9 @@ def test_fuera_de_catalogo_qr_of_other_candidacy_and_no_qr(station, deck, catalo
     wrong = pipe.identify(r3.page_id, "999999Z99996", "dani")
     assert not wrong.stored and "no está en el catálogo" in wrong.message_es
     clave = catalog.expected_actas("DIP_LOC")[5].clave_acta
-    ok = pipe.identify(r3.page_id, clave, "dani")
+    typed = pipe.identify(r3.page_id, clave, "dani")
+    assert typed.status == TO_CONFIRM  # a second person types it again from the image
+    ok = pipe.confirm_key(r3.page_id, clave, "beto")
     assert ok.status == STORED and ok.clave_acta == clave and ok.sha256 == sha256(page2.data)
 
 

@@ -208,18 +208,26 @@
     refresh();
   }
   const keep = {};
+  const ALARMS = new Set(["cifras_repetidas", "fuera_de_rango"]);
+  function thumbsOf(images, clave) {
+    return (images || []).map((im) => el("figure", { class: "thumb" },
+      el("a", { href: `/console/images/${im.sha256}`, target: "_blank" }, el("img", { src: `/console/images/${im.sha256}`, alt: `${T.acta} ${clave}`, loading: "lazy" })),
+      el("figcaption", {}, `${clave} · ${w("srole", im.origen)}`)));
+  }
   function conflictBox(c) {
-    const thumbs = (c.images || []).map((im) => el("figure", { class: "thumb" },
-      el("a", { href: `/console/images/${im.sha256}`, target: "_blank" }, el("img", { src: `/console/images/${im.sha256}`, alt: `${T.acta} ${c.clave_acta}`, loading: "lazy" })),
-      el("figcaption", {}, w("srole", im.origen))));
+    const alarm = ALARMS.has(c.kind);
+    const thumbs = thumbsOf(c.images, c.clave_acta).concat(c.other ? thumbsOf(c.other.images, c.other.clave_acta) : []);
     return el("div", { class: `conflict kind-${c.kind}`, "data-conflict": c.id, "data-kind": c.kind },
       el("h3", {}, el("a", { href: `/console/actas/${c.clave_acta}` }, `${T.acta} ${c.clave_acta}`), " · ", w("q", c.kind)),
+      alarm ? el("p", { class: "alarm-note" }, T.alarm_note) : "",
+      c.other ? el("p", { class: "same-as" }, `${T.same_as} `, el("a", { href: `/console/actas/${c.other.clave_acta}` }, c.other.clave_acta)) : "",
       c.reason ? el("p", { class: "station-reason" }, el("strong", {}, `${T.station_reason}: `), c.reason) : "",
-      el("p", { class: "disputed" }, `${T.disputed}: ${c.disputed.join(", ") || "—"}`),
-      el("div", { class: "readings" }, el("div", { class: "thumbs" }, thumbs.length ? thumbs : el("p", {}, T.no_images)), readingsTable(c)),
+      alarm ? "" : el("p", { class: "disputed" }, `${T.disputed}: ${c.disputed.join(", ") || "—"}`),
+      el("div", { class: "readings" }, el("div", { class: "thumbs" }, thumbs.length ? thumbs : el("p", {}, T.no_images)), alarm ? "" : readingsTable(c)),
       CAPS.has("resolve") ? el("p", {}, el("label", {}, `${T.reason}: `, el("input", { class: "reason", "data-id": c.id, size: 50, value: keep[c.id] || "" })), " ",
         c.kind === "correccion" ? "" : [el("button", { class: "secondary recapture", onclick: () => resolve(c, "recapture", null) }, T.recapture), " ",
-          el("button", { class: "secondary rescan", onclick: () => resolve(c, "rescan", null) }, T.rescan)]) : "");
+          el("button", { class: "secondary rescan", onclick: () => resolve(c, "rescan", null) }, T.rescan)],
+        alarm ? [" ", el("button", { class: "secondary dismiss", onclick: () => resolve(c, "dismiss", null) }, T.dismiss)] : "") : "");
   }
   async function conflicts() {
     const list = await getJSON("/console/api/conflicts");

@@ -117,6 +117,8 @@ def test_every_refusal_of_the_role_table(live, catalog, role) -> None:  # type: 
         Kind.VERIFICACION: {"source": "operator:a", "values": {"PAN": 1}},
         Kind.COTEJO: {"result": "accept"},
         Kind.CORRECCION: {"values": {"PAN": 1}, "reason": "r"},
+        Kind.IDENTIDAD: {"decision": "typed", "image": "ab" * 32, "label": acta,
+                         "typed_by": "ana", "confirmed_by": "beto"},
     }
     before = snapshot(live)
     for kind, payload in payloads.items():

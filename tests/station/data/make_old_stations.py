@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 # schema version → the commit that released it (its migrations.py holds that step)
-RELEASES = {1: "6830e82", 2: "6830e82", 3: "f0b67e6", 4: "57ad88f"}
+RELEASES = {1: "6830e82", 2: "6830e82", 3: "f0b67e6", 4: "57ad88f", 5: "2cf7da8"}
 
 
 def released_migrations(commit: str) -> types.ModuleType:
@@ -52,6 +52,9 @@ def fill(conn: sqlite3.Connection, v: int) -> None:
     if v >= 4:
         x("INSERT INTO server_events VALUES (1, 'sh1', 'resolucion', '030001B01002', 1717300000300, "
           "'{}', 'c2ln', 1717300000301, 'http')")
+    if v >= 5:
+        x("UPDATE pages SET identity = '{\"agrees\": false}', typed_clave = '030001B01002', "
+          "typed_by = 'ana' WHERE name = 'acta-0001.jpg'")
 
 
 def main() -> int:
