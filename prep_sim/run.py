@@ -30,7 +30,10 @@ from prep_sim.stations import StationProc
 from prep_sim.truth import Truth, TruthActa
 from prep_sim.worker import Config
 
-CLOCK_OFFSET_MS = 5 * 3600 * 1000  # a station clock five hours ahead
+CLOCK_OFFSET_MS = 5 * 3600 * 1000
+# the server's alarms (the same figures under two keys, figures out of range): the
+# coordinators hold the paper, whose figures the drill printed, and dismiss them
+ALARMS = ("cifras_repetidas", "fuera_de_rango")  # a station clock five hours ahead
 
 
 @dataclass
@@ -357,6 +360,10 @@ class Night:
         truth = self.truth.by_clave()
         for c in self.console.conflicts():
             t = truth.get(c["clave_acta"])
+            if c.get("kind") in ALARMS:  # figures repeated or out of range: checked on paper
+                self.console.resolve(c["id"], "dismiss", None, "cifras cotejadas con el acta física")
+                self.resolved += 1
+                continue
             pick = None
             for i, r in enumerate(c.get("readings", [])):
                 vals = r.get("values", r) if isinstance(r, dict) else None
