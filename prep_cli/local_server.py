@@ -56,7 +56,24 @@ def _die_with_parent() -> None:
 def start_server(folder: Path, catalog_dir: Path, port: int | None = None,
                  log: Path | None = None, cut_every: int | None = None) -> LocalServer:
     """``python -m sync_server.main`` on 127.0.0.1 with SQLite in ``folder``; with
-    ``cut_every``, a cut is taken and published every that many minutes."""
+    ``cut_every``, a cut is taken and published every that many minutes. A port
+    chosen here that another process takes before the server binds it is chosen
+    again (up to three times)."""
+    for attempt in range(3):
+        try:
+            return _start_server(folder, catalog_dir, port, log, cut_every)
+        except PortTaken:
+            if port is not None or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_server(folder: Path, catalog_dir: Path, port: int | None,
+                  log: Path | None, cut_every: int | None) -> LocalServer:
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     db = folder / "server.db"
@@ -74,7 +91,9 @@ def start_server(folder: Path, catalog_dir: Path, port: int | None = None,
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"prep-server exited with {proc.returncode}; see {out.name}")
+            tail = Path(out.name).read_bytes()[-2000:]
+            kind = PortTaken if b"address already in use" in tail else RuntimeError
+            raise kind(f"prep-server exited with {proc.returncode}; see {out.name}")
         try:
             if requests.get(url + "/api/v1/server", timeout=1).status_code == 200:
                 return LocalServer(url, proc, db, port)

@@ -77,6 +77,7 @@ CONFLICTS = {
     ("post", "/console/api/conflicts/{conflict_id}/resolve"),
     ("post", "/console/api/users"),  # the name is taken
     ("post", "/console/api/users/{username}/disable"),  # the last active coordinador
+    ("post", "/console/api/certificates/puesta-en-ceros"),  # issued already, or results in
 }
 
 
