@@ -441,7 +441,10 @@ def _work(args):
     q = int(np.random.default_rng([seed, i, 99]).integers(*opts.jpeg))
     name = f"acta_{i:05d}.jpg"
     bgr = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-    cv2.imwrite(str(Path(out) / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, q])
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, q])
+    if not ok:
+        raise OSError(f"no se pudo codificar {name} / could not encode {name}")
+    (Path(out) / name).write_bytes(buf.tobytes())  # raises on a full disk, unlike imwrite
     rec = {"image": name, "jpeg_quality": q, **rec}
     return rec
 
