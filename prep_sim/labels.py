@@ -75,11 +75,13 @@ def _slip(catalog: Catalog, clave: str, rng: random.Random) -> str | None:
 def plan(catalog: Catalog, truth: Truth, n: int, seed: int) -> dict[str, Mistake]:
     """``n`` actas printed with a mistake in their label, by clave: swaps and slips in
     turn (swap, slip corrected by the second person, swap, slip repeated by both).
-    Chosen among ordinary scanned actas in the catalog without a PREP Casilla photo."""
+    Chosen among the scanned actas in the catalog without a PREP Casilla photo, ordinary
+    ones first."""
     rng = random.Random(f"etiquetas:{seed}")
-    pool = [a for a in truth.actas if a.kind == "normal" and a.scanned and not a.photo
+    pool = [a for a in truth.actas if a.scanned and not a.photo
             and catalog.acta(a.clave_acta) is not None]
     rng.shuffle(pool)
+    pool.sort(key=lambda a: a.kind != "normal")
     out: dict[str, Mistake] = {}
     for a in pool:
         if len(out) >= n:

@@ -137,6 +137,8 @@ class Worker:
         self.mistakes = L.load(cfg.labels)
         self.images: dict[str, str] = {}
         self.typed: set[int] = set()  # pages without a label whose key was typed once
+        self.tries: dict[int, int] = {}  # identity steps per page (a page that never settles
+        # is left for the report rather than tried on every round)
         self.metrics = open(self.ctl / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         self._open()
         self.last_sync = self.last_cotejo = 0.0
@@ -246,9 +248,11 @@ class Worker:
                                    "FROM pages WHERE status IN (?, ?, ?) ORDER BY id",
                                    NO_QR, TO_CONFIRM, HELD):
             acta = self.paper_of(row["sha256"])
-            if acta is None:
+            pid = int(row["id"])
+            if acta is None or self.tries.get(pid, 0) >= 6:
                 continue
-            true, pid = acta.clave_acta, int(row["id"])
+            self.tries[pid] = self.tries.get(pid, 0) + 1
+            true = acta.clave_acta
             m = self.mistakes.get(true)
             slip = m is not None and m.kind == L.SLIP
             if row["status"] == NO_QR:

@@ -23,7 +23,7 @@ def test_plan_makes_swaps_and_slips_that_name_another_acta() -> None:
         own, other = catalog.acta(m.clave), catalog.acta(m.wrong)
         assert own is not None and other is not None and m.wrong != m.clave
         assert other.election.id == own.election.id
-        assert by[m.clave].kind == "normal" and not by[m.clave].photo
+        assert by[m.clave].kind == "normal" and not by[m.clave].photo  # ordinary ones first
         if m.kind == L.SWAP:
             assert parse_qr(m.label, own.election.qr_layout).clave_acta == m.wrong
         else:
