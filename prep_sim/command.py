@@ -54,6 +54,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    swaps = getattr(args, "label_swaps", None)
+    if swaps is not None and swaps < 1:
+        print("error: --label-swaps debe ser 1 o más (sin la falla: --faults sin label_swap) / "
+              "--label-swaps must be 1 or more (without the fault: --faults without label_swap)",
+              file=sys.stderr)
+        return 2
     elections = [e for e in args.elections.split(",") if e] or None
     opts = Options(out=out, casillas=args.casillas, catd=args.catd, ccv=args.ccv,
                    elections=elections, faults=faults, speed=args.speed, seed=args.seed,

@@ -136,6 +136,7 @@ class Worker:
         self.paper = Truth.load(Path(cfg.truth)).by_clave()
         self.mistakes = L.load(cfg.labels)
         self.images: dict[str, str] = {}
+        self._index_size = -1
         self.typed: set[int] = set()  # pages without a label whose key was typed once
         self.tries: dict[int, int] = {}  # identity steps per page (a page that never settles
         # is left for the report rather than tried on every round)
@@ -225,12 +226,15 @@ class Worker:
     def paper_of(self, sha: str | None, clave: str | None = None) -> TruthActa | None:
         """The acta an image is (the sheet's paper, whatever key it is stored under);
         ``clave``'s paper for an image the drill did not deliver (a phone's photo)."""
-        if sha and sha not in self.images and self.cfg.images and Path(self.cfg.images).exists():
-            with open(self.cfg.images, encoding="utf-8") as fh:
-                for line in fh:
-                    if line.endswith("\n"):
-                        doc = json.loads(line)
-                        self.images[doc["sha256"]] = doc["clave"]
+        index = Path(self.cfg.images)
+        if sha and sha not in self.images and self.cfg.images and index.exists() \
+                and index.stat().st_size != self._index_size:  # read again once it grew
+            data = index.read_bytes()
+            whole = data[: data.rfind(b"\n") + 1]  # a line still being written waits
+            for line in whole.splitlines():
+                doc = json.loads(line)
+                self.images[doc["sha256"]] = doc["clave"]
+            self._index_size = len(whole)
         key = self.images.get(sha or "", clave)
         return self.paper.get(key) if key else None
 

@@ -40,3 +40,17 @@ def test_plan_round_trips_through_its_file(tmp_path) -> None:
     L.save(plan, tmp_path / "etiquetas.jsonl")
     assert L.load(tmp_path / "etiquetas.jsonl") == plan
     assert L.load("") == {} and L.load(tmp_path / "none.jsonl") == {}
+
+
+def test_label_swaps_below_one_is_refused(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "-m", "prep_cli.main", "simulacro", "--out",
+                        str(tmp_path / "x"), "--label-swaps", "0"], cwd=root,
+                       env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2 and "--label-swaps" in r.stderr and "must be 1" in r.stderr
