@@ -133,6 +133,9 @@ def _how(m: Mistake, decisions: list[dict[str, Any]], notes: list[dict[str, Any]
     if any(n.get("step") == "confirm" and n.get("status") == "identidad_en_duda" for n in notes):
         parts.append("las dos personas teclearon la misma errata; la sección 1 la detuvo / both "
                      "typed the same slip; section 1 held it")
+    if any(n.get("step") == "lost" for n in notes):
+        parts.append("la estación murió mientras se decidía; la hoja se escaneó de nuevo / the "
+                     "station died while it was being decided; the sheet was scanned again")
     if any(n.get("step") == "confirm" and n.get("status") == "sin_qr" for n in notes):
         parts.append("la segunda persona tecleó otra clave viendo la imagen / the second "
                      "person typed another key from the image")
@@ -200,3 +203,8 @@ def false_alarms(mistakes: dict[str, Mistake], notes: list[dict[str, Any]]) -> l
     """Good actas (their own label) the station held: the supervisor accepted them."""
     return sorted({str(n.get("clave")) for n in notes
                    if n.get("status") == "identidad_en_duda" and n.get("clave") not in mistakes})
+
+
+def lost(notes: list[dict[str, Any]]) -> int:
+    """Sheets whose identity decision a station's death left unstored (fed again)."""
+    return sum(1 for n in notes if n.get("step") == "lost")

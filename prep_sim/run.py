@@ -536,7 +536,7 @@ class Night:
             cost={"swaps": len(swaps), "slips": len(lines) - len(swaps),
                   "stopped_before_capture": sum(x["stopped_before_capture"] for x in lines),
                   "published_under_wrong_key": sum(x["figures_under_wrong_key"] for x in lines),
-                  "false_alarms": len(alarms)},
+                  "false_alarms": len(alarms), "lost_in_a_crash_rescanned": L.lost(notes)},
             note="etiqueta del vecino o clave tecleada con errata / a neighbour's label or a "
                  "key typed with a slip"))
         return ok

@@ -427,8 +427,34 @@ class Worker:
         tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.rename(self.ctl / "status.json")
 
+    def lost_identities(self) -> int:
+        """After a restart: a sheet whose identity was being settled when the station
+        died is left marked «identificada» with nothing stored (the station sets that
+        mark before it stores the page, in another transaction); the digitalizador
+        feeds it again."""
+        n = 0
+        rows = self.st.store.q("SELECT sha256, MAX(name) AS name, "
+                               "SUM(status != 'identificada') AS other FROM pages "
+                               "WHERE sha256 IN (SELECT sha256 FROM pages WHERE status = "
+                               "'identificada') GROUP BY sha256")
+        for row in rows:
+            if row["other"]:
+                continue
+            name = f"again-{Path(str(row['name'])).name}"
+            if (self.inbox / name).exists():
+                continue  # fed again before the last restart, not read yet
+            tmp = self.inbox / f".{name}"
+            tmp.write_bytes(self.st.images.get(row["sha256"]))
+            tmp.rename(self.inbox / name)
+            acta = self.paper_of(row["sha256"])
+            self.log("identidad", clave=acta.clave_acta if acta else None, key=None,
+                     step="lost", status="reescaneada", file=name)
+            n += 1
+        return n
+
     def run(self) -> int:
         self.log("start")
+        self.lost_identities()
         while not (self.ctl / "stop").exists():
             busy = self.acopio() + self.scan() + self.identities() + self.capture() + self.cotejo()
             self.sync()
