@@ -155,7 +155,8 @@ def _how(m: Mistake, decisions: list[dict[str, Any]], notes: list[dict[str, Any]
 def judge(mistakes: dict[str, Mistake], truth: Truth, db: Path, images: dict[str, str],
           final: dict[str, Published], notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One line per mistake. ``images``: sha256 of every sheet delivered → its true key;
-    ``final``: the final cut per election; ``notes``: the stations' ``identidad`` log.
+    ``final``: the final cut per election; ``notes``: the stations' ``identidad`` and
+    ``page`` log.
     ``ok`` is False when an image of the acta was stored under another key (not caught
     before capture), when its figures were published under the wrong key, or when the
     acta itself was not published exactly once with its figures."""
@@ -168,7 +169,9 @@ def judge(mistakes: dict[str, Mistake], truth: Truth, db: Path, images: dict[str
         elsewhere = sorted({d["clave_acta"] for d in digs if d["kind"] == "digitalizacion"
                             and d["payload"].get("image") in mine and d["clave_acta"] != m.clave})
         decisions = [d for d in digs if d["kind"] == "identidad" and d["clave_acta"] == m.clave]
-        mine_notes = [n for n in notes if n.get("clave") == m.clave]
+        mine_notes = [n for n in notes if n["what"] == "identidad" and n.get("clave") == m.clave]
+        scans = [n for n in notes if n["what"] == "page"
+                 and str(n.get("file", "")).split("-")[-1] == m.sheet]
         pub = final.get(a.election)
         rows = pub.rows.get(m.clave, []) if pub is not None else []
         own = len(rows) == 1 and pub is not None and all(
@@ -187,6 +190,7 @@ def judge(mistakes: dict[str, Mistake], truth: Truth, db: Path, images: dict[str
         out.append({
             "clave": m.clave, "kind": m.kind, "wrong_key": m.wrong, "confirm": m.confirm,
             "stopped_before_capture": caught,
+            "scanned": len(scans),
             "held": sum(1 for n in mine_notes if n.get("status") == "identidad_en_duda"),
             "stored_under": elsewhere, "resolved": _how(m, decisions, mine_notes),
             "identidad_events": [{"station": d["station"], "operator": d.get("operator"),
@@ -201,10 +205,10 @@ def judge(mistakes: dict[str, Mistake], truth: Truth, db: Path, images: dict[str
 
 def false_alarms(mistakes: dict[str, Mistake], notes: list[dict[str, Any]]) -> list[str]:
     """Good actas (their own label) the station held: the supervisor accepted them."""
-    return sorted({str(n.get("clave")) for n in notes
-                   if n.get("status") == "identidad_en_duda" and n.get("clave") not in mistakes})
+    return sorted({str(n.get("clave")) for n in notes if n["what"] == "identidad"
+                   and n.get("status") == "identidad_en_duda" and n.get("clave") not in mistakes})
 
 
 def lost(notes: list[dict[str, Any]]) -> int:
     """Sheets whose identity decision a station's death left unstored (fed again)."""
-    return sum(1 for n in notes if n.get("step") == "lost")
+    return sum(1 for n in notes if n["what"] == "identidad" and n.get("step") == "lost")

@@ -524,7 +524,7 @@ class Night:
         published once under its own key with its figures, never under the wrong one."""
         from prep_sim.stations import metrics
 
-        notes = [m for m in metrics(self.out / "stations") if m["what"] == "identidad"]
+        notes = [m for m in metrics(self.out / "stations") if m["what"] in ("identidad", "page")]
         lines = L.judge(self.mistakes, self.truth, self.server.db_path, self.images,
                         {r.election: r.pub for r in final}, notes)  # type: ignore[attr-defined]
         alarms = L.false_alarms(self.mistakes, notes)
