@@ -31,6 +31,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cut-every", type=float, default=15.0, help="segundos / seconds")
     p.add_argument("--timeout", type=float, default=900.0, help="segundos / seconds")
+    p.add_argument("--label-swaps", type=int, default=None, dest="label_swaps",
+                   help="actas con etiqueta equivocada (falla label_swap; por omisión 3 %%, al "
+                   "menos 4) / actas with a wrong label (the label_swap fault; default 3 %%, "
+                   "at least 4)")
     p.add_argument("--paper", type=Path, default=None,
                    help="carpeta de las actas impresas, reutilizable entre corridas de la misma "
                    "verdad / folder of the printed actas, kept for runs of the same truth")
@@ -50,12 +54,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    swaps = getattr(args, "label_swaps", None)
+    if swaps is not None and swaps < 1:
+        print("error: --label-swaps debe ser 1 o más (sin la falla: --faults sin label_swap) / "
+              "--label-swaps must be 1 or more (without the fault: --faults without label_swap)",
+              file=sys.stderr)
+        return 2
     elections = [e for e in args.elections.split(",") if e] or None
     opts = Options(out=out, casillas=args.casillas, catd=args.catd, ccv=args.ccv,
                    elections=elections, faults=faults, speed=args.speed, seed=args.seed,
                    database=args.database, keep_serving=args.keep_serving,
                    cut_every_s=args.cut_every, timeout_s=args.timeout,
-                   paper=getattr(args, "paper", None))
+                   paper=getattr(args, "paper", None),
+                   label_swaps=getattr(args, "label_swaps", None))
     if args.database is not None:
         from prep_sim.replay import database_truth
 
@@ -124,6 +135,16 @@ def summary(rep: dict[str, Any]) -> None:
           f"{rep['errors_reached_publication']} · servidor {rep['throughput']['server_events_per_s']} eventos/s")
     for f in rep["faults"]:
         print(f"  falla {f['name']:<13} {f['station']:<9} {'ok' if f['ok'] else 'FALLÓ'} {f['cost']} {f['note']}")
+    for x in rep["checks"].get("labels", {}).get("mistakes", []):
+        what = "etiqueta del vecino" if x["kind"] == "swap" else "clave tecleada con errata"
+        print(f"  {'ok' if x['ok'] else 'FALLÓ'} {x['clave']} {what} {x['wrong_key']}: "
+              f"detenida antes de capturar / stopped before capture "
+              f"{'sí' if x['stopped_before_capture'] else 'NO'} · {x['resolved']}"
+              + (" · PUBLICADA BAJO LA CLAVE EQUIVOCADA" if x["figures_under_wrong_key"] else "")
+              + ("" if x["published_once_with_its_figures"] else " · acta perdida o doble"))
+    alarms = rep["checks"].get("labels", {}).get("false_alarms")
+    if alarms:
+        print(f"  falsas alarmas de identidad (aceptadas por el supervisor) / false alarms: {alarms}")
     for e, c in rep["checks"]["elections"].items():
         state = "coincide con la verdad / matches the truth" if not c["problems_total"] else \
             f"{c['problems_total']} diferencias: {c['problems'][:3]}"

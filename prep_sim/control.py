@@ -76,10 +76,15 @@ class Console:
         r.raise_for_status()
         return r.json()  # type: ignore[no-any-return]
 
-    def resolve(self, conflict_id: int, action: str, reading: int | None, reason: str) -> None:
+    def resolve(self, conflict_id: int, action: str, reading: int | None, reason: str) -> bool:
+        """False when the conflict was closed meanwhile (resolving a discrepancy also
+        closes the alarm its mistyped reading raised, listed with it)."""
         r = self._call("POST", f"/console/api/conflicts/{conflict_id}/resolve",
                        json={"action": action, "reading": reading, "reason": reason})
+        if r.status_code == 409 and "already_closed" in r.text:
+            return False
         r.raise_for_status()
+        return True
 
     def import_usb(self, name: str, data: bytes) -> str:
         r = self._call("POST", "/console/import", data={"csrf": self.csrf},

@@ -16,7 +16,7 @@ import requests
 if TYPE_CHECKING:
     from prep_sim.run import Night
 
-ALL = ("link", "server_kill", "station_kill", "tamper", "duplicate", "clock", "usb")
+ALL = ("link", "server_kill", "station_kill", "tamper", "duplicate", "clock", "usb", "label_swap")
 
 
 @dataclass

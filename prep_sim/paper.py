@@ -27,6 +27,8 @@ class Sheet:
     backing: str  # light or dark
     writer: str
     grey: bool
+    label: str | None = None  # the QR payload stuck on it (None: no label)
+    written: bool = False  # section 1 filled in by the officials
 
 
 def template_for(election: Election) -> Template:
@@ -110,14 +112,20 @@ def sheet_of(acta: TruthActa, seed: int, *, p300: float = 0.3,
     return rng, writer, Sheet(dpi, "dark" if dark else "light", writer.name, grey)
 
 
-def print_acta(acta: TruthActa, t: Template, seed: int, *, p300: float = 0.3,
+def print_acta(acta: TruthActa, t: Template, seed: int, *, label: str | None,
+               written: dict | None = None, p300: float = 0.3,
                p_dark: float = 0.25) -> tuple[bytes, Sheet]:
-    """The scanned image of one acta, and how it was printed and scanned."""
+    """The scanned image of one acta, and how it was printed and scanned: ``label`` is
+    the QR payload stuck on it (the acta's own, a neighbour's, or None for none);
+    ``written``, section 1 as the officials filled it in
+    (:func:`prep_core.labels.expected_written`)."""
     assert acta.values is not None
     rng, writer, sheet = sheet_of(acta, seed, p300=p300, p_dark=p_dark)
     vals = deck_values(t, acta.values)
     opts = DeckOptions(p_qr_damage=0.0)
-    page, _ = fill_acta(t, sheet.dpi, vals, writer, acta.qr, rng, opts, form=blank(t, sheet.dpi))
+    page, _ = fill_acta(t, sheet.dpi, vals, writer, label, rng, opts, form=blank(t, sheet.dpi),
+                        written=written)
+    sheet = replace(sheet, label=label, written=bool(written and t.identity))
     data = scan_sheet(page, rng, DARK if sheet.backing == "dark" else LIGHT, sheet.grey,
                       int(rng.integers(75, 92)))
     return data, sheet

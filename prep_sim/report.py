@@ -142,6 +142,28 @@ def _chart(title: str, series: dict[str, list[tuple[float, float]]], y_label: st
     return "".join(out)
 
 
+def _labels_table(labels: dict[str, Any] | None) -> str:
+    """The label_swap fault: a line per acta with a wrong label."""
+    if not labels:
+        return ""
+    out = ["<h2>Etiquetas equivocadas / wrong labels</h2><table border=1 cellpadding=4><tr>"
+           "<th>acta</th><th>error</th><th>clave equivocada / wrong key</th>"
+           "<th>detenida antes de capturar / stopped before capture</th>"
+           "<th>resolución / how resolved</th><th>publicada bien / published right</th></tr>"]
+    for x in labels["mistakes"]:
+        what = "etiqueta del vecino / neighbour's label" if x["kind"] == "swap" else \
+            "clave tecleada con errata / key typed with a slip"
+        right = x["published_once_with_its_figures"] and not x["figures_under_wrong_key"]
+        out.append(f"<tr><td>{x['clave']}</td><td>{what}</td><td>{x['wrong_key']}</td>"
+                   f"<td>{'sí' if x['stopped_before_capture'] else 'NO'}</td>"
+                   f"<td>{html.escape(x['resolved'])}</td><td>{'sí' if right else 'NO'}</td></tr>")
+    out.append("</table>")
+    if labels.get("false_alarms"):
+        out.append("<p>Falsas alarmas (aceptadas por el supervisor) / false alarms: "
+                   f"{html.escape(', '.join(labels['false_alarms']))}</p>")
+    return "".join(out)
+
+
 def render_html(rep: dict[str, Any]) -> str:
     cuts = [c for c in rep["cuts"]]
     states: dict[str, list[tuple[float, float]]] = {}
@@ -164,6 +186,7 @@ def render_html(rep: dict[str, Any]) -> str:
                     f"<td>{html.escape(json.dumps(f['cost'], ensure_ascii=False))}</td>"
                     f"<td>{html.escape(f['note'])}</td></tr>")
     body.append("</table>")
+    body.append(_labels_table(rep["checks"].get("labels")))
     for key in ("sizes", "wall_s", "latency_acopio_to_publication", "ocr", "people",
                 "errors_reached_publication", "throughput", "usb"):
         body.append(f"<h2>{key}</h2><pre>{html.escape(json.dumps(rep[key], ensure_ascii=False, indent=1))}</pre>")

@@ -4,6 +4,7 @@ checked as they are published, and the final cut checked against the truth."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -13,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import requests
 from prep_core.catalog import Catalog
 from prep_io.files import save_catalog
 from prep_sim import faults as F
+from prep_sim import labels as L
 from prep_sim.checks import Published, compare_with_truth, verify_publication, wrong_actas
 from prep_sim.control import Console
 from prep_sim.expected import expected_cut
@@ -57,6 +59,10 @@ class Options:
     paper: Path | None = None  # where the printed sheets are kept (default: OUT/paper)
     final: bool = True  # the last cut is the final one (especiales in the turnout)
     quiet: bool = False
+    label_swaps: int | None = None  # actas with a wrong label (``label_swap``); None: 3 %, ≥ 4
+    # a test hook: the stations' reader does not weigh the label against section 1, so
+    # a wrong label goes through (the drill must then fail)
+    identity_check: bool = True
 
 
 @dataclass
@@ -70,10 +76,12 @@ class CutRecord:
     final: bool = False
 
 
-def _print_job(args: tuple[TruthActa, Any, int, bool]) -> tuple[str, bytes, dict[str, Any], bytes | None]:
-    acta, t, seed, _ = args
-    data, sheet = print_acta(acta, t, seed)
-    light = print_acta(acta, t, seed, p_dark=0.0)[0] if sheet.backing == "dark" else None
+def _print_job(args: tuple[TruthActa, Any, int, str | None, dict[str, Any]]
+               ) -> tuple[str, bytes, dict[str, Any], bytes | None]:
+    acta, t, seed, label, written = args
+    data, sheet = print_acta(acta, t, seed, label=label, written=written)
+    light = print_acta(acta, t, seed, label=label, written=written, p_dark=0.0)[0] \
+        if sheet.backing == "dark" else None
     return acta.clave_acta, data, sheet.__dict__, light
 
 
@@ -101,6 +109,13 @@ class Night:
         self.phone: Any = None
         self.published = self.out / "server" / "data" / "publicacion"  # what difusores mirror
         self.publication_key: bytes | None = None  # the first cut's, pinned for the night
+        self.mistakes: dict[str, L.Mistake] = {}  # label_swap: actas with a wrong label
+        self.images: dict[str, str] = {}  # sha256 of each sheet delivered → its true key
+
+    def label_of(self, a: TruthActa) -> str | None:
+        """The QR payload stuck on the acta's envelope (None: no label)."""
+        m = self.mistakes.get(a.clave_acta)
+        return a.qr if m is None else m.label
 
     # ------------------------------------------------------------------ paper
     def print_papers(self, order: list[TruthActa]) -> threading.Thread:
@@ -111,18 +126,28 @@ class Night:
         (paper / "sheets").mkdir(parents=True, exist_ok=True)
         (paper / "light").mkdir(parents=True, exist_ok=True)
         manifest = paper / "sheets.jsonl"
-        if manifest.exists():
+        tmpl = {e.id: template_for(e) for e in self.catalog.elections}
+        listed: set[str] = set()
+        if manifest.exists():  # the last line of a clave stands; one printed otherwise
+            by = {a.clave_acta: a for a in order}  # (another label, no section 1) is printed again
             for line in manifest.read_text(encoding="utf-8").splitlines():
                 if line.endswith("}"):
                     doc = json.loads(line)
-                    self.sheets[doc.pop("clave")] = doc
+                    clave = doc.pop("clave")
+                    listed.add(clave)
+                    a = by.get(clave)
+                    if a is not None and doc.get("label", "?") == self.label_of(a) and \
+                            doc.get("written") == bool(tmpl[a.election].identity):
+                        self.sheets[clave] = doc
+                    else:
+                        self.sheets.pop(clave, None)
         for a in order:  # printed by an interrupted run: its sheet is whole (written last)
-            if a.scanned and a.clave_acta not in self.sheets and (
+            if a.scanned and a.clave_acta not in listed and (
                     paper / "sheets" / f"{a.clave_acta}.jpg").exists():
-                sheet = sheet_of(a, self.o.seed)[2]
+                sheet = replace(sheet_of(a, self.o.seed)[2], label=self.label_of(a),
+                                written=bool(tmpl[a.election].identity))
                 if sheet.backing == "light" or (paper / "light" / f"{a.clave_acta}.jpg").exists():
                     self.sheets[a.clave_acta] = sheet.__dict__
-        tmpl = {e.id: template_for(e) for e in self.catalog.elections}
         made = [t for t in tmpl.values() if t.id.startswith("simulacro-")]
         if made:  # a form laid out for this election: the stations' readers load it too
             from capture_station.recognition.templates import EXTRA_TEMPLATES_ENV, save_template
@@ -132,7 +157,8 @@ class Night:
             for t in made:
                 save_template(t, forms / f"{t.id}.json")
             os.environ[EXTRA_TEMPLATES_ENV] = str(forms)
-        jobs = [(a, tmpl[a.election], self.o.seed, False) for a in order
+        jobs = [(a, tmpl[a.election], self.o.seed, self.label_of(a),
+                 L.written_of(a, self.catalog)) for a in order
                 if a.scanned and a.clave_acta not in self.sheets]
 
         def work() -> None:
@@ -174,7 +200,9 @@ class Night:
                      server=self.server.url, catalog=str(self.out / "catalog"),
                      truth=str(self.out / "truth.jsonl"), code=self.console.issue_code(role, sid),
                      seed=self.o.seed, mistype=self.o.mistype, skip=self.o.skip,
-                     recapture=self.o.recapture, light_dir=str(self.paper / "light"), **kw)
+                     recapture=self.o.recapture, light_dir=str(self.paper / "light"),
+                     labels=str(self.out / "etiquetas.jsonl"), images=str(self.out / "imagenes.jsonl"),
+                     identity_check=self.o.identity_check, **kw)
         return StationProc(cfg)
 
     def start_stations(self) -> None:
@@ -230,13 +258,26 @@ class Night:
             else:
                 name = f"{a.clave_acta}.jpg"
                 sheet = (self.paper / "sheets" / name).read_bytes()
+                light = self.paper / "light" / name
+                self.index(a.clave_acta, sheet, light.read_bytes() if light.exists() else None)
                 if a.photo and self.phone is not None:  # photographed at the casilla first
-                    light = self.paper / "light" / name
                     self.phone.take(a.clave_acta, a.qr, light.read_bytes() if light.exists() else sheet)
                 st.deliver(name, sheet)
             self.delivered += 1
         if self.phone is not None and self.phone.unsent:
             self.phone.flush()
+
+    def index(self, clave: str, *sheets: bytes | None) -> None:
+        """Which acta each image is, for the simulated people (who type what a sheet
+        says, whatever key it was stored under) and for judging the label_swap fault."""
+        lines = []
+        for data in sheets:
+            if data is not None:
+                sha = hashlib.sha256(data).hexdigest()
+                self.images[sha] = clave
+                lines.append(json.dumps({"sha256": sha, "clave": clave}) + "\n")
+        with open(self.out / "imagenes.jsonl", "a", encoding="utf-8") as fh:
+            fh.write("".join(lines))
 
     # ------------------------------------------------------------------ the loop
     def step(self) -> None:
@@ -286,6 +327,12 @@ class Night:
         old.kill()
         new = self._station(old.id + "R", "CATD")
         sheets = sorted((old.inbox / "procesadas").glob("*.jpg")) + sorted(old.inbox.glob("*.jpg"))
+        # a sheet held for its label sits with the refused ones; a refused sheet rescanned
+        # on the light backing (r-…) is not fed again
+        again = {p.name for p in sheets}
+        sheets += [p for p in sorted((old.inbox / "rechazadas").glob("*.jpg"))
+                   if not p.name.startswith("r-") and f"r-{p.name}" not in again
+                   and p.name not in again]
         for p in sheets:  # those rescanned on the light backing (r-…) included
             new.deliver(p.name, p.read_bytes())
         if (old.control / "acopio.jsonl").exists():
@@ -361,8 +408,8 @@ class Night:
         for c in self.console.conflicts():
             t = truth.get(c["clave_acta"])
             if c.get("kind") in ALARMS:  # figures repeated or out of range: checked on paper
-                self.console.resolve(c["id"], "dismiss", None, "cifras cotejadas con el acta física")
-                self.resolved += 1
+                self.resolved += self.console.resolve(c["id"], "dismiss", None,
+                                                      "cifras cotejadas con el acta física")
                 continue
             pick = None
             for i, r in enumerate(c.get("readings", [])):
@@ -371,10 +418,11 @@ class Night:
                         vals.get(k) == v for k, v in t.on_paper().items()):
                     pick = i
             if pick is not None:
-                self.console.resolve(c["id"], "choose", pick, "cotejado con el acta física")
+                done = self.console.resolve(c["id"], "choose", pick, "cotejado con el acta física")
             else:
-                self.console.resolve(c["id"], "recapture", None, "ninguna lectura coincide con el acta")
-            self.resolved += 1
+                done = self.console.resolve(c["id"], "recapture", None,
+                                            "ninguna lectura coincide con el acta")
+            self.resolved += done
 
     def complete(self, recs: list[CutRecord]) -> bool:
         for r in recs:
@@ -421,6 +469,10 @@ class Night:
         plan = list(self.truth.actas)
         random.Random(o.seed).shuffle(plan)
         self.plan = plan
+        if "label_swap" in o.faults:
+            n = L.default_count(self.truth) if o.label_swaps is None else o.label_swaps
+            self.mistakes = L.plan(self.catalog, self.truth, n, o.seed)
+        L.save(self.mistakes, self.out / "etiquetas.jsonl")
         self.printer = self.print_papers(plan)
         self.start_server()
         self.start_stations()
@@ -467,6 +519,28 @@ class Night:
             return F.tamper(self)
         return F.duplicate(self)
 
+    def _judge_labels(self, final: list[CutRecord], checks: dict[str, Any]) -> bool:
+        """The label_swap fault: every acta with a wrong label stopped before capture,
+        published once under its own key with its figures, never under the wrong one."""
+        from prep_sim.stations import metrics
+
+        notes = [m for m in metrics(self.out / "stations") if m["what"] in ("identidad", "page")]
+        lines = L.judge(self.mistakes, self.truth, self.server.db_path, self.images,
+                        {r.election: r.pub for r in final}, notes)  # type: ignore[attr-defined]
+        alarms = L.false_alarms(self.mistakes, notes)
+        checks["labels"] = {"mistakes": lines, "false_alarms": alarms}
+        ok = bool(lines) and all(x["ok"] for x in lines)
+        swaps = [x for x in lines if x["kind"] == L.SWAP]
+        self.faults.append(F.Fault(
+            "label_swap", "CATD", self.t_night, time.time(), ok=ok,
+            cost={"swaps": len(swaps), "slips": len(lines) - len(swaps),
+                  "stopped_before_capture": sum(x["stopped_before_capture"] for x in lines),
+                  "published_under_wrong_key": sum(x["figures_under_wrong_key"] for x in lines),
+                  "false_alarms": len(alarms), "lost_in_a_crash_rescanned": L.lost(notes)},
+            note="etiqueta del vecino o clave tecleada con errata / a neighbour's label or a "
+                 "key typed with a slip"))
+        return ok
+
     def finish(self, final: list[CutRecord], done: bool) -> dict[str, Any]:
         from prep_sim.report import build_report
 
@@ -483,6 +557,8 @@ class Night:
                 note="sin red: pendientes a USB → importación en la consola → recibos de vuelta"))
         checks: dict[str, Any] = {"complete": done, "elections": {}}
         ok = done
+        if "label_swap" in self.o.faults:
+            ok &= self._judge_labels(final, checks)
         for r in final:
             exp = expected_cut(self.catalog, self.truth, r.election, final=self.o.final)
             problems = compare_with_truth(r.pub, self.truth, r.election, exp)  # type: ignore[attr-defined]

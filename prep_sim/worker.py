@@ -26,7 +26,8 @@ from capture_station import actas
 from capture_station.capture import CAPTURE, VERIFY, CaptureDesk, Task
 from capture_station.errors import StationError
 from capture_station.operators import Operator, add_operator, login
-from capture_station.pipeline import Pipeline
+from capture_station.pipeline import HELD, NO_QR, TO_CONFIRM, PageResult, Pipeline
+from capture_station.recognizer import Recognition, read_page
 from capture_station.sources.folder import WatchedFolder
 from capture_station.station import Station, create_station, is_initialized
 from capture_station.storage.outbox import Outbox, now_ms
@@ -40,9 +41,11 @@ from capture_station.sync.client import (
 )
 from capture_station.sync.decisions import fetch_after_sync
 from capture_station.sync.work import pull_after_sync
+from prep_core.catalog import Catalog
 from prep_core.derive import Status
 from prep_core.events import Kind
-from prep_sim.truth import ILEGIBLE, NO_APLICA, SIN_DATO, Truth
+from prep_sim import labels as L
+from prep_sim.truth import ILEGIBLE, NO_APLICA, SIN_DATO, Truth, TruthActa
 
 PASSWORD = "simulacro-2024"
 PEOPLE = (("supervisor", "supervisor"), ("digitaliza", "digitalizacion"),
@@ -70,6 +73,9 @@ class Config:
     captures_per_tick: int = 4
     pages_per_tick: int = 3
     light_dir: str = ""  # the sheets printed again for a rescan on the light backing
+    labels: str = ""  # the label_swap fault's plan (prep_sim.labels)
+    images: str = ""  # sha256 of each sheet delivered → the acta it is
+    identity_check: bool = True  # a test hook: False reads no section 1
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -83,6 +89,14 @@ def entry(v: int | str) -> str:
     # a cell that does not apply is blank on the paper: typed as Sin dato (the
     # publication writes N/A from the catalog)
     return "I" if v == ILEGIBLE else "S" if v in (SIN_DATO, NO_APLICA) else str(v)
+
+
+def read_blind(data: bytes, catalog: Catalog) -> Recognition:
+    """The station's reader without section 1 (``Config.identity_check`` False): a test
+    hook that lets a wrong label through, for the test that the drill then fails."""
+    rec = read_page(data, catalog)
+    rec.identity = rec.written = None
+    return rec
 
 
 def mistyped(rng: random.Random, v: int | str) -> int | str:
@@ -120,6 +134,12 @@ class Worker:
             d.mkdir(parents=True, exist_ok=True)
         self.rng = random.Random(f"{cfg.seed}:{cfg.id}:{time.time_ns()}")
         self.paper = Truth.load(Path(cfg.truth)).by_clave()
+        self.mistakes = L.load(cfg.labels)
+        self.images: dict[str, str] = {}
+        self._index_size = -1
+        self.typed: set[int] = set()  # pages without a label whose key was typed once
+        self.tries: dict[int, int] = {}  # identity steps per page (a page that never settles
+        # is left for the report rather than tried on every round)
         self.metrics = open(self.ctl / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         self._open()
         self.last_sync = self.last_cotejo = 0.0
@@ -144,7 +164,7 @@ class Worker:
                 add_operator(self.st.store, uid, uid, role, PASSWORD)
             set_enrollment_code(self.st.store, cfg.code)
         self.ops = {uid: login(self.st.store, uid, PASSWORD) for uid, _ in PEOPLE}
-        self.pipe = Pipeline(self.st)
+        self.pipe = Pipeline(self.st, recognizer=read_page if cfg.identity_check else read_blind)
         self.desk = CaptureDesk(self.st)
         self.folder = WatchedFolder(self.inbox, settle_s=0.2)
         self.client = SyncClient(self.st, self.st.store, cfg.server)
@@ -186,13 +206,79 @@ class Worker:
                 break
             r = self.pipe.process(page, "digitaliza")
             self.folder.done(page, r.stored)
-            info: dict[str, Any] = {"file": page.name, "status": r.status, "clave": r.clave_acta,
-                                    "ms": round(r.ms, 1), "ocr": r.ocr}
-            if r.ocr and r.clave_acta:
-                info.update(self._ocr_accuracy(r.clave_acta))
-            self.log("page", **info)
+            self._page(r, page.name)
+            if r.status in (HELD, NO_QR):
+                acta = self.paper_of(r.sha256)
+                self.log("identidad", clave=acta.clave_acta if acta else None, key=r.clave_acta,
+                         step="scan", status=r.status, page=r.page_id)
             if not r.stored and r.status == "rechazada":
                 self._rescan(page.name)
+            n += 1
+        return n
+
+    def _page(self, r: PageResult, name: str) -> None:
+        info: dict[str, Any] = {"file": name, "status": r.status, "clave": r.clave_acta,
+                                "ms": round(r.ms, 1), "ocr": r.ocr}
+        if r.ocr and r.clave_acta:
+            info.update(self._ocr_accuracy(r.clave_acta))
+        self.log("page", **info)
+
+    def paper_of(self, sha: str | None, clave: str | None = None) -> TruthActa | None:
+        """The acta an image is (the sheet's paper, whatever key it is stored under);
+        ``clave``'s paper for an image the drill did not deliver (a phone's photo)."""
+        index = Path(self.cfg.images)
+        if sha and sha not in self.images and self.cfg.images and index.exists() \
+                and index.stat().st_size != self._index_size:  # read again once it grew
+            data = index.read_bytes()
+            whole = data[: data.rfind(b"\n") + 1]  # a line still being written waits
+            for line in whole.splitlines():
+                doc = json.loads(line)
+                self.images[doc["sha256"]] = doc["clave"]
+            self._index_size = len(whole)
+        key = self.images.get(sha or "", clave)
+        return self.paper.get(key) if key else None
+
+    def identities(self) -> int:
+        """The pages stopped for their identity. No label: one person types the key
+        (with the planned slip, the first time) and a second types it again from the
+        image (or repeats the slip, when the plan says both read it off the wrong
+        register). Held because the label and section 1 disagree: the supervisor looks
+        at the image and relabels it to the casilla written in it, or accepts the label
+        when the acta is the label's (a false alarm)."""
+        if self.cfg.role != "CATD":
+            return 0
+        n = 0
+        for row in self.st.store.q("SELECT id, sha256, status, clave_acta, typed_clave, name "
+                                   "FROM pages WHERE status IN (?, ?, ?) ORDER BY id",
+                                   NO_QR, TO_CONFIRM, HELD):
+            acta = self.paper_of(row["sha256"])
+            pid = int(row["id"])
+            if acta is None or self.tries.get(pid, 0) >= 6:
+                continue
+            self.tries[pid] = self.tries.get(pid, 0) + 1
+            true = acta.clave_acta
+            m = self.mistakes.get(true)
+            slip = m is not None and m.kind == L.SLIP
+            if row["status"] == NO_QR:
+                key = m.wrong if slip and pid not in self.typed else true  # type: ignore[union-attr]
+                self.typed.add(pid)
+                step, r = "typed", self.pipe.identify(pid, key, "digitaliza")
+            elif row["status"] == TO_CONFIRM:
+                same = slip and m.confirm == L.SAME and row["typed_clave"] == m.wrong  # type: ignore[union-attr]
+                key = row["typed_clave"] if same else true
+                step, r = "confirm", self.pipe.confirm_key(pid, key, "verifica")
+            elif row["clave_acta"] == true:
+                key, step = true, "accept"
+                r = self.pipe.decide_identity(pid, "accept", self.ops["supervisor"],
+                                              "la sección 1 dice la casilla de la etiqueta")
+            else:
+                key, step = true, "relabel"
+                r = self.pipe.decide_identity(pid, "relabel", self.ops["supervisor"],
+                                              "la sección 1 del acta dice otra casilla: etiqueta "
+                                              "equivocada", true)
+            self.log("identidad", clave=true, key=key, step=step, status=r.status, page=pid)
+            if r.stored:
+                self._page(r, str(row["name"]))
             n += 1
         return n
 
@@ -205,9 +291,9 @@ class Worker:
             self.log("rescan", file=name)
 
     def _ocr_accuracy(self, clave: str) -> dict[str, Any]:
-        truth = self.paper.get(clave)
         ocr = [e for e in actas.events_of(self.st.store, clave)
                if e.kind is Kind.CAPTURA and str(e.payload.get("source", "")).startswith("ocr:")]
+        truth = self.paper_of(ocr[-1].payload.get("image"), clave) if ocr else None
         if truth is None or truth.values is None or not ocr:
             return {}
         vals = ocr[-1].payload["values"]
@@ -228,7 +314,7 @@ class Worker:
         return n
 
     def _type(self, op: Operator, task: Task, p_mistype: float) -> int:
-        truth = self.paper.get(task.clave_acta)
+        truth = self.paper_of(task.image, task.clave_acta)  # what the sheet on screen says
         if truth is None or truth.values is None:
             return 0
         values = {f: truth.values[f] for f in task.fields}
@@ -255,7 +341,8 @@ class Worker:
         for st in actas.all_states(self.st.store).values():
             if st.status is not Status.VERIFICADA or st.cotejada in (1, 2):
                 continue
-            truth = self.paper.get(st.clave_acta)
+            img = st.reading_image.sha256 if st.reading_image is not None else None
+            truth = self.paper_of(img, st.clave_acta)  # the paper in the envelope
             reading = {k: (v if isinstance(v, int) else v.value)
                        for k, v in (st.reading or {}).items()}
             differs = truth is not None and truth.values is not None and reading != truth.on_paper()
@@ -340,10 +427,36 @@ class Worker:
         tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.rename(self.ctl / "status.json")
 
+    def lost_identities(self) -> int:
+        """After a restart: a sheet whose identity was being settled when the station
+        died is left marked «identificada» with nothing stored (the station sets that
+        mark before it stores the page, in another transaction); the digitalizador
+        feeds it again."""
+        n = 0
+        rows = self.st.store.q("SELECT sha256, MAX(name) AS name, "
+                               "SUM(status != 'identificada') AS other FROM pages "
+                               "WHERE sha256 IN (SELECT sha256 FROM pages WHERE status = "
+                               "'identificada') GROUP BY sha256")
+        for row in rows:
+            if row["other"]:
+                continue
+            name = f"again-{Path(str(row['name'])).name}"
+            if (self.inbox / name).exists():
+                continue  # fed again before the last restart, not read yet
+            tmp = self.inbox / f".{name}"
+            tmp.write_bytes(self.st.images.get(row["sha256"]))
+            tmp.rename(self.inbox / name)
+            acta = self.paper_of(row["sha256"])
+            self.log("identidad", clave=acta.clave_acta if acta else None, key=None,
+                     step="lost", status="reescaneada", file=name)
+            n += 1
+        return n
+
     def run(self) -> int:
         self.log("start")
+        self.lost_identities()
         while not (self.ctl / "stop").exists():
-            busy = self.acopio() + self.scan() + self.capture() + self.cotejo()
+            busy = self.acopio() + self.scan() + self.identities() + self.capture() + self.cotejo()
             self.sync()
             self.status()
             if not busy:

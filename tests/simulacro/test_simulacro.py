@@ -53,6 +53,19 @@ def test_night_with_every_fault_equals_the_truth(tmp_path: Path) -> None:
     assert (out / "report.html").read_text(encoding="utf-8").count("<svg") == 2
     assert rep["prep_casilla"]["photos_sent"] > 0
     assert rep["sizes"]["sheets"]["300dpi"] and rep["sizes"]["sheets"]["dark_backing"]
+    # every acta with a wrong label stopped before capture, resolved at the station by a
+    # signed decision, published once under its own key and never under the wrong one
+    labels = rep["checks"]["labels"]["mistakes"]
+    assert {x["kind"] for x in labels} == {"swap", "slip"}, labels
+    for x in labels:
+        assert x["ok"] and x["stopped_before_capture"] and not x["stored_under"], x
+        assert x["published_once_with_its_figures"] and not x["figures_under_wrong_key"], x
+        decisions = {d["decision"] for d in x["identidad_events"]}
+        assert decisions & {"relabel", "typed"}, x
+        if x["kind"] == "swap":  # held when scanned, relabelled by the supervisor
+            assert x["scanned"] >= 1 and x["held"] >= 1, x
+            relabel = next(d for d in x["identidad_events"] if d["decision"] == "relabel")
+            assert relabel["operator"] == "supervisor" and relabel["from"] == x["wrong_key"]
 
     # the independent path, again here: truth values + counting rules → the final header
     catalog = load_catalog(out / "catalog")
@@ -83,3 +96,47 @@ def test_a_published_database_replayed_gives_its_header_back(tmp_path: Path) -> 
     rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert rep["replay"]["differences"] == {}
     assert rep["replay"]["unprintable"]  # the golden file's 5000 votes do not fit three cells
+
+
+def _night(out: Path, **kw: object) -> dict:
+    """A small night in this process (the server and stations still their own processes),
+    for options the command line does not offer."""
+    from prep_demo.demo import demo_catalog
+    from prep_sim.run import Night, Options
+    from prep_sim.truth import make_truth
+
+    catalog = demo_catalog(12)
+    night = Night(Options(out=out, casillas=12, catd=1, ccv=1, quiet=True, cut_every_s=5,
+                          **kw), catalog, make_truth(catalog, seed=1), log=lambda _: None)
+    try:
+        return night.run()
+    finally:
+        night.stop_stations()
+        if night.server is not None:
+            night.server.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_wrong_label_let_through_fails_the_drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stations read no section 1 (a test hook): the swapped actas go through under
+    the label's key or are lost, and the drill must say so."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the stations' processes
+    rep = _night(tmp_path / "noche", faults={"label_swap"}, label_swaps=4, timeout_s=30,
+                 identity_check=False)
+    assert not rep["ok"]
+    fault = next(f for f in rep["faults"] if f["name"] == "label_swap")
+    assert not fault["ok"]
+    labels = rep["checks"]["labels"]["mistakes"]
+    # an acta whose label (or repeated slip) names another goes through under that key
+    # when it reaches the station first (stored, captured and published there), or is
+    # refused as a repeat and lost when the other acta came first: never right
+    wrong = [x for x in labels if x["kind"] == "swap" or x["confirm"] == "same"]
+    assert len(wrong) == 3, labels
+    # with section 1 read, a swapped sheet is held whatever came first: here none was
+    for x in wrong:
+        if x["kind"] == "swap":
+            assert x["scanned"] >= 1 and x["held"] == 0, x
+    for x in wrong:
+        assert not x["ok"] and not x["published_once_with_its_figures"], x
+        through = x["stored_under"] == [x["wrong_key"]]
+        assert through != x["stopped_before_capture"], x
