@@ -76,6 +76,20 @@ class PageResult:
         return f"{label}: {msg}" if msg else label
 
 
+def _claim(c: Any, supersedes: tuple[int, str]) -> bool:
+    """Mark the waiting page identified inside the caller's transaction; False when
+    someone else settled it first."""
+    page_id, status = supersedes
+    cur = c.execute("UPDATE pages SET status = 'identificada' WHERE id = ? AND status = ?",
+                    (page_id, status))
+    return cur.rowcount == 1
+
+
+def _already_identified() -> PageResult:
+    return PageResult(REJECTED, "?", message_es="página ya identificada por otra persona",
+                      message_en="page already identified by someone else")
+
+
 def identify_qr(qr: str, catalog: Catalog) -> tuple[QrIdentity | None, str]:
     """Parse with each election's layout; (identity, error text)."""
     err = ""
@@ -97,17 +111,22 @@ class Pipeline:
 
     # ------------------------------------------------------------------ main entry
     def process(self, page: Page, operator: str, clave_hint: str | None = None,
-                decided: dict[str, Any] | None = None) -> PageResult:
+                decided: dict[str, Any] | None = None,
+                supersedes: tuple[int, str] | None = None) -> PageResult:
         """``decided``: the ``identidad`` payload that settles this page's identity (a
         supervisor's decision, or a typed key confirmed by a second person): the page is
-        stored under ``clave_hint`` whatever its QR says, with that event first."""
+        stored under ``clave_hint`` whatever its QR says, with that event first.
+        ``supersedes`` (page id, its status): the waiting page this one settles, marked
+        identified in the same transaction that stores it, so a crash in between leaves
+        it waiting and never in no queue."""
         t0 = time.perf_counter()
-        r = self._process(page, operator, clave_hint, decided)
+        r = self._process(page, operator, clave_hint, decided, supersedes)
         r.ms = (time.perf_counter() - t0) * 1000
         return r
 
     def _process(self, page: Page, operator: str, clave_hint: str | None,
-                 decided: dict[str, Any] | None = None) -> PageResult:
+                 decided: dict[str, Any] | None = None,
+                 supersedes: tuple[int, str] | None = None) -> PageResult:
         data = page.data
         if not data:
             return self._log(page, None, PageResult(
@@ -140,10 +159,11 @@ class Pipeline:
             return self._log(page, data, PageResult(status, page.name, digest, None, *msg))
         if decided is None and not fuera and rec.identity and rec.identity.get("agrees") is False:
             return self._hold(page, data, digest, clave, rec.identity)
-        return self._store(page, data, digest, rec, clave, fuera, operator, decided)
+        return self._store(page, data, digest, rec, clave, fuera, operator, decided, supersedes)
 
     def _hold(self, page: Page, data: bytes, digest: str, clave: str,
-              identity: dict[str, Any]) -> PageResult:
+              identity: dict[str, Any], supersedes: tuple[int, str] | None = None
+              ) -> PageResult:
         """The label names one casilla, the acta's writing another: no event, the page and
         both identities kept for a supervisor's decision."""
         w = identity.get("written") or {}
@@ -153,8 +173,11 @@ class Pipeline:
                        "que un supervisor decida",
                        f"the label says {clave}; the acta says {said}: not captured until a "
                        "supervisor decides")
-        self._log(page, data, r)
+        self.station.images.put(data)
         with self.store.tx() as c:
+            if supersedes is not None and not _claim(c, supersedes):
+                return _already_identified()
+            r.page_id = self._insert_page(c, page, digest, r)
             c.execute("UPDATE pages SET identity = ? WHERE id = ?",
                       (json.dumps(identity, ensure_ascii=False), r.page_id))
         return r
@@ -183,7 +206,8 @@ class Pipeline:
         return ident.clave_acta, expected is None, ("", "")
 
     def _store(self, page: Page, data: bytes, digest: str, rec: Recognition, clave: str,
-               fuera: bool, operator: str, decided: dict[str, Any] | None = None) -> PageResult:
+               fuera: bool, operator: str, decided: dict[str, Any] | None = None,
+               supersedes: tuple[int, str] | None = None) -> PageResult:
         evs = actas.events_of(self.store, clave)
         has_image = any(e.kind is Kind.DIGITALIZACION for e in evs)
         if has_image and not actas.awaiting_rescan(evs):
@@ -203,6 +227,8 @@ class Pipeline:
                                     f"acta {clave} was already digitized with another image")
                 result.page_id = self._insert_page(c, page, digest, result)
                 return result
+            if supersedes is not None and not _claim(c, supersedes):
+                return _already_identified()
             c.execute("INSERT OR IGNORE INTO images (sha256, size, media_type, stored_at) "
                       "VALUES (?, ?, ?, ?)", (digest, len(data), media_type(data), now_ms()))
             if not any(e.kind is Kind.ACOPIO for e in evs):
@@ -317,9 +343,8 @@ class Pipeline:
         label = identity_of(self.station.catalog.acta(clave))
         ident = rec.against(label, self.station.catalog)
         if ident and ident.get("agrees") is False:
-            self._set_status(page_id, "identificada")
-            held = self._hold(page, page.data, row["sha256"], clave, ident)
-            return held
+            return self._hold(page, page.data, row["sha256"], clave, ident,
+                              supersedes=(page_id, TO_CONFIRM))
         decided = {"decision": "typed", "image": row["sha256"], "label": clave,
                    "written": (ident or {}).get("written"), "typed_by": row["typed_by"],
                    "confirmed_by": operator}
@@ -327,11 +352,8 @@ class Pipeline:
 
     def _settle(self, page_id: int, status: str, page: Page, operator: str, clave: str,
                 decided: dict[str, Any]) -> PageResult:
-        self._set_status(page_id, "identificada")
-        res = self.process(page, operator, clave_hint=clave, decided=decided)
-        if not res.stored:
-            self._set_status(page_id, status)
-        return res
+        return self.process(page, operator, clave_hint=clave, decided=decided,
+                            supersedes=(page_id, status))
 
     def decide_identity(self, page_id: int, decision: str, supervisor: Any, reason: str = "",
                         clave: str | None = None) -> PageResult:

@@ -90,6 +90,37 @@ def test_a_neighbours_label_stops_the_acta_and_a_supervisor_decides(station, mis
     assert not again.stored  # a decided page is not decided twice
 
 
+def test_a_crash_while_a_decision_is_stored_leaves_the_page_waiting(station, mistakes,
+                                                                    monkeypatch):
+    """The decided page is marked identified in the transaction that stores it: a
+    failure before the commit leaves it in the supervisor's queue, never in no queue."""
+    (p0, r0) = mistakes[0][0]
+    pipe = Pipeline(station)
+    held = pipe.process(_page(p0), "dani")
+    assert held.status == HELD
+    ana = _op(station, "ana")
+    real = station.outbox.append
+
+    def dies(c, kind, *a, **k):  # type: ignore[no-untyped-def]
+        if kind is Kind.DIGITALIZACION:
+            raise OSError("power cut")
+        return real(c, kind, *a, **k)
+
+    monkeypatch.setattr(station.outbox, "append", dies)
+    with pytest.raises(OSError):
+        pipe.decide_identity(held.page_id, "relabel", ana, "etiqueta del vecino",
+                             r0["clave_acta"])
+    monkeypatch.setattr(station.outbox, "append", real)
+    row = station.store.one("SELECT status FROM pages WHERE id = ?", held.page_id)
+    assert row[0] == HELD
+    assert station.store.one("SELECT COUNT(*) FROM events")[0] == 0
+    ok = pipe.decide_identity(held.page_id, "relabel", ana, "etiqueta del vecino",
+                              r0["clave_acta"])
+    assert ok.status == STORED and ok.clave_acta == r0["clave_acta"], ok.text()
+    again = pipe.decide_identity(held.page_id, "accept", ana, "x")
+    assert not again.stored
+
+
 def test_a_typed_key_needs_a_second_person(station, mistakes):
     (p0, r0), (p1, r1) = mistakes[1]
     pipe = Pipeline(station)
