@@ -47,7 +47,10 @@ class Election:
     database, e.g. ``DISTRITO_LOCAL`` gives ``ID_DISTRITO_LOCAL`` and ``DISTRITO_LOCAL``.
     ``acta_fields`` lists the vote fields of an acta code that does not carry them all
     (representación proporcional: no coalitions); ``field_demarcaciones`` the
-    demarcaciones where a combination exists (absent: everywhere). A field that does not
+    demarcaciones where a combination exists (absent: everywhere). ``tipo_figures`` lists
+    the figures (``prep_core.acta.FIGURE_FIELDS``) on the acta of a casilla type whose
+    acta does not carry them all (abroad, early vote: no boletas sobrantes; especiales:
+    no representatives' votes counted apart); absent: all four. A field that does not
     apply to an acta is published as No aplica (DOMAIN.md §4).
     """
 
@@ -62,6 +65,13 @@ class Election:
     qr_layout: QrLayout = INE_LAYOUT
     acta_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     field_demarcaciones: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    tipo_figures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def figure_applies(self, figure: str, tipo_casilla: str) -> bool:
+        """Whether a figure (boletas sobrantes, personas, ...) is on the acta of a casilla
+        of this type; when not, it is No aplica."""
+        figures = self.tipo_figures.get(tipo_casilla)
+        return figures is None or figure in figures
 
     def acta_codes_for(self, tipo_casilla: str) -> tuple[str, ...]:
         """Every acta a casilla of this type has in this election (one, or an
@@ -242,6 +252,8 @@ def _election_doc(e: Election) -> dict[str, Any]:
         doc["field_demarcaciones"] = {
             k: sorted(v) for k, v in sorted(e.field_demarcaciones.items())
         }
+    if e.tipo_figures:
+        doc["tipo_figures"] = {k: list(v) for k, v in sorted(e.tipo_figures.items())}
     return doc
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from prep_core.acta import FIGURE_FIELDS
 from prep_core.catalog import (
     CASILLA_COLUMNS,
     MECANISMOS,
@@ -338,6 +339,18 @@ def _field_scopes(
                 where=where,
             )
         out["field_demarcaciones"] = {k: frozenset(v) for k, v in scopes.items()}
+    figures = doc.get("tipo_figures")
+    if figures is not None:
+        if not isinstance(figures, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and set(v) <= set(FIGURE_FIELDS)
+            for k, v in figures.items()
+        ):
+            raise CatalogError(
+                f"tipo_figures: TIPO_CASILLA → lista de las cifras de su acta ({', '.join(FIGURE_FIELDS)})",
+                f"tipo_figures: TIPO_CASILLA → a list of its acta's figures ({', '.join(FIGURE_FIELDS)})",
+                where=where,
+            )
+        out["tipo_figures"] = {k: tuple(f for f in FIGURE_FIELDS if f in v) for k, v in figures.items()}
     return out
 
 

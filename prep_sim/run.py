@@ -25,7 +25,7 @@ from prep_sim import faults as F
 from prep_sim.checks import Published, compare_with_truth, verify_publication, wrong_actas
 from prep_sim.control import Console
 from prep_sim.expected import expected_cut
-from prep_sim.paper import print_acta, sheet_of, template_for
+from prep_sim.paper import largest_figure, print_acta, sheet_of, template_for
 from prep_sim.stations import StationProc
 from prep_sim.truth import Truth, TruthActa
 from prep_sim.worker import Config
@@ -122,7 +122,8 @@ class Night:
                 sheet = sheet_of(a, self.o.seed)[2]
                 if sheet.backing == "light" or (paper / "light" / f"{a.clave_acta}.jpg").exists():
                     self.sheets[a.clave_acta] = sheet.__dict__
-        tmpl = {e.id: template_for(e) for e in self.catalog.elections}
+        tmpl = {e.id: template_for(e, largest_figure(a for a in order if a.election == e.id))
+                for e in self.catalog.elections}
         made = [t for t in tmpl.values() if t.id.startswith("simulacro-")]
         if made:  # a form laid out for this election: the stations' readers load it too
             from capture_station.recognition.templates import EXTRA_TEMPLATES_ENV, save_template
