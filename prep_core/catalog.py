@@ -161,6 +161,10 @@ class Catalog:
     synthetic: bool = False
     # casilla types without a lista nominal (abroad, early vote): never Excede
     sin_lista_nominal: frozenset[str] = SIN_LISTA_NOMINAL
+    # per election, actas expected besides those of the listed casillas: a drill that
+    # replays a few rows of a larger database expects the rest of its ACTAS_ESPERADAS,
+    # which never arrive (no casilla, no page, no key)
+    unlisted_actas: Mapping[str, int] = field(default_factory=dict)
 
     def election(self, election_id: str) -> Election:
         for e in self.elections:
@@ -184,6 +188,11 @@ class Catalog:
 
     def expected_actas(self, election_id: str | None = None) -> list[ExpectedActa]:
         return [a for a in self._actas.values() if election_id in (None, a.election.id)]
+
+    def expected_count(self, election_id: str | None = None) -> int:
+        """ACTAS_ESPERADAS: the listed casillas' actas and the unlisted ones."""
+        unlisted = sum(n for e, n in self.unlisted_actas.items() if election_id in (None, e))
+        return len(self.expected_actas(election_id)) + unlisted
 
     def acta(self, clave_acta: str) -> ExpectedActa | None:
         return self._actas.get(clave_acta)
@@ -212,6 +221,8 @@ class Catalog:
         }
         if self.sin_lista_nominal != SIN_LISTA_NOMINAL:
             doc["sin_lista_nominal"] = sorted(self.sin_lista_nominal)
+        if self.unlisted_actas:
+            doc["unlisted_actas"] = dict(sorted(self.unlisted_actas.items()))
         return doc
 
     @cached_property

@@ -89,6 +89,18 @@ def parse_catalog(doc_text: str, casillas_csv: str, *, source: str = "catalog") 
                 where=where,
             )
         extra["sin_lista_nominal"] = frozenset(tipos)
+    if "unlisted_actas" in doc:
+        unlisted = doc["unlisted_actas"]
+        if not isinstance(unlisted, dict) or not all(
+            k in {e.id for e in elections} and isinstance(n, int) and not isinstance(n, bool) and n >= 0
+            for k, n in unlisted.items()
+        ):
+            raise CatalogError(
+                "unlisted_actas: elección → número de actas esperadas sin casilla en el catálogo",
+                "unlisted_actas: election → number of expected actas without a casilla in the catalog",
+                where=where,
+            )
+        extra["unlisted_actas"] = dict(unlisted)
     return Catalog(
         **extra,
         name=_str(doc.get("name"), "name", where),

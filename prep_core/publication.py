@@ -204,7 +204,7 @@ def build_cut(
         f: total_calculado(column)
         for f, column in zip(election.vote_fields, columns, strict=True)
     }
-    esperadas = len(catalog.expected_actas(election_id))
+    esperadas = catalog.expected_count(election_id)
     return Cut(
         catalog=catalog,
         election=election,

@@ -14,13 +14,12 @@ file of a few rows from a larger one, the header those rows imply).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
-from prep_core.catalog import Casilla, Catalog
+from prep_core.catalog import Catalog
 from prep_core.crosscheck import second_count
 from prep_core.database import read_database
 from prep_core.events import MAX_FIGURE
@@ -42,28 +41,13 @@ def _paper(v: Any, clave: str, field: str, unprintable: list[str], most: int) ->
 
 
 def _padded(catalog: Catalog, expected: int) -> Catalog:
-    """Casillas the header expects and the file does not list: they never arrive.
-    Their keys are free keys of the entidad (contiguas of any sección first, so a
-    large state's file of a few rows still fits the four-digit sección)."""
-    missing = expected - len(catalog.expected_actas())
-    if missing <= 0 or not catalog.casillas:
+    """Actas the header expects and the file does not list: they never arrive. The
+    catalog counts them (``Catalog.unlisted_actas``) without casillas: a file of a few
+    rows out of 21,091 actas is not a drill over 21,000 casillas of pages and keys."""
+    missing = expected - catalog.expected_count()
+    if missing <= 0 or not catalog.elections:
         return catalog
-    first = catalog.casillas[0]
-    used = {c.key for c in catalog.casillas}
-
-    def free() -> Iterator[CasillaKey]:
-        for numero in range(1, 100):
-            for seccion in range(1, 10_000):
-                key = CasillaKey(catalog.id_entidad, seccion, "C", numero, 0)
-                if key not in used:
-                    yield key
-
-    keys = free()
-    extra = tuple(Casilla(key=next(keys), id_distrito=first.id_distrito,
-                          id_municipio=first.id_municipio, ubicacion=1, lista_nominal=500,
-                          representantes=10, boletas_especial=None, mecanismo="")
-                  for _ in range(missing))
-    return replace(catalog, casillas=catalog.casillas + extra)
+    return replace(catalog, unlisted_actas={catalog.elections[0].id: missing})
 
 
 def form_election(vote_fields: tuple[str, ...]) -> tuple[str, int] | None:
