@@ -76,10 +76,16 @@ class Console:
         r.raise_for_status()
         return r.json()  # type: ignore[no-any-return]
 
-    def resolve(self, conflict_id: int, action: str, reading: int | None, reason: str) -> None:
+    def resolve(self, conflict_id: int, action: str, reading: int | None, reason: str) -> bool:
+        """Resolve an entry of the queue; False when it closed by itself meanwhile (409
+        ``already_closed``: an alarm whose figures changed, a conflict a later capture
+        settled)."""
         r = self._call("POST", f"/console/api/conflicts/{conflict_id}/resolve",
                        json={"action": action, "reading": reading, "reason": reason})
+        if r.status_code == 409:
+            return False
         r.raise_for_status()
+        return True
 
     def import_usb(self, name: str, data: bytes) -> str:
         r = self._call("POST", "/console/import", data={"csrf": self.csrf},

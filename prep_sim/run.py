@@ -362,8 +362,8 @@ class Night:
         for c in self.console.conflicts():
             t = truth.get(c["clave_acta"])
             if c.get("kind") in ALARMS:  # figures repeated or out of range: checked on paper
-                self.console.resolve(c["id"], "dismiss", None, "cifras cotejadas con el acta física")
-                self.resolved += 1
+                if self.console.resolve(c["id"], "dismiss", None, "cifras cotejadas con el acta física"):
+                    self.resolved += 1
                 continue
             pick = None
             for i, r in enumerate(c.get("readings", [])):
@@ -372,10 +372,11 @@ class Night:
                         vals.get(k) == v for k, v in t.on_paper().items()):
                     pick = i
             if pick is not None:
-                self.console.resolve(c["id"], "choose", pick, "cotejado con el acta física")
+                done = self.console.resolve(c["id"], "choose", pick, "cotejado con el acta física")
             else:
-                self.console.resolve(c["id"], "recapture", None, "ninguna lectura coincide con el acta")
-            self.resolved += 1
+                done = self.console.resolve(c["id"], "recapture", None,
+                                            "ninguna lectura coincide con el acta")
+            self.resolved += done
 
     def complete(self, recs: list[CutRecord]) -> bool:
         for r in recs:
