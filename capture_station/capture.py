@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from capture_station import actas, work_queue
 from capture_station.errors import StationError
 from capture_station.operators import Operator
+from capture_station.recognition.templates import figure_digits
 from capture_station.station import Station
 from capture_station.storage.db import Store
 from prep_core.acta import acta_fields
@@ -21,7 +22,7 @@ from prep_core.derive import ActaState, Status
 from prep_core.events import Kind
 from prep_core.values import Mark, values_to_json
 
-MAX_DIGITS = 3  # an acta has three cells per figure
+MAX_DIGITS = 3  # an INE acta has three cells per figure; a form may have more
 ILEGIBLE_KEYS = {"i", "il", "ilegible", "*"}
 SIN_DATO_KEYS = {"s", "sd", "sin dato", "-"}
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -39,8 +40,9 @@ class Task:
     ticket: str | None = None  # an acta pulled from the server (capture_station.work_queue)
 
 
-def parse_entry(field: str, text: str) -> int | Mark:
-    """What a capturist typed; StationError with a clear Spanish message otherwise."""
+def parse_entry(field: str, text: str, digits: int = MAX_DIGITS) -> int | Mark:
+    """What a capturist typed; StationError with a clear Spanish message otherwise.
+    ``digits``: the cells a figure has on the acta's form."""
     s = text.strip().lower()
     if s in ILEGIBLE_KEYS:
         return Mark.ILEGIBLE
@@ -53,10 +55,10 @@ def parse_entry(field: str, text: str) -> int | Mark:
         raise StationError(f"«{text.strip()}» no es una cifra: use sólo dígitos, I (Ilegible) "
                            "o S (Sin dato)",
                            f"'{text.strip()}' is not a figure: digits, I or S only", where=field)
-    if len(s.lstrip("0") or "0") > MAX_DIGITS:
-        raise StationError(f"«{s}» tiene más de {MAX_DIGITS} cifras: el acta sólo tiene "
-                           f"{MAX_DIGITS} casillas por campo",
-                           f"'{s}' has more than {MAX_DIGITS} digits", where=field)
+    if len(s.lstrip("0") or "0") > digits:
+        raise StationError(f"«{s}» tiene más de {digits} cifras: el acta sólo tiene "
+                           f"{digits} casillas por campo",
+                           f"'{s}' has more than {digits} digits", where=field)
     return int(s)
 
 
@@ -132,9 +134,10 @@ class CaptureDesk:
         """Validate every entry, append one capture event, return the derived state."""
         values = {}
         errors = []
+        digits = figure_digits(task.election)
         for name in task.fields:
             try:
-                values[name] = parse_entry(name, entries.get(name, ""))
+                values[name] = parse_entry(name, entries.get(name, ""), digits)
             except StationError as exc:
                 errors.append(f"{name}: {exc.message_es}")
         if errors:

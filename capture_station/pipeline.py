@@ -27,7 +27,7 @@ from capture_station.storage.outbox import now_ms
 from prep_core.acta import acta_fields
 from prep_core.catalog import Catalog
 from prep_core.errors import PrepError
-from prep_core.events import Kind, PayloadError, digitalizacion, validate_payload
+from prep_core.events import MAX_FIGURE, Kind, PayloadError, digitalizacion, validate_payload
 from prep_core.labels import identity_of
 from prep_core.qr import QrIdentity, parse_qr
 from prep_core.values import check_value, to_json
@@ -263,7 +263,7 @@ class Pipeline:
                 v = check_value(f["value"])
             except ValueError:
                 return None
-            if isinstance(v, int) and v > 999:
+            if isinstance(v, int) and v > MAX_FIGURE:
                 return None
             out[name] = to_json(v)
         return out

@@ -47,7 +47,10 @@ class Election:
     database, e.g. ``DISTRITO_LOCAL`` gives ``ID_DISTRITO_LOCAL`` and ``DISTRITO_LOCAL``.
     ``acta_fields`` lists the vote fields of an acta code that does not carry them all
     (representación proporcional: no coalitions); ``field_demarcaciones`` the
-    demarcaciones where a combination exists (absent: everywhere). A field that does not
+    demarcaciones where a combination exists (absent: everywhere). ``tipo_figures`` lists
+    the figures (``prep_core.acta.FIGURE_FIELDS``) on the acta of a casilla type whose
+    acta does not carry them all (abroad, early vote: no boletas sobrantes; especiales:
+    no representatives' votes counted apart); absent: all four. A field that does not
     apply to an acta is published as No aplica (DOMAIN.md §4).
     """
 
@@ -62,6 +65,13 @@ class Election:
     qr_layout: QrLayout = INE_LAYOUT
     acta_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     field_demarcaciones: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    tipo_figures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def figure_applies(self, figure: str, tipo_casilla: str) -> bool:
+        """Whether a figure (boletas sobrantes, personas, ...) is on the acta of a casilla
+        of this type; when not, it is No aplica."""
+        figures = self.tipo_figures.get(tipo_casilla)
+        return figures is None or figure in figures
 
     def acta_codes_for(self, tipo_casilla: str) -> tuple[str, ...]:
         """Every acta a casilla of this type has in this election (one, or an
@@ -151,6 +161,10 @@ class Catalog:
     synthetic: bool = False
     # casilla types without a lista nominal (abroad, early vote): never Excede
     sin_lista_nominal: frozenset[str] = SIN_LISTA_NOMINAL
+    # per election, actas expected besides those of the listed casillas: a drill that
+    # replays a few rows of a larger database expects the rest of its ACTAS_ESPERADAS,
+    # which never arrive (no casilla, no page, no key)
+    unlisted_actas: Mapping[str, int] = field(default_factory=dict)
 
     def election(self, election_id: str) -> Election:
         for e in self.elections:
@@ -174,6 +188,11 @@ class Catalog:
 
     def expected_actas(self, election_id: str | None = None) -> list[ExpectedActa]:
         return [a for a in self._actas.values() if election_id in (None, a.election.id)]
+
+    def expected_count(self, election_id: str | None = None) -> int:
+        """ACTAS_ESPERADAS: the listed casillas' actas and the unlisted ones."""
+        unlisted = sum(n for e, n in self.unlisted_actas.items() if election_id in (None, e))
+        return len(self.expected_actas(election_id)) + unlisted
 
     def acta(self, clave_acta: str) -> ExpectedActa | None:
         return self._actas.get(clave_acta)
@@ -202,6 +221,8 @@ class Catalog:
         }
         if self.sin_lista_nominal != SIN_LISTA_NOMINAL:
             doc["sin_lista_nominal"] = sorted(self.sin_lista_nominal)
+        if self.unlisted_actas:
+            doc["unlisted_actas"] = dict(sorted(self.unlisted_actas.items()))
         return doc
 
     @cached_property
@@ -242,6 +263,8 @@ def _election_doc(e: Election) -> dict[str, Any]:
         doc["field_demarcaciones"] = {
             k: sorted(v) for k, v in sorted(e.field_demarcaciones.items())
         }
+    if e.tipo_figures:
+        doc["tipo_figures"] = {k: list(v) for k, v in sorted(e.tipo_figures.items())}
     return doc
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from prep_core.acta import FIGURE_FIELDS
 from prep_core.catalog import (
     CASILLA_COLUMNS,
     MECANISMOS,
@@ -88,6 +89,18 @@ def parse_catalog(doc_text: str, casillas_csv: str, *, source: str = "catalog") 
                 where=where,
             )
         extra["sin_lista_nominal"] = frozenset(tipos)
+    if "unlisted_actas" in doc:
+        unlisted = doc["unlisted_actas"]
+        if not isinstance(unlisted, dict) or not all(
+            k in {e.id for e in elections} and isinstance(n, int) and not isinstance(n, bool) and n >= 0
+            for k, n in unlisted.items()
+        ):
+            raise CatalogError(
+                "unlisted_actas: elección → número de actas esperadas sin casilla en el catálogo",
+                "unlisted_actas: election → number of expected actas without a casilla in the catalog",
+                where=where,
+            )
+        extra["unlisted_actas"] = dict(unlisted)
     return Catalog(
         **extra,
         name=_str(doc.get("name"), "name", where),
@@ -338,6 +351,18 @@ def _field_scopes(
                 where=where,
             )
         out["field_demarcaciones"] = {k: frozenset(v) for k, v in scopes.items()}
+    figures = doc.get("tipo_figures")
+    if figures is not None:
+        if not isinstance(figures, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and set(v) <= set(FIGURE_FIELDS)
+            for k, v in figures.items()
+        ):
+            raise CatalogError(
+                f"tipo_figures: TIPO_CASILLA → lista de las cifras de su acta ({', '.join(FIGURE_FIELDS)})",
+                f"tipo_figures: TIPO_CASILLA → a list of its acta's figures ({', '.join(FIGURE_FIELDS)})",
+                where=where,
+            )
+        out["tipo_figures"] = {k: tuple(f for f in FIGURE_FIELDS if f in v) for k, v in figures.items()}
     return out
 
 

@@ -5,7 +5,8 @@ What a file says about a field it leaves blank is read back as catalog data: a f
 blank in every row of a demarcación is a combination that does not exist there
 (``field_demarcaciones``); a field blank on every acta of one code while it exists in
 the demarcación is not on that acta (``acta_fields``, e.g. no coalitions on a
-representación proporcional acta).
+representación proporcional acta); a figure ``N/A`` on every acta of a casilla type is
+not on that type's acta (``tipo_figures``, e.g. no boletas sobrantes abroad).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from prep_core.acta import FIGURE_FIELDS
 from prep_core.catalog import MECANISMOS, Ambito, Casilla, Catalog, Election
 from prep_core.identity import CasillaKey
 from prep_core.published import PublishedFile, PublishedRow
@@ -66,6 +68,25 @@ def _scopes(
     return acta_fields, field_dems
 
 
+def _tipo_figures(rows: Sequence[PublishedRow]) -> dict[str, tuple[str, ...]]:
+    """Per casilla type, the figures its actas carry, when some are No aplica on every
+    acta of that type with figures (abroad, early vote, especiales: ``N/A``)."""
+    by_tipo: dict[str, list[PublishedRow]] = defaultdict(list)
+    for r in rows:
+        if r.key is not None and not r.decision.no_acta:
+            by_tipo[r.key.tipo].append(r)
+    out = {}
+    for tipo, tipo_rows in sorted(by_tipo.items()):
+        on = tuple(
+            f
+            for i, f in enumerate(FIGURE_FIELDS)
+            if any(r.figures[i] is not Mark.NO_APLICA for r in tipo_rows)
+        )
+        if on != FIGURE_FIELDS:
+            out[tipo] = on
+    return out
+
+
 def catalog_of(
     pf: PublishedFile, rows: Sequence[PublishedRow], *, election_id: str = "PREP"
 ) -> Catalog:
@@ -100,6 +121,7 @@ def catalog_of(
         vote_fields=tuple(pf.vote_fields),
         acta_fields=acta_fields,
         field_demarcaciones=field_dems,
+        tipo_figures=_tipo_figures(keyed),
     )
     first = keyed[0] if keyed else None
     return Catalog(

@@ -245,6 +245,9 @@ def signed_from_wire(doc: Any, where: str = "evento") -> SignedEvent:
     return SignedEvent(ev, sig)
 
 
+MAX_FIGURE = 99_999  # the largest figure an event holds (five digit cells)
+
+
 def _values(v: Any) -> None:
     if not isinstance(v, dict) or not v:
         raise PayloadError("values debe ser un objeto no vacío", "values must be a non-empty object")
@@ -252,7 +255,7 @@ def _values(v: Any) -> None:
         if not isinstance(name, str) or not name:
             raise PayloadError("los nombres de campo son texto", "field names must be text")
         check_value(value)
-        if isinstance(value, int) and value > 99_999:
+        if isinstance(value, int) and value > MAX_FIGURE:
             raise PayloadError(f"{name}: cifra demasiado grande", f"{name}: figure too large")
 
 

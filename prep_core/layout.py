@@ -13,6 +13,7 @@ name takes INE's value, so ``Layout()`` is INE's federal layout.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,18 @@ REQUIRED_COLUMNS = (
     "OBSERVACIONES",
 )
 HASHES = {"sha256": 64, "sha512": 128}
+
+
+def integrity_code(algorithm: str, data: bytes) -> str:
+    """CODIGO_INTEGRIDAD of an image under a profile's ``integrity`` (lowercase hex)."""
+    if algorithm not in HASHES:
+        raise ValueError(f"unknown integrity hash: {algorithm!r}")
+    return hashlib.new(algorithm, data).hexdigest()
+
+
+def integrity_label(algorithm: str) -> str:
+    """``sha512`` → ``SHA-512``, as documents name it."""
+    return algorithm.upper().replace("SHA", "SHA-")
 KEY_COLUMNS = (ID_AMBITO, AMBITO, "SECCION", "ID_CASILLA", "EXT_CONTIGUA")
 
 

@@ -13,7 +13,7 @@ import zipfile
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.figures import HEADER_FIELDS
-from prep_core.layout import INE_FEDERAL, Layout
+from prep_core.layout import INE_FEDERAL, Layout, integrity_label
 from prep_core.publication import Cut
 from prep_core.published import BOM, MEXICO_CENTRAL, columns
 
@@ -83,7 +83,7 @@ def layout_descriptions(lay: Layout) -> dict[str, str]:
     none = f"'{words.none}'" if words.none else "vacío"
     return {
         "OBSERVACIONES": f"{legends}; {causes}; {words.fuera_de_catalogo}; {none} sin observación.",
-        "CODIGO_INTEGRIDAD": f"{lay.integrity.upper().replace('SHA', 'SHA-')} del archivo de imagen publicado.",
+        "CODIGO_INTEGRIDAD": f"{integrity_label(lay.integrity)} del archivo de imagen publicado.",
     }
 
 

@@ -69,7 +69,14 @@ def publishable(state: ActaState, catalog: Catalog | None = None) -> bool:
     return catalog is not None and catalog.acta(state.clave_acta) is None
 
 
-def published_row(catalog: Catalog, election: Election, state: ActaState) -> PublishedRow:
+def published_row(
+    catalog: Catalog,
+    election: Election,
+    state: ActaState,
+    integrity: Mapping[str, str] | None = None,
+) -> PublishedRow:
+    """``integrity``: each image's CODIGO_INTEGRIDAD by its SHA-256, when the layout's
+    integrity hash is not SHA-256 (None: the SHA-256 itself)."""
     acta = catalog.acta(state.clave_acta)
     fuera = acta is None or acta.election.id != election.id
     reading: Mapping[str, FieldValue] = state.reading or {}
@@ -88,13 +95,21 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
         limit = None if acta is None else acta.casilla.limit(catalog.sin_lista_nominal)
         total = total_calculado(votes)
         decision = decide(votes, limit, fuera_de_catalogo=fuera, total=total)
+    figures = list(map(reading.get, FIGURE_FIELDS))
+    if not fuera and acta is not None and election.tipo_figures:  # figures not on its acta
+        tipo = acta.casilla.key.tipo
+        figures = [
+            v if election.figure_applies(f, tipo) else Mark.NO_APLICA
+            for f, v in zip(FIGURE_FIELDS, figures, strict=True)
+        ]
     common = dict(
-        figures=list(map(reading.get, FIGURE_FIELDS)),
+        figures=figures,
         votes=votes,
         total_asentado=reading.get(TOTAL_FIELD),
         total_calculado=None if decision.no_acta else total,
         decision=decision,
-        codigo_integridad=image.sha256 if image else None,
+        codigo_integridad=_integrity_code(image.sha256, integrity) if image else None,
+        imagen=image.sha256 if image else None,
         fecha_acopio=ms_to_datetime(state.fecha_acopio),
         fecha_captura=ms_to_datetime(state.fecha_captura),
         fecha_verificacion=ms_to_datetime(state.fecha_verificacion),
@@ -136,6 +151,12 @@ def published_row(catalog: Catalog, election: Election, state: ActaState) -> Pub
     )
 
 
+def _integrity_code(sha256: str, integrity: Mapping[str, str] | None) -> str | None:
+    if integrity is None:
+        return sha256
+    return integrity.get(sha256)  # an image the server does not hold: unknown ("-")
+
+
 def belongs_to(catalog: Catalog, election: Election, clave_acta: str) -> bool:
     """In the election's catalog, or fuera de catálogo with one of its acta codes."""
     acta = catalog.acta(clave_acta)
@@ -152,7 +173,13 @@ def build_cut(
     *,
     final: bool = False,
     layout: Layout = INE_FEDERAL,
+    integrity: Mapping[str, str] | None = None,
 ) -> Cut:
+    """The cut of one election. ``integrity``: CODIGO_INTEGRIDAD of each image by its
+    SHA-256 when ``layout`` publishes another hash (SHA-512: the server gives them,
+    ``sync_server.services.cuts.integrity_codes``); None: the SHA-256 itself."""
+    if layout.integrity == "sha256":
+        integrity = None
     election = catalog.election(election_id)
     rows: list[PublishedRow] = []
     outcomes: list[ActaOutcome] = []
@@ -160,7 +187,7 @@ def build_cut(
     for st in states:
         if not publishable(st, catalog) or not belongs_to(catalog, election, st.clave_acta):
             continue
-        row = published_row(catalog, election, st)
+        row = published_row(catalog, election, st, integrity)
         rows.append(row)
         outcomes.append(
             ActaOutcome(
@@ -177,7 +204,7 @@ def build_cut(
         f: total_calculado(column)
         for f, column in zip(election.vote_fields, columns, strict=True)
     }
-    esperadas = len(catalog.expected_actas(election_id))
+    esperadas = catalog.expected_count(election_id)
     return Cut(
         catalog=catalog,
         election=election,

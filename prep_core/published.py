@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
 
@@ -76,6 +76,14 @@ class PublishedRow:
     digitalizacion: str | None = None
     tipo_documento: str | None = None
     cotejada: int | None = None
+    # the image's SHA-256, its name on the site, when CODIGO_INTEGRIDAD is another hash
+    # of it (a profile's ``integrity``: SHA-512); not a published column
+    imagen: str | None = field(default=None, compare=False)
+
+    @property
+    def image_sha256(self) -> str | None:
+        """The SHA-256 the acta's image is stored and published under."""
+        return self.imagen or self.codigo_integridad
 
     def sort_key(self) -> tuple[int, int, int, str, int, int, str]:
         if self.key is None:

@@ -30,7 +30,7 @@ from typing import Any
 from prep_core.crosscheck import second_count
 from prep_core.errors import PrepError
 from prep_core.figures import HEADER_FIELDS
-from prep_core.layout import INE_FEDERAL, Layout
+from prep_core.layout import INE_FEDERAL, Layout, integrity_code, integrity_label
 from prep_core.manifest import NAME, WIRE_FORMAT, head_ok, signature_ok
 from prep_core.published import PublishedFile, read_results_csv
 from prep_core.signing import fingerprint, unb64
@@ -45,6 +45,8 @@ class Verification:
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     corte: str = ""
+    # the cut's images by CODIGO_INTEGRIDAD, per hash other than SHA-256 (read once)
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, kind: str, where: str, es: str, en: str) -> None:
         self.findings.append((kind, f"{where}: {es} / {en}"))
@@ -188,6 +190,26 @@ def _check_election(
         _check_images(read, pf, doc, where, rep)
 
 
+def _codes(read: Reader, by_sha: dict[str, str], algorithm: str,
+           rep: Verification) -> dict[str, str]:
+    """Every listed image's path by its CODIGO_INTEGRIDAD under ``algorithm``, each image
+    read once per cut (and checked against the SHA-256 it is named by); an image missing
+    or not matching its name is reported and maps no code, so its rows are reported too."""
+    cache = rep.codes.setdefault(algorithm, {})
+    if not cache and by_sha:
+        for sha, path in by_sha.items():
+            data = read(f"imagenes/{path}")
+            if data is None:
+                rep.add("imagenes", f"imagenes/{path}", "falta la imagen del manifiesto",
+                        "an image of the manifest is missing")
+            elif hashlib.sha256(data).hexdigest() != sha:
+                rep.add("imagenes", f"imagenes/{path}", "no corresponde a su nombre (SHA-256)",
+                        "does not match its name (SHA-256)")
+            else:
+                cache[integrity_code(algorithm, data)] = path
+    return cache
+
+
 def _row_name(pf: PublishedFile, i: int) -> str:
     clave = pf.rows[i][pf.index("CLAVE_ACTA")]
     return f"fila {i + 1} ({clave})"
@@ -233,27 +255,35 @@ def _check_zip(data: bytes | None, pf: PublishedFile, eid: str, where: str,
 
 def _check_images(read: Reader, pf: PublishedFile, doc: dict[str, Any], where: str,
                   rep: Verification) -> None:
+    """Each row's image: the manifest lists images by their SHA-256; a profile whose
+    CODIGO_INTEGRIDAD is another hash (SHA-512) is checked against each listed image's
+    hash under it."""
     if "CODIGO_INTEGRIDAD" not in pf.columns:
         return
+    algorithm = pf.layout.integrity
     by_sha = {str(p).rsplit("/", 1)[-1].split(".")[0]: str(p) for p in doc.get("imagenes") or ()}
+    by_code = by_sha if algorithm == "sha256" else _codes(read, by_sha, algorithm, rep)
     col = pf.index("CODIGO_INTEGRIDAD")
     seen = rep.counts.get("imagenes", 0)
     for i, row in enumerate(pf.rows):
-        sha = row[col].strip()
-        if sha in ("", "-"):
+        code = row[col].strip()
+        if code in ("", "-", pf.layout.unknown):
             continue
-        path = by_sha.get(sha)
+        path = by_code.get(code)
         name = f"{where} {_row_name(pf, i)}"
         if path is None:
-            rep.add("imagenes", name, f"la imagen {sha[:12]}… no está en el manifiesto",
-                    f"the image {sha[:12]}… is not in the manifest")
+            rep.add("imagenes", name, f"la imagen {code[:12]}… no está en el manifiesto "
+                    f"({integrity_label(algorithm)})", f"the image {code[:12]}… is not in the "
+                    f"manifest ({integrity_label(algorithm)})")
             continue
-        data = read(f"imagenes/{path}")
         seen += 1
+        if algorithm != "sha256":
+            continue  # hashed once for every row (``_codes``)
+        data = read(f"imagenes/{path}")
         if data is None:
             rep.add("imagenes", f"imagenes/{path}", f"falta la imagen del acta "
                     f"({_row_name(pf, i)})", f"the acta's image is missing ({_row_name(pf, i)})")
-        elif hashlib.sha256(data).hexdigest() != sha:
+        elif hashlib.sha256(data).hexdigest() != code:
             rep.add("imagenes", f"imagenes/{path}", f"no corresponde a su CODIGO_INTEGRIDAD "
                     f"({_row_name(pf, i)})", f"does not match its CODIGO_INTEGRIDAD "
                     f"({_row_name(pf, i)})")

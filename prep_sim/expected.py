@@ -38,7 +38,7 @@ class Expected:
 def expected_cut(catalog: Catalog, truth: Truth, election_id: str, *, final: bool = False) -> Expected:
     e = catalog.election(election_id)
     acts = [a for a in truth.actas if a.election == election_id]
-    n_expected = len(catalog.expected_actas(election_id))
+    n_expected = catalog.expected_count(election_id)
     votes = dict.fromkeys(e.vote_fields, 0)
     captured = counted = inconsistent = fuera = 0
     ln_all = ln_ord = v_all = v_ord = 0

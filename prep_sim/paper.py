@@ -6,6 +6,7 @@ scanner simulation has only a light one), saved as JPEG.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,18 +32,26 @@ class Sheet:
     written: bool = False  # section 1 filled in by the officials
 
 
-def template_for(election: Election) -> Template:
+def template_for(election: Election, largest: int = 999) -> Template:
     """The form of the election: the repository's template when one is made for it
-    (same election id and vote fields), else one laid out for its vote fields."""
+    (same election id and vote fields), else one laid out for its vote fields with as
+    many digit cells per figure as ``largest`` (the largest figure to write) needs."""
     for t in load_templates():
         votes = [f.name for f in t.fields if f.kind == "vote"]
         if t.election == election.id and tuple(votes) == tuple(election.vote_fields):
             return t
-    from prep_tools.decks.render import local_template
+    from prep_tools.decks.render import digits_for, local_template
 
     t = local_template(election.id, election.name, tuple(sorted(election.acta_codes)),
-                       election.id_tipo_candidatura, tuple(election.vote_fields))
+                       election.id_tipo_candidatura, tuple(election.vote_fields),
+                       digits_for(largest))
     return replace(t, id=f"simulacro-{election.id.lower()}")
+
+
+def largest_figure(actas: Iterable[TruthActa]) -> int:
+    """The largest figure the actas' paper says (what their form's cells must hold)."""
+    return max((v for a in actas for v in (a.values or {}).values() if isinstance(v, int)),
+               default=0)
 
 
 _FORMS: dict[tuple[str, int], np.ndarray] = {}
@@ -77,7 +86,8 @@ def deck_values(t: Template, values: dict[str, int | str]) -> dict[str, int | st
             out[f.name] = values[f.name]
         elif f.name == "SUMA_PERSONAS_Y_REP":
             a, b = values.get("TOTAL_PERSONAS_VOTARON"), values.get("TOTAL_REP_PARTIDO_CI_VOTARON")
-            out[f.name] = min(999, a + b) if isinstance(a, int) and isinstance(b, int) else SIN_DATO
+            most = 10 ** len(f.cells) - 1
+            out[f.name] = min(most, a + b) if isinstance(a, int) and isinstance(b, int) else SIN_DATO
         else:
             out[f.name] = SIN_DATO
     return out
@@ -131,4 +141,4 @@ def print_acta(acta: TruthActa, t: Template, seed: int, *, label: str | None,
     return data, sheet
 
 
-__all__ = ["ILEGIBLE", "SIN_DATO", "Sheet", "print_acta", "sheet_of", "template_for"]
+__all__ = ["ILEGIBLE", "SIN_DATO", "Sheet", "largest_figure", "print_acta", "sheet_of", "template_for"]

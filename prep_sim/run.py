@@ -27,7 +27,7 @@ from prep_sim import labels as L
 from prep_sim.checks import Published, compare_with_truth, verify_publication, wrong_actas
 from prep_sim.control import Console
 from prep_sim.expected import expected_cut
-from prep_sim.paper import print_acta, sheet_of, template_for
+from prep_sim.paper import largest_figure, print_acta, sheet_of, template_for
 from prep_sim.stations import StationProc
 from prep_sim.truth import Truth, TruthActa
 from prep_sim.worker import Config
@@ -126,7 +126,8 @@ class Night:
         (paper / "sheets").mkdir(parents=True, exist_ok=True)
         (paper / "light").mkdir(parents=True, exist_ok=True)
         manifest = paper / "sheets.jsonl"
-        tmpl = {e.id: template_for(e) for e in self.catalog.elections}
+        tmpl = {e.id: template_for(e, largest_figure(a for a in order if a.election == e.id))
+                for e in self.catalog.elections}
         listed: set[str] = set()
         if manifest.exists():  # the last line of a clave stands; one printed otherwise
             by = {a.clave_acta: a for a in order}  # (another label, no section 1) is printed again

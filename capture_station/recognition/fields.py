@@ -86,6 +86,12 @@ def relations(t: Template) -> list[Relation]:
     return rels
 
 
+def span(t: Template) -> int:
+    """How many figures the largest cell row of ``t`` can hold: 10^cells (1,000 for
+    INE's three cells)."""
+    return 10 ** max((len(f.cells) for f in t.fields if f.kind != EXTRA), default=3)
+
+
 def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
     """The acta's arithmetic checks on the values read.
 
@@ -174,7 +180,7 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float, st
     ``cell_features``: per field, its cells' features, to narrow those to the shapes in doubt.
     ``strict``: the threshold of figures no check covers (``calibrate``).
     """
-    post = posteriors(readings, relations(t), P_INCONSISTENT)
+    post = posteriors(readings, relations(t), P_INCONSISTENT, span(t))
     if cell_probs is not None:
         capped = unfamiliar_suspects(readings, cell_probs, cell_features)
     else:

@@ -8,7 +8,8 @@ written breaks a relation now and then, so each relation is a soft factor, not a
     f(x) = (1 − ε)·[relation holds] + ε / RANGE
 
 ε is the prior that the acta's writers broke this relation; when they did, the written
-whole is taken as any of the ``RANGE`` figures a cell row can hold. The posterior of the
+whole is taken as any of the ``RANGE`` figures a cell row can hold (10^cells: 1,000 for
+INE's three cells, more on a form with more cells per figure). The posterior of the
 acta's figures is the product of the per-field distributions and these factors; each
 field's marginal of it is what this module computes, exactly, over the candidate readings:
 the fields that appear in a single relation (the votes) by dynamic programming over their
@@ -22,12 +23,13 @@ breaks a relation nobody else can explain loses confidence. Domain logic only: n
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard
 
 import numpy as np
 
-RANGE = 1000  # three digit cells: 0..999
+RANGE = 1000  # three digit cells: 0..999 (the default; ``posteriors(span=…)``)
 MIN_CANDIDATE = 1e-4  # readings below this probability join OTHER
 MAX_CANDIDATES = 4
 MAX_COMBINATIONS = 20_000  # of the shared fields' candidates; fewer kept beyond that
@@ -56,34 +58,43 @@ def _candidates(readings: Readings) -> Readings:
     return [*kept, (OTHER, rest)] if rest > 0 else kept
 
 
-def _is_figure(v: object) -> TypeGuard[int]:
-    return isinstance(v, int) and 0 <= v < RANGE
+def _figure_below(span: int) -> Callable[[object], TypeGuard[int]]:
+    def is_figure(v: object) -> TypeGuard[int]:
+        return isinstance(v, int) and 0 <= v < span
 
+    return is_figure
+
+
+_is_figure = _figure_below(RANGE)  # a figure of three cells
 
 def _fold(acc: np.ndarray, cands: Readings, backwards: bool = False) -> np.ndarray:
-    """Distribution of (partial sum + this field), partial sums kept below RANGE; with
-    ``backwards``, of what is still needed before this field (sum − this field)."""
-    out = np.zeros(RANGE)
+    """Distribution of (partial sum + this field), partial sums kept below the span
+    (``len(acc)``); with ``backwards``, of what is still needed before this field
+    (sum − this field)."""
+    span = len(acc)
+    out = np.zeros(span)
     for v, p in cands:
-        if _is_figure(v):
+        if isinstance(v, int) and 0 <= v < span:
             if backwards:
-                out[: RANGE - v] += p * acc[v:]
+                out[: span - v] += p * acc[v:]
             else:
-                out[v:] += p * acc[: RANGE - v]
+                out[v:] += p * acc[: span - v]
     return out
 
 
 def posteriors(readings: dict[str, Readings], relations: list[Relation],
-               p_broken: float) -> dict[str, Readings]:
+               p_broken: float, span: int = RANGE) -> dict[str, Readings]:
     """Each field's readings re-weighted by the relations, sorted, OTHER left out.
 
     ``readings``: per field, (value, probability) from the classifier, best first.
-    Fields that no relation covers keep their readings.
+    ``span``: how many figures a field's cells can hold (10^cells). Fields that no
+    relation covers keep their readings.
     """
+    _is_figure = _figure_below(span)
     rels = [r for r in relations if all(n in readings for n in r.fields)]
     if not rels:
         return {n: list(r) for n, r in readings.items()}
-    a, b = 1.0 - p_broken, p_broken / RANGE
+    a, b = 1.0 - p_broken, p_broken / span
     cands = {n: _candidates(readings[n]) for r in rels for n in r.fields}
     count = Counter(n for r in rels for n in r.fields)
     main = max(rels, key=lambda r: len(r.parts))
@@ -93,9 +104,9 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
         n = max(hubs, key=lambda h: len(cands[h]))
         cands[n] = _candidates(readings[n][: len(cands[n]) - 2])  # the least likely joins OTHER
 
-    # prefix[i]: distribution of the partial sum of leaves[:i] (sums ≥ RANGE dropped:
-    # the whole they must equal is a figure below RANGE)
-    delta = np.zeros(RANGE)
+    # prefix[i]: distribution of the partial sum of leaves[:i] (sums ≥ span dropped:
+    # the whole they must equal is a figure below span)
+    delta = np.zeros(span)
     delta[0] = 1.0
     prefix = [delta]
     for n in leaves:
@@ -119,7 +130,7 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
             w = w * (b + a * holds)
     need = np.broadcast_to(value[main.whole] - sum((value[n] for n in main.parts if n not in leaves),
                                                     np.zeros(1)), shape)
-    ok = np.isfinite(need) & (need >= 0) & (need < RANGE)
+    ok = np.isfinite(need) & (need >= 0) & (need < span)
     idx = np.where(ok, need, 0).astype(int)
     m = w * (b + a * np.where(ok, full[idx], 0.0))
     z = float(m.sum())
@@ -129,7 +140,7 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
     for i, n in enumerate(hubs):
         mass = m.sum(axis=tuple(k for k in range(len(hubs)) if k != i))
         out[n] = _sorted([(cands[n][j][0], float(mass[j]) / z) for j in range(len(mass))])
-    goal = np.zeros(RANGE)  # weight of the hub values (other relations in) per leaves' target
+    goal = np.zeros(span)  # weight of the hub values (other relations in) per leaves' target
     np.add.at(goal, idx[ok], w[ok])
     w_all = float(w.sum())
     # back[i][t] = Σ_s goal[s] · P(leaves[i:] sum to s − t): what the leaves after i still
@@ -143,7 +154,7 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
         for v, p in cands[n]:
             mass_v = b * w_all
             if _is_figure(v):
-                mass_v += a * float(np.dot(prefix[i][: RANGE - v], back[i + 1][v:]))
+                mass_v += a * float(np.dot(prefix[i][: span - v], back[i + 1][v:]))
             post.append((v, p * mass_v / z))
         out[n] = _sorted(post)
     return out

@@ -189,6 +189,14 @@ def load_templates(directory: str | Path | None = None) -> tuple[Template, ...]:
     return _load_dir(str(TEMPLATES_DIR)) + (_load_dir(extra) if extra else ())
 
 
+def figure_digits(election_id: str, directory: str | Path | None = None) -> int:
+    """The digit cells of a figure on the election's forms (the most any of its forms
+    gives a figure); three, as INE's forms, when no form is known."""
+    cells = [len(f.cells) for t in load_templates(directory) if t.election == election_id
+             for f in t.fields]
+    return max(cells, default=3)
+
+
 def template_by_id(template_id: str, directory: str | Path | None = None) -> Template:
     for t in load_templates(directory):
         if t.id == template_id:

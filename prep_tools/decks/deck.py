@@ -135,13 +135,13 @@ def make_figures(t: Template, ln: int, reps: int, rng: np.random.Generator) -> d
     return {f.name: min(999, vals.get(f.name, 0)) for f in t.fields}
 
 
-def cell_truth(value: int | str, zero_fill: bool) -> str:
+def cell_truth(value: int | str, zero_fill: bool, cells: int = 3) -> str:
+    """What each of a figure's ``cells`` holds: a digit, blank or scribbled."""
     if value in (SIN_DATO, NO_APLICA):  # N/A: a combination this casilla does not have
-        return BLANK * 3
+        return BLANK * cells
     if value == ILEGIBLE:
-        return SCRIBBLE * 3
-    s = f"{value:03d}" if zero_fill else f"{value:>3d}".replace(" ", BLANK)
-    return s
+        return SCRIBBLE * cells
+    return f"{value:0{cells}d}" if zero_fill else f"{value:>{cells}d}".replace(" ", BLANK)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -298,7 +298,7 @@ def fill_acta(t: Template, dpi: int, values: dict[str, int | str], writer: hw.Wr
     cells: dict[str, str] = {}
     for f in t.fields:
         v = values[f.name]
-        truth = cell_truth(ILEGIBLE if f.name in scribbled else v, zero_fill)
+        truth = cell_truth(ILEGIBLE if f.name in scribbled else v, zero_fill, len(f.cells))
         cells[f.name] = truth
         for ch, (x, y, w, h) in zip(truth, f.cells, strict=True):
             rect = (x * s, y * s, w * s, h * s)

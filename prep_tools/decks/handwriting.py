@@ -188,7 +188,11 @@ HUNDREDS = {1: "ciento", 2: "doscientos", 3: "trescientos", 4: "cuatrocientos", 
 
 
 def spanish(n: int) -> str:
-    """0..999 in Spanish words, as written on an acta."""
+    """0..999,999 in Spanish words, as written on an acta."""
+    if n >= 1000:
+        th, r = divmod(n, 1000)
+        head = "mil" if th == 1 else f"{_apocope(spanish(th))} mil"
+        return head + (f" {spanish(r)}" if r else "")
     if n < 30:
         return UNITS[n]
     if n < 100:
@@ -198,3 +202,10 @@ def spanish(n: int) -> str:
         return "cien"
     h, r = divmod(n, 100)
     return HUNDREDS[h] + (f" {spanish(r)}" if r else "")
+
+
+def _apocope(words: str) -> str:
+    """"uno" before "mil" is "un" (veintiún mil, treinta y un mil)."""
+    if words.endswith("veintiuno"):
+        return words[: -len("veintiuno")] + "veintiún"
+    return words[:-1] if words.endswith("uno") else words

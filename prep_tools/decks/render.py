@@ -52,10 +52,32 @@ from capture_station.recognition.templates import (
 )
 from prep_tools.shared import shared_dir
 
+CELL_PITCH = 20.4  # between digit cells (the INE 2024 form's are 20.2–20.9 apart)
+MAX_DIGITS = 5  # a figure's cells at most: an event holds figures up to 99,999
+
+
+def digits_for(largest: int) -> int:
+    """Digit cells a figure needs to hold ``largest`` (three at least, as INE's forms)."""
+    return min(MAX_DIGITS, max(3, len(str(max(0, largest)))))
+
+
+def cell_row(right: tuple[float, ...], digits: int) -> tuple[float, ...]:
+    """The x of ``digits`` cells ending where the three cells ``right`` end: INE's own
+    three, with more cells added to their left for larger figures."""
+    extra = tuple(right[0] - CELL_PITCH * k for k in range(digits - len(right), 0, -1))
+    return (*extra, *right)[-digits:]
+
 
 def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
-                   id_tipo_candidatura: int, vote_fields: tuple[str, ...]) -> Template:
-    """Lay out a local acta for ``vote_fields`` (plus TOTAL) in the INE 2024 style."""
+                   id_tipo_candidatura: int, vote_fields: tuple[str, ...],
+                   digits: int = 3) -> Template:
+    """Lay out a local acta for ``vote_fields`` (plus TOTAL) in the INE 2024 style, each
+    figure in ``digits`` cells (``digits_for`` the largest figure it must hold); the
+    words line ("con letra") ends before the first cell."""
+    if not 1 <= digits <= MAX_DIGITS:
+        raise ValueError(f"digits must be 1..{MAX_DIGITS}: {digits}")
+    right_x = cell_row(CELL_X, digits)
+    left_x = cell_row((332.3, 352.4, 373.3), digits)
     fields: list[FieldSpec] = []
     rows = [*vote_fields, "TOTAL_VOTOS_ASENTADO"]
     top, bottom = 78.0, 640.0
@@ -68,9 +90,10 @@ def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
     for i, fname in enumerate(rows):
         y = top + i * pitch + (pitch - cell_h) / 2
         kind = TOTAL if fname == "TOTAL_VOTOS_ASENTADO" else VOTE
-        fields.append(FieldSpec(fname, kind, tuple((x, round(y, 2), CELL_W, round(cell_h, 2))
-                                                   for x in CELL_X),
-                                (530.0, round(y - 2, 2), 195.0, round(cell_h + 4, 2)),
+        fields.append(FieldSpec(fname, kind, tuple((round(x, 2), round(y, 2), CELL_W, round(cell_h, 2))
+                                                   for x in right_x),
+                                (530.0, round(y - 2, 2), round(right_x[0] - 6.5 - 530.0, 2),
+                                 round(cell_h + 4, 2)),
                                 "TOTAL" if kind == TOTAL else fname.replace("_", " ")))
     left = (
         ("TOTAL_BOLETAS_SOBRANTES", FIGURE, "2 BOLETAS SOBRANTES", 461.0),
@@ -80,11 +103,12 @@ def local_template(election_id: str, name: str, tipo_acta: tuple[str, ...],
     )
     for fname, kind, label, y in left:
         fields.append(FieldSpec(fname, kind,
-                                tuple((x, y, CELL_W, CELL_H) for x in (332.3, 352.4, 373.3)),
-                                (36.0, y - 4, 290.0, CELL_H + 6), label))
+                                tuple((round(x, 2), y, CELL_W, CELL_H) for x in left_x),
+                                (36.0, y - 4, round(left_x[0] - 6.3 - 36.0, 2), CELL_H + 6), label))
     fields.append(FieldSpec("TOTAL_VOTOS_SACADOS", FIGURE,
-                            tuple((x, 690.0, CELL_W, CELL_H) for x in CELL_X),
-                            (440.0, 686.0, 280.0, CELL_H + 6), "7 TOTAL DE VOTOS SACADOS DE LAS URNAS"))
+                            tuple((round(x, 2), 690.0, CELL_W, CELL_H) for x in right_x),
+                            (440.0, 686.0, round(right_x[0] - 11.5 - 440.0, 2), CELL_H + 6),
+                            "7 TOTAL DE VOTOS SACADOS DE LAS URNAS"))
     t = Template(
         id=f"bcs2024-{election_id.lower().replace('_', '')}",
         name=name,

@@ -92,6 +92,8 @@ images = Table(
     Column("data", LargeBinary, nullable=False),
     Column("received_at", BigInteger, nullable=False),
     Column("station", String(64)),  # the station that uploaded it (quota); NULL: earlier
+    # SHA-512 of ``data``: CODIGO_INTEGRIDAD under a profile that publishes SHA-512
+    Column("sha512", String(128)),
 )
 
 actas = Table(

@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prep_core.acta import FIGURE_FIELDS
 from prep_core.catalog import ExpectedActa
 from prep_core.figures import truncated_percent
+from prep_core.layout import integrity_label
 from prep_core.publication import Cut
 from prep_core.published import PublishedRow, format_cut, format_time, row_cells
 from sync_server.publication.pages import Pages
@@ -308,14 +309,14 @@ class Site:
         votes = [(vote_label(f), cells[start + n_fig + i]) for i, f in enumerate(e.vote_fields)]
         sha = r.codigo_integridad
         history = self.inp.histories.get(clave_acta)
-        image = self.inp.images.get(sha) if sha else None
+        image = self.inp.images.get(r.image_sha256) if r.image_sha256 else None
         self.stable_page(
             f"actas/{clave_acta}.html", (cells, image, history, e.id, seccion, dem_id),
             "acta.html",
             title=f"Acta {clave_acta} — {e.name}", e=ElectionName(e.id, e.name), clave=clave_acta,
             r=r,
             casilla=r.key.clave if r.key else "", seccion=seccion, dem_id=dem_id,
-            image=image, sha=sha,
+            image=image, sha=sha, algoritmo=integrity_label(cut.layout.integrity),
             origen=ORIGEN.get(r.origen or "", r.origen or "—"),
             digitalizacion=DIGITALIZACION.get(r.digitalizacion or "", r.digitalizacion or "—"),
             acopio=format_time(r.fecha_acopio), captura=format_time(r.fecha_captura),

@@ -62,7 +62,8 @@ class Context:
     @cached_property
     def expected(self) -> dict[str, int]:
         """Expected actas per election."""
-        return dict(Counter(a.election.id for a in self.catalog.expected_actas()))
+        counts = {e.id: self.catalog.expected_count(e.id) for e in self.catalog.elections}
+        return {e: n for e, n in counts.items() if n}
 
     @cached_property
     def expected_by_demarcacion(self) -> dict[tuple[str, int], int]:

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from prep_core.events import Event
+from prep_core.layout import Layout, integrity_code
 from prep_core.publication import Cut, build_cut, ms_to_datetime
 from prep_core.published import format_cut, format_time
 from prep_io.layouts import find_layout
-from sync_server.db.tables import cuts, events
+from sync_server.db.tables import cuts, events, images
 from sync_server.services import audit
 from sync_server.services.audit_heads import sign_head
 from sync_server.services.context import Context
@@ -118,6 +119,21 @@ def _progress(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
+def integrity_codes(conn: Connection, layout: Layout) -> dict[str, str] | None:
+    """CODIGO_INTEGRIDAD of every stored image by its SHA-256 under ``layout``'s hash;
+    None when that hash is SHA-256 itself (the image's own name)."""
+    if layout.integrity == "sha256":
+        return None
+    out = {}
+    for sha, sha512 in conn.execute(select(images.c.sha256, images.c.sha512)):
+        if layout.integrity == "sha512" and sha512:
+            out[sha] = sha512
+        else:  # a hash not stored: from the image itself
+            data = conn.execute(select(images.c.data).where(images.c.sha256 == sha)).scalar_one()
+            out[sha] = integrity_code(layout.integrity, bytes(data))
+    return out
+
+
 def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -> Taken:
     """Store a cut of every election and sign the audit chain's head after its
     entries, in one transaction."""
@@ -137,16 +153,19 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
         policy = policy_of(conn)
         states = [loaded.derive(c, policy) for c in by_acta]
         layout = find_layout(ctx.settings.publication_layout)
+        codes = integrity_codes(conn, layout)
         histories = {c: h for c, evs in by_acta.items() if (h := _history(evs))}
         progress = _progress(conn)
         built = [
-            build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout)
+            build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout,
+                      integrity=codes)
             for e in ctx.catalog.elections
         ]
         if close_when_complete and not final and _complete(built):
             final = True  # every expected acta captured: this is the last cut
             built = [
-                build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout)
+                build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout,
+                          integrity=codes)
                 for e in ctx.catalog.elections
             ]
         for cut in built:

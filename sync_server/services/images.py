@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 
 from sqlalchemy import Connection, select
@@ -131,6 +132,7 @@ def put_image(
                     data=data,
                     received_at=ctx.now(),
                     station=station,
+                    sha512=hashlib.sha512(data).hexdigest(),
                 )
             )
     if exists is None:

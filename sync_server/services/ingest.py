@@ -15,6 +15,7 @@ and changes nothing. See docs/SERVER.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -161,7 +162,8 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
             images,
             IMAGE_COLUMNS,
             [
-                (s, len(d), "application/octet-stream", d, now, pb.station)
+                (s, len(d), "application/octet-stream", d, now, pb.station,
+                 hashlib.sha512(d).hexdigest())
                 for s, d in new_images.items()
             ],
         )
@@ -207,7 +209,7 @@ def _merge(ctx: Context, pb: ParsedBatch, bh: str, source: str) -> IngestResult:
     return IngestResult(receipt, replay=False)
 
 
-IMAGE_COLUMNS = ("sha256", "size", "media_type", "data", "received_at", "station")
+IMAGE_COLUMNS = ("sha256", "size", "media_type", "data", "received_at", "station", "sha512")
 EVENT_COLUMNS = (
     "hash",
     "station",

@@ -182,7 +182,7 @@ def _publish(
             out.put(fname, data)
         data_files = dict(out.hashes)
         out.put("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h in sorted(data_files.items())).encode())
-        shas = {r.codigo_integridad for cut in cuts for r in cut.rows if r.codigo_integridad}
+        shas = {r.image_sha256 for cut in cuts for r in cut.rows if r.image_sha256}
         published, new_images = _publish_images(ctx, shas, root)
         cut_images = {s: published[s] for s in shas if s in published}
         write_public(root / KEY_NAME, _json(public_key_doc(ctx.key)))

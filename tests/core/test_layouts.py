@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prep_cli.main import main as prep
+from prep_core.acta import FIGURE_FIELDS
 from prep_core.catalog_format import catalog_files, parse_catalog
 from prep_core.counting import Legend, decide
 from prep_core.crosscheck import second_count
@@ -25,6 +26,7 @@ from prep_core.publication import build_cut
 from prep_core.published import read_results_csv
 from prep_core.recount import recount
 from prep_core.values import Mark, check_value
+from prep_io.files import load_catalog, save_catalog
 from prep_io.layouts import LAYOUTS_DIR, find_layout, load_layout, shipped_layouts
 
 from . import published_fixture as fixture
@@ -328,3 +330,36 @@ def test_prep_catalog_from_database(tmp_path, capsys):
         SAMPLE.read_bytes(), layouts=LAYOUTS, election_id="DIP_LOC"
     ).catalog.fingerprint
     assert {a.tipo_acta for a in cat.expected_actas("DIP_LOC")} == {"1", "2", "2 EMR", "2 ERP"}
+
+
+def test_figures_not_on_a_casilla_types_acta_are_no_aplica(tmp_path):
+    """IEEM 2024 writes N/A for the figures the abroad (all four), early-vote (boletas
+    sobrantes, representantes) and especial (representantes) actas do not carry: the
+    catalog read from the file says so, keeps it through its files, and a cut publishes
+    them N/A whatever was captured, with no legend."""
+    cat = sample_db().catalog
+    e = cat.elections[0]
+    assert e.tipo_figures == {
+        "M": (),
+        "A": ("TOTAL_PERSONAS_VOTARON", "TOTAL_VOTOS_SACADOS"),
+        "S": ("TOTAL_BOLETAS_SOBRANTES", "TOTAL_PERSONAS_VOTARON", "TOTAL_VOTOS_SACADOS"),
+    }
+    cat = dataclasses.replace(cat, unlisted_actas={e.id: 21_079})
+    save_catalog(cat, tmp_path / "cat")
+    again = load_catalog(tmp_path / "cat")
+    assert again.elections[0].tipo_figures == e.tipo_figures
+    assert again.fingerprint == cat.fingerprint and again.expected_count() == 21_091
+    states = []
+    for a in cat.expected_actas():
+        reading = dict.fromkeys((*FIGURE_FIELDS, *e.vote_fields), Mark.SIN_DATO)
+        reading.update(PAN=5, TOTAL_VOTOS_SACADOS=5, TOTAL_VOTOS_ASENTADO=5)
+        states.append(fixture._state(a.clave_acta, Status.VERIFICADA, reading))
+    cut = build_cut(cat, e.id, states, datetime(2024, 6, 3, 2, tzinfo=UTC), layout=IEEM)
+    assert cut.figures.actas_esperadas == 21_091
+    rows = {r.key.clave_acta(r.tipo_acta): r for r in cut.rows if r.key}
+    assert rows["150000M00002"].figures == [Mark.NO_APLICA] * 4
+    assert rows["150000A00001"].figures == [Mark.NO_APLICA, Mark.SIN_DATO, Mark.NO_APLICA, 5]
+    assert rows["151025S01002 ERP"].figures[2] is Mark.NO_APLICA
+    assert rows["150937B01002"].figures == [Mark.SIN_DATO, Mark.SIN_DATO, Mark.SIN_DATO, 5]
+    text = cut.csv_bytes.decode()
+    assert "'150000M00002',15,ESTADO DE MEXICO,'N/A',N/A,'N/A','N/A',M,'00',1,2,N/A,N/A,N/A,N/A," in text

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,50 @@ def test_a_wrong_label_let_through_fails_the_drill(tmp_path: Path, monkeypatch: 
         assert not x["ok"] and not x["published_once_with_its_figures"], x
         through = x["stored_under"] == [x["wrong_key"]]
         assert through != x["stopped_before_capture"], x
+
+
+SAMPLE = ROOT / "tests" / "core" / "data" / "MEX_DIP_LOC_2024_sample.csv"
+
+
+def ople_file(out: Path, expected: int) -> Path:
+    """The IEEM 2024 sample's 12 rows, unchanged, under the header they imply with
+    ``expected`` actas esperadas: a whole file in IEEM's layout, its header its own."""
+    from prep_core.crosscheck import second_count
+    from prep_core.database import Database, read_database
+    from prep_io.layouts import shipped_layouts
+
+    db = read_database(SAMPLE.read_bytes(), layouts=shipped_layouts())
+    pf = replace(db.file, header={**db.file.header, "ACTAS_ESPERADAS": str(expected)})
+    pf = replace(pf, header=second_count(pf).header)
+    path = out / "MEX_DIP_LOC_2024_few.csv"
+    path.write_bytes(Database(pf, db.rows, db.catalog).write())
+    return path
+
+
+@pytest.mark.timeout(400)
+def test_an_ople_database_replayed_gives_its_header_back(tmp_path: Path) -> None:
+    """IEEM's layout: figures over 999 (the abroad acta's 14,192 votes) on a form with
+    cells enough, figures that do not apply to abroad, early-vote and especial actas
+    published N/A, CODIGO_INTEGRIDAD in SHA-512 checked against each image."""
+    source = ople_file(tmp_path, expected=14)  # two casillas that never arrive
+    out = tmp_path / "replay"
+    r = simulacro(out, "--from-database", str(source), "--catd", "1", "--ccv", "1",
+                  "--faults", "none", "--cut-every", "5", "--timeout", "250")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    from prep_io.layouts import shipped_layouts
+
+    want = read_results_csv(source.read_bytes(), layouts=shipped_layouts())
+    got = last_cut(out, "PREP")
+    assert read_results_csv(got, layouts=shipped_layouts()).header == want.header
+    rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert rep["replay"]["differences"] == {} and rep["replay"]["unprintable"] == []
+    assert all(not c["crosscheck_problems"] for c in rep["cuts"])  # SHA-512 codes verified
+    form = json.loads(next((out / "formas").glob("*.json")).read_text(encoding="utf-8"))
+    assert {len(f["cells"]) for f in form["fields"]} == {5}
+    pub = Published.read(got)
+    src = Published.read(source.read_bytes())
+    figures = slice(pub.pf.index("TOTAL_BOLETAS_SOBRANTES"), pub.pf.index("TOTAL_VOTOS_SACADOS") + 1)
+    for clave in ("150000M00002", "150000A00001", "151025S01002 EMR", "151025S01002 ERP"):
+        assert pub.rows[clave][0][figures] == src.rows[clave][0][figures]
+    code = pub.pf.index("CODIGO_INTEGRIDAD")
+    assert {len(rows[0][code]) for rows in pub.rows.values()} <= {128, len("N/A")}
