@@ -52,11 +52,13 @@ def figures_key(expected: ExpectedActa | None, figures: Mapping[str, Any] | None
     return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
 
 
-def out_of_range(expected: ExpectedActa | None, figures: Mapping[str, Any] | None) -> list[str]:
-    """Why the figures cannot be this casilla's (Spanish / English), or []."""
+def out_of_range(expected: ExpectedActa | None, figures: Mapping[str, Any] | None,
+                 sin_lista_nominal: frozenset[str] = frozenset()) -> list[str]:
+    """Why the figures cannot be this casilla's (Spanish / English), or []; a casilla
+    type without a lista nominal (abroad, early vote) has no limit to be out of."""
     if expected is None or not figures:
         return []
-    limit = expected.casilla.limit()
+    limit = expected.casilla.limit(sin_lista_nominal)
     if limit is None:
         return []
     votes = sum(v for f in expected.election.vote_fields if isinstance(v := figures.get(f), int))
@@ -95,9 +97,11 @@ def _close(conn: Connection, ids: list[int], now: int) -> None:
 
 
 def sync_alarms(conn: Connection, rows: list[dict[str, Any]], figures: Mapping[str, Any],
-                expected: Mapping[str, ExpectedActa | None], now: int) -> None:
+                expected: Mapping[str, ExpectedActa | None], now: int,
+                sin_lista_nominal: frozenset[str] = frozenset()) -> None:
     """Raise and close the alarms of the actas just derived (``rows`` of ``actas``,
-    already stored; ``figures`` and ``expected`` by clave)."""
+    already stored; ``figures`` and ``expected`` by clave; ``sin_lista_nominal``: the
+    catalog's casilla types without a lista nominal)."""
     claves = [r["clave_acta"] for r in rows]
     ranged: dict[str, list[Any]] = {}
     for i in range(0, len(claves), 500):
@@ -119,7 +123,7 @@ def sync_alarms(conn: Connection, rows: list[dict[str, Any]], figures: Mapping[s
     for row in rows:
         clave, key = row["clave_acta"], row["figures_key"]
         mine = figures.get(clave)
-        why = out_of_range(expected.get(clave), mine)
+        why = out_of_range(expected.get(clave), mine, sin_lista_nominal)
         _close(conn, [r.id for r in ranged.get(clave, [])
                       if not why or json.loads(r.readings) != [mine]], now)
         if why:

@@ -126,7 +126,7 @@ def summarize(
         contabilizada, observaciones = 0, f"Sin acta({int(state.sin_acta or 0)})"
     elif state.reading is not None:
         votes = [state.reading.get(f, Mark.SIN_DATO) for f in expected.election.vote_fields]
-        decision = decide(votes, expected.casilla.limit())
+        decision = decide(votes, expected.casilla.limit(ctx.catalog.sin_lista_nominal))
         contabilizada, observaciones = decision.contabilizada, decision.observaciones
         total = sum(v for v in votes if isinstance(v, int))
     doc = {
@@ -184,7 +184,8 @@ def rederive(ctx: Context, conn: Connection, claves: Iterable[str]) -> dict[str,
     ]
     _upsert(conn, rows)
     _sync_conflicts(conn, states, loaded, now)
-    alarms.sync_alarms(conn, rows, figures, {c: ctx.acta(c) for c in states}, now)
+    alarms.sync_alarms(conn, rows, figures, {c: ctx.acta(c) for c in states}, now,
+                       ctx.catalog.sin_lista_nominal)
     return states
 
 
