@@ -194,6 +194,13 @@ class Catalog:
         unlisted = sum(n for e, n in self.unlisted_actas.items() if election_id in (None, e))
         return len(self.expected_actas(election_id)) + unlisted
 
+    def especial_ballots(self, election_id: str | None = None) -> dict[str, int]:
+        """Each casilla especial's approved ballots by CLAVE_CASILLA (what an independent
+        count of the published rows needs to judge an especial's Excede)."""
+        return {a.casilla.clave: a.casilla.boletas_especial
+                for a in self.expected_actas(election_id)
+                if a.casilla.especial and a.casilla.boletas_especial is not None}
+
     def acta(self, clave_acta: str) -> ExpectedActa | None:
         return self._actas.get(clave_acta)
 

@@ -5,6 +5,7 @@ the end, every figure and every acta against the truth."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,12 +79,14 @@ class Published:
 
 
 def compare_with_truth(pub: Published, truth: Truth, election: str, exp: Expected,
-                       final: bool = True) -> list[str]:
+                       final: bool = True, ballots: Mapping[str, int] | None = None) -> list[str]:
     """Differences between the final cut and the truth: header figures, votes, and
-    each acta (lost, doubled, or published with a figure its paper does not say)."""
+    each acta (lost, doubled, or published with a figure its paper does not say).
+    ``ballots``: each casilla especial's approved ballots (the catalog's), without
+    which an especial that exceeds them would be counted again as counted."""
     problems = [f"{k}: publicado {pub.pf.header.get(k)!r}, verdad {v!r}"
                 for k, v in exp.header.items() if pub.pf.header.get(k) != v]
-    votes = second_count(pub.pf, final=final).votes
+    votes = second_count(pub.pf, final=final, especial_ballots=ballots).votes
     problems += [f"votos {k}: publicado {votes.get(k)}, verdad {v}"
                  for k, v in exp.votes.items() if votes.get(k) != v]
     for a in truth.actas:

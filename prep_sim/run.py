@@ -431,7 +431,9 @@ class Night:
             if not want <= r.captured:
                 return False
             exp = expected_cut(self.catalog, self.truth, r.election)
-            if compare_with_truth(r.pub, self.truth, r.election, exp):  # type: ignore[attr-defined]
+            ballots = self.catalog.especial_ballots(r.election)
+            if compare_with_truth(r.pub, self.truth, r.election, exp,  # type: ignore[attr-defined]
+                                  ballots=ballots):
                 return False
         return True
 
@@ -562,7 +564,8 @@ class Night:
             ok &= self._judge_labels(final, checks)
         for r in final:
             exp = expected_cut(self.catalog, self.truth, r.election, final=self.o.final)
-            problems = compare_with_truth(r.pub, self.truth, r.election, exp)  # type: ignore[attr-defined]
+            problems = compare_with_truth(  # type: ignore[attr-defined]
+                r.pub, self.truth, r.election, exp, ballots=self.catalog.especial_ballots(r.election))
             wrong = wrong_actas(r.pub, self.truth, r.election)  # type: ignore[attr-defined]
             checks["elections"][r.election] = {
                 "published_header": r.header, "expected_header": exp.header,

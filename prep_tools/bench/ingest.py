@@ -13,7 +13,7 @@ import gc
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -46,13 +46,15 @@ class Result:
 
 
 def make_night(
-    casillas: int, elections: tuple[str, ...], seed: int = 7, *, with_readings: bool = False
+    casillas: int, elections: tuple[str, ...], seed: int = 7, *, with_readings: bool = False,
+    rates: Mapping[str, float] | None = None,
 ) -> Any:
-    """(catalog, night, actas), and the simulated papers with ``with_readings``."""
+    """(catalog, night, actas), and the simulated papers with ``with_readings``
+    (``rates``: the papers' faults, see :func:`prep_demo.sim.simulate_readings`)."""
     catalog = demo_catalog(casillas)
     readings = []
     for e in elections:
-        readings += simulate_readings(catalog, e, seed=seed)
+        readings += simulate_readings(catalog, e, seed=seed, rates=rates)
     night = simulate_events(catalog, readings, catd=8, ccv=4, seed=seed, with_images=True)
     if with_readings:
         return catalog, night, len(readings), readings

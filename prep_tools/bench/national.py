@@ -48,9 +48,11 @@ def truth_of(readings: list[SimActa], election_of: dict[str, str]) -> Truth:
     )
 
 
-def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout) -> int:
+def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout,
+        rates: dict[str, float] | None = None) -> int:
     t0 = time.perf_counter()
-    catalog, night, actas, readings = make_night(casillas, elections, with_readings=True)
+    catalog, night, actas, readings = make_night(casillas, elections, with_readings=True,
+                                                  rates=rates)
     by_clave = {a.clave_acta: a.election.id for a in catalog.expected_actas()}
     by_code = {code: e.id for e in catalog.elections for code in e.acta_codes}
     for r in readings:  # fuera de catálogo: its election by the acta code of its key
@@ -81,7 +83,8 @@ def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout) -> int
         exp = expected_cut(catalog, truth, eid, final=True)
         diff = {k: (pub.pf.header.get(k), v) for k, v in exp.header.items()
                 if pub.pf.header.get(k) != v}
-        votes = second_count(pub.pf, final=True).votes
+        votes = second_count(pub.pf, final=True,
+                             especial_ballots=catalog.especial_ballots(eid)).votes
         diff.update({f"votos {k}": (votes.get(k), v) for k, v in exp.votes.items()
                      if votes.get(k) != v})
         want = {a.clave_acta for a in truth.actas if a.election == eid and not a.fuera}

@@ -223,7 +223,7 @@ def _publish(
                     **downloads[c.election.id],
                     "cifras": c.figures.as_header(),
                     "votos": dict(c.votes),
-                    "boletas_especiales": _especial_ballots(c),
+                    "boletas_especiales": c.catalog.especial_ballots(c.election.id),
                 }
                 for c in cuts
             },
@@ -265,15 +265,6 @@ def site_workers(ctx: Context, cuts: Sequence[Cut]) -> int:
     settings = getattr(ctx, "settings", None)
     wanted = settings.site_workers if settings is not None else os.cpu_count() or 1
     return wanted if sum(len(c.rows) for c in cuts) >= SITE_WORKERS_FROM else 0
-
-
-def _especial_ballots(cut: Cut) -> dict[str, int]:
-    """Catalog data the independent count needs: each casilla especial's ballots."""
-    return {
-        a.casilla.clave: a.casilla.boletas_especial
-        for a in cut.catalog.expected_actas(cut.election.id)
-        if a.casilla.especial and a.casilla.boletas_especial is not None
-    }
 
 
 def _json(doc: Any, indent: int | None = None) -> bytes:
