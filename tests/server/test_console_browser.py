@@ -265,6 +265,9 @@ def test_console_users_page_and_a_proposed_correction(browser, sqlite_live, cata
     diff = page.locator("[data-kind=correccion] tr.diff")
     assert diff.count() == len(changed)
     assert page.locator("[data-kind=correccion] figure.thumb img").count() == 1
+    page.wait_for_function(  # loaded or failed: a loaded image has a width, a broken one none
+        "() => document.querySelector('[data-kind=correccion] figure.thumb img').complete"
+    )
     assert (
         page.evaluate(
             "() => document.querySelector('[data-kind=correccion] figure.thumb img').naturalWidth"
