@@ -4,7 +4,6 @@ CSV, in the layout profile the settings name, by :func:`prep_core.publication.bu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from sqlalchemy import Connection, select
 from prep_core.events import Event
 from prep_core.publication import Cut, build_cut, ms_to_datetime
 from prep_core.published import format_cut, format_time
+from prep_core.rowcache import RowCache
 from prep_io.layouts import find_layout
 from sync_server.db.tables import cuts, events
 from sync_server.services import audit
@@ -57,7 +57,7 @@ def make_cut(
         {
             "id": row_id,
             "election_id": cut.election.id,
-            "sha256": hashlib.sha256(cut.csv_bytes).hexdigest(),
+            "sha256": cut.csv_sha256,
             "figures": cut.figures.as_header(),
             "published": manifest["corte"],
             "final": cut.final,
@@ -118,6 +118,11 @@ def _progress(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
+def _rows(ctx: Context, election_id: str) -> RowCache:
+    """The election's rows of the last cut (kept in the server's memory)."""
+    return ctx.row_caches.setdefault(election_id, RowCache())
+
+
 def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -> Taken:
     """Store a cut of every election and sign the audit chain's head after its
     entries, in one transaction."""
@@ -140,19 +145,21 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
         histories = {c: h for c, evs in by_acta.items() if (h := _history(evs))}
         progress = _progress(conn)
         built = [
-            build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout)
+            build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout,
+                      cache=_rows(ctx, e.id))
             for e in ctx.catalog.elections
         ]
         if close_when_complete and not final and _complete(built):
             final = True  # every expected acta captured: this is the last cut
             built = [
-                build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout)
+                build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout,
+                          cache=_rows(ctx, e.id))
                 for e in ctx.catalog.elections
             ]
         for cut in built:
             e = cut.election
             data = cut.csv_bytes
-            sha = hashlib.sha256(data).hexdigest()
+            sha = cut.csv_sha256
             figures = cut.figures.as_header()
             row_id = conn.execute(  # type: ignore[index]
                 cuts.insert().values(

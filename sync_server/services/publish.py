@@ -174,7 +174,7 @@ def _publish(
         for cut in cuts:
             zip_name, csv_name = f"{package_name(cut)}.zip", f"{cut.election.id}.csv"
             out.put(zip_name, package_zip(cut))
-            out.put(csv_name, cut.csv_bytes)
+            out.put(csv_name, cut.csv_bytes, cut.csv_sha256)
             downloads[cut.election.id] = {"zip": zip_name, "csv": csv_name}
         if head is not None:
             out.put(PUBLISHED_NAME, _head_file(ctx, head))
