@@ -15,8 +15,7 @@ them empties it.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.derive import ActaState
@@ -31,8 +30,7 @@ if TYPE_CHECKING:
 RowKey = tuple[Hashable, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One acta's row as published, its CSV line (encoded, line end included), what
     the figures need of it, its order in the CSV, and the votes it adds to the
     totals (None when it does not count)."""
