@@ -48,8 +48,7 @@ class Phases:
         self.cpu: dict[str, float] = {}
         for mod, name, label in (
             (pub, "package_zip", "zip"),
-            (pub, "sign_manifest", "manifest signed"),
-            (pub, "_json", "manifest JSON"),
+            (pub, "signed_manifest_bytes", "manifest"),
             (pub, "_publish_images", "images"),
             (pub, "generate_site", "site"),
             (pub, "_switch", "switch"),
