@@ -7,11 +7,14 @@ human capture agrees with it), plus Sin acta and fuera de catálogo actas.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import repeat
+from operator import attrgetter
+from typing import cast
 
 from prep_core.acta import FIGURE_FIELDS, TOTAL_FIELD
 from prep_core.catalog import Catalog, Election
@@ -20,7 +23,14 @@ from prep_core.derive import ActaState, Status
 from prep_core.figures import ActaOutcome, CutFigures, cut_figures
 from prep_core.identity import split_clave_acta
 from prep_core.layout import INE_FEDERAL, Layout
-from prep_core.published import UBICACION_FUERA, PublishedRow, write_results_csv
+from prep_core.published import (
+    UBICACION_FUERA,
+    PublishedRow,
+    results_head,
+    row_lines,
+    write_results_csv,
+)
+from prep_core.rowcache import Entry, RowCache, RowKey, row_fields, row_key
 from prep_core.values import FieldValue, Mark
 
 # times a published row may carry; anything else is a station's wrong clock that
@@ -49,6 +59,8 @@ class Cut:
 
     @cached_property
     def csv_bytes(self) -> bytes:
+        """The results CSV (:func:`build_cut` sets it from its rows' kept lines; a
+        copy made with ``dataclasses.replace`` writes its own)."""
         return write_results_csv(
             election_name=self.election.name,
             cut_time=self.cut_time,
@@ -58,6 +70,12 @@ class Cut:
             rows=self.rows,
             layout=self.layout,
         )
+
+    @cached_property
+    def csv_sha256(self) -> str:
+        """The CSV's SHA-256 (hex), taken once for the database, the manifest and
+        ``SHA256SUMS``."""
+        return hashlib.sha256(self.csv_bytes).hexdigest()
 
 
 def publishable(state: ActaState, catalog: Catalog | None = None) -> bool:
@@ -157,6 +175,21 @@ def _integrity_code(sha256: str, integrity: Mapping[str, str] | None) -> str | N
     return integrity.get(sha256)  # an image the server does not hold: unknown ("-")
 
 
+def _entry(key: RowKey, row: PublishedRow, line: str) -> Entry:
+    decision = row.decision
+    outcome = ActaOutcome(
+        decision,
+        row.lista_nominal or 0,
+        row.total_calculado or 0,
+        row.key is not None and row.key.tipo == "S",
+    )
+    counted = row.votes if decision.counted else None
+    return Entry(key, row, line.encode("utf-8"), outcome, row.sort_key(), counted)
+
+
+_ORDER = attrgetter("order")
+
+
 def belongs_to(catalog: Catalog, election: Election, clave_acta: str) -> bool:
     """In the election's catalog, or fuera de catálogo with one of its acta codes."""
     acta = catalog.acta(clave_acta)
@@ -174,44 +207,67 @@ def build_cut(
     final: bool = False,
     layout: Layout = INE_FEDERAL,
     integrity: Mapping[str, str] | None = None,
+    cache: RowCache | None = None,
 ) -> Cut:
     """The cut of one election. ``integrity``: CODIGO_INTEGRIDAD of each image by its
     SHA-256 when ``layout`` publishes another hash (SHA-512: the server gives them,
-    ``sync_server.services.cuts.integrity_codes``); None: the SHA-256 itself."""
+    ``sync_server.services.cuts.integrity_codes``); None: the SHA-256 itself. With
+    ``cache`` (the previous cut's rows, see :mod:`prep_core.rowcache`) only the actas
+    whose row can have changed are built again; the cut is the same either way, byte
+    for byte."""
     if layout.integrity == "sha256":
         integrity = None
     election = catalog.election(election_id)
-    rows: list[PublishedRow] = []
-    outcomes: list[ActaOutcome] = []
-    counted: list[Sequence[FieldValue | None]] = []  # the votes of each counted acta
+    entries = {} if cache is None else cache.scoped(catalog, election, layout)
+    fields = row_fields(election)
+    kept: dict[str, Entry | None] = {}  # in the order of ``states`` (ties keep it)
+    todo: list[tuple[str, RowKey, PublishedRow]] = []
+    reused = 0
     for st in states:
-        if not publishable(st, catalog) or not belongs_to(catalog, election, st.clave_acta):
+        clave = st.clave_acta
+        key = row_key(st, fields, integrity) if cache is not None else ()
+        entry = entries.get(clave)
+        if entry is not None and entry.key == key:
+            kept[clave] = entry
+            reused += 1
             continue
-        row = published_row(catalog, election, st, integrity)
-        rows.append(row)
-        outcomes.append(
-            ActaOutcome(
-                row.decision,
-                row.lista_nominal or 0,
-                row.total_calculado or 0,
-                row.key is not None and row.key.tipo == "S",
-            )
-        )
-        if row.decision.counted:
-            counted.append(row.votes)
+        if not publishable(st, catalog) or not belongs_to(catalog, election, clave):
+            continue
+        kept[clave] = None
+        todo.append((clave, key, published_row(catalog, election, st, integrity)))
+    new_lines = row_lines([row for _, _, row in todo], layout)
+    for (clave, key, row), line in zip(todo, new_lines, strict=True):
+        kept[clave] = _entry(key, row, line)
+    done = cast(dict[str, Entry], kept)
+    ordered = sorted(done.values(), key=_ORDER)
+    if cache is not None:
+        cache.entries, cache.reused, cache.built = done, reused, len(todo)
+    counted = [e.counted for e in ordered if e.counted is not None]
     columns = zip(*counted, strict=True) if counted else ((),) * len(election.vote_fields)
     totals = {
         f: total_calculado(column)
         for f, column in zip(election.vote_fields, columns, strict=True)
     }
     esperadas = catalog.expected_count(election_id)
-    return Cut(
+    cut = Cut(
         catalog=catalog,
         election=election,
         cut_time=cut_time,
         final=final,
-        rows=tuple(rows),
-        figures=cut_figures(esperadas, outcomes, final=final),
+        rows=tuple(e.row for e in ordered),
+        figures=cut_figures(esperadas, (e.outcome for e in ordered), final=final),
         votes=totals,
         layout=layout,
     )
+    head = results_head(
+        election_name=election.name,
+        cut_time=cut_time,
+        figures=cut.figures,
+        ambito_column=election.column,
+        vote_fields=election.vote_fields,
+        layout=layout,
+    )
+    lines = [head.encode("utf-8")]
+    lines += [e.line for e in ordered]
+    cut.__dict__["csv_bytes"] = b"".join(lines)  # the cached property's value
+    return cut

@@ -248,6 +248,28 @@ def write_results_csv(
     """The results CSV of one election at one cut in ``layout`` (INE's by default:
     UTF-8 with BOM, CRLF). ``figures`` may be the header as text (a file read back);
     ``cut_time`` its label."""
+    head = results_head(
+        election_name=election_name,
+        cut_time=cut_time,
+        figures=figures,
+        ambito_column=ambito_column,
+        vote_fields=vote_fields,
+        layout=layout,
+    )
+    lines = row_lines(sorted(rows, key=PublishedRow.sort_key), layout)
+    return (head + "".join(lines)).encode("utf-8")
+
+
+def results_head(
+    *,
+    election_name: str,
+    cut_time: datetime | str,
+    figures: CutFigures | Mapping[str, str],
+    ambito_column: str,
+    vote_fields: Sequence[str],
+    layout: Layout = INE_FEDERAL,
+) -> str:
+    """The results CSV up to its first row: names, cut, header figures, columns."""
     end = layout.line_end
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator=end)
@@ -263,8 +285,25 @@ def write_results_csv(
     )
     buf.write(end)
     w.writerow(columns(ambito_column, vote_fields, layout))
-    w.writerows(row_cells(r, layout) for r in sorted(rows, key=PublishedRow.sort_key))
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue()
+
+
+class _Lines(list[str]):
+    """A ``csv.writer`` target that keeps each row's line apart (the writer calls
+    ``write`` once per row)."""
+
+    write = list.append
+
+
+def row_lines(rows: Iterable[PublishedRow], layout: Layout = INE_FEDERAL) -> list[str]:
+    """Each row's CSV line, its line end included, in the order given: the results
+    CSV is :func:`results_head` followed by its rows' lines in
+    :meth:`PublishedRow.sort_key` order."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator=layout.line_end).writerows(
+        row_cells(r, layout) for r in rows
+    )
+    return lines
 
 
 # ---------------------------------------------------------------- reader

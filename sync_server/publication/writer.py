@@ -31,9 +31,10 @@ class FolderWriter:
             self._dirs.add(path.parent)
         return path
 
-    def put(self, rel: str, data: bytes) -> None:
+    def put(self, rel: str, data: bytes, sha256: str | None = None) -> None:
+        """Write ``rel``; ``sha256``: its hash when the caller has taken it already."""
         write_file(self.ensure_dir(rel), data)
-        self.hashes[rel] = hashlib.sha256(data).hexdigest()
+        self.hashes[rel] = sha256 or hashlib.sha256(data).hexdigest()
 
     def link(self, rel: str, src: Path, sha256: str) -> bool:
         """Reuse an unchanged file of the previous cut (a hard link: no copy, and a

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prep_core.catalog import Ambito, Catalog, ExpectedActa
 from prep_core.events import Event
+from prep_core.rowcache import RowCache
 from prep_core.signing import KeyPair, b64, unb64
 from sync_server.clock import Clock
 from sync_server.config import Settings
@@ -39,6 +40,9 @@ class Context:
     refusals: RefusalLog = field(default_factory=RefusalLog)
     # images per station for the quota (services/quota.py)
     image_usage: ImageUsage = field(default_factory=ImageUsage)
+    # each election's published rows of the last cut, reused by the next one for the
+    # actas whose state did not change (prep_core/rowcache.py); used under the write lock
+    row_caches: dict[str, RowCache] = field(default_factory=dict)
 
     def remember(self, evs: list[Event]) -> None:
         cache = self.event_cache

@@ -4,7 +4,6 @@ CSV, in the layout profile the settings name, by :func:`prep_core.publication.bu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from prep_core.derive import ActaState
 from prep_core.events import Event
 from prep_core.layout import Layout, integrity_code
 from prep_core.publication import Cut, build_cut, ms_to_datetime
 from prep_core.published import format_cut, format_time
+from prep_core.rowcache import RowCache
 from prep_io.layouts import find_layout
 from sync_server.db.tables import cuts, events, images
 from sync_server.services import audit
@@ -58,7 +59,7 @@ def make_cut(
         {
             "id": row_id,
             "election_id": cut.election.id,
-            "sha256": hashlib.sha256(cut.csv_bytes).hexdigest(),
+            "sha256": cut.csv_sha256,
             "figures": cut.figures.as_header(),
             "published": manifest["corte"],
             "final": cut.final,
@@ -134,6 +135,52 @@ def integrity_codes(conn: Connection, layout: Layout) -> dict[str, str] | None:
     return out
 
 
+def _derived(conn: Connection) -> tuple[Loaded, list[ActaState]]:
+    """Every stored event by acta, and each acta's state derived from them."""
+    by_acta = defaultdict(list)
+    ranks: dict[str, int] = {}
+    for body, digest, rank in conn.execute(
+        select(events.c.body, events.c.hash, events.c.ingest_seq)
+    ):
+        ev = from_stored(body, digest)
+        by_acta[ev.clave_acta].append(ev)
+        ranks[digest] = rank
+    loaded = Loaded(by_acta, ranks)
+    policy = policy_of(conn)
+    return loaded, [loaded.derive(c, policy) for c in by_acta]
+
+
+def warm_rows(ctx: Context) -> int:
+    """Build every election's rows from the stored events before the first cut (at
+    start, so that the first cut after a restart reuses them): outside the write
+    lock, on a snapshot of its own. Rows are kept under the key of the state they
+    were built from, so rows built from an older snapshot are only reused for actas
+    whose state is still the same. Installed only while no cut has filled the
+    cache meanwhile. Returns the rows built."""
+    layout = find_layout(ctx.settings.publication_layout)
+    with ctx.store.read() as conn:
+        _, states = _derived(conn)
+        codes = integrity_codes(conn, layout)
+    if not states:
+        return 0
+    at = datetime.fromtimestamp(ctx.now() // 1000, UTC)
+    warm = {}
+    for e in ctx.catalog.elections:
+        cache = RowCache()
+        build_cut(ctx.catalog, e.id, states, at, layout=layout, integrity=codes, cache=cache)
+        warm[e.id] = cache
+    with ctx.store.write():  # the cuts' lock: no cut is using the caches now
+        if any(c.entries for c in ctx.row_caches.values()):
+            return 0  # a cut came first: its rows are newer
+        ctx.row_caches.update(warm)
+    return sum(c.built for c in warm.values())
+
+
+def _rows(ctx: Context, election_id: str) -> RowCache:
+    """The election's rows of the last cut (kept in the server's memory)."""
+    return ctx.row_caches.setdefault(election_id, RowCache())
+
+
 def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -> Taken:
     """Store a cut of every election and sign the audit chain's head after its
     entries, in one transaction."""
@@ -141,37 +188,28 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
     cut_time = datetime.fromtimestamp(now // 60_000 * 60, UTC)  # the minute of the cut
     out = []
     with ctx.store.write() as conn:  # the write lock makes the snapshot consistent
-        by_acta = defaultdict(list)
-        ranks: dict[str, int] = {}
-        for body, digest, rank in conn.execute(
-            select(events.c.body, events.c.hash, events.c.ingest_seq)
-        ):
-            ev = from_stored(body, digest)
-            by_acta[ev.clave_acta].append(ev)
-            ranks[digest] = rank
-        loaded = Loaded(by_acta, ranks)
-        policy = policy_of(conn)
-        states = [loaded.derive(c, policy) for c in by_acta]
+        loaded, states = _derived(conn)
+        by_acta, ranks = loaded.by_acta, loaded.ranks
         layout = find_layout(ctx.settings.publication_layout)
         codes = integrity_codes(conn, layout)
         histories = {c: h for c, evs in by_acta.items() if (h := _history(evs))}
         progress = _progress(conn)
         built = [
             build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout,
-                      integrity=codes)
+                      integrity=codes, cache=_rows(ctx, e.id))
             for e in ctx.catalog.elections
         ]
         if close_when_complete and not final and _complete(built):
             final = True  # every expected acta captured: this is the last cut
             built = [
                 build_cut(ctx.catalog, e.id, states, cut_time, final=True, layout=layout,
-                          integrity=codes)
+                          integrity=codes, cache=_rows(ctx, e.id))
                 for e in ctx.catalog.elections
             ]
         for cut in built:
             e = cut.election
             data = cut.csv_bytes
-            sha = hashlib.sha256(data).hexdigest()
+            sha = cut.csv_sha256
             figures = cut.figures.as_header()
             row_id = conn.execute(  # type: ignore[index]
                 cuts.insert().values(

@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from prep_core.manifest import FORMAT, KEY_NAME, NAME, public_key_doc, sign_manifest
+from prep_core.manifest import FORMAT, KEY_NAME, NAME, public_key_doc, signed_manifest_bytes
 from prep_core.package import package_name, package_zip
 from prep_core.publication import Cut
 from prep_core.published import MEXICO_CENTRAL, format_cut
@@ -174,7 +174,7 @@ def _publish(
         for cut in cuts:
             zip_name, csv_name = f"{package_name(cut)}.zip", f"{cut.election.id}.csv"
             out.put(zip_name, package_zip(cut))
-            out.put(csv_name, cut.csv_bytes)
+            out.put(csv_name, cut.csv_bytes, cut.csv_sha256)
             downloads[cut.election.id] = {"zip": zip_name, "csv": csv_name}
         if head is not None:
             out.put(PUBLISHED_NAME, _head_file(ctx, head))
@@ -230,7 +230,7 @@ def _publish(
             "archivos": dict(sorted(out.hashes.items())),
             "imagenes": sorted(cut_images.values()),
         }
-        out.put(NAME, _json(sign_manifest(ctx.key, doc)))
+        out.put(NAME, signed_manifest_bytes(ctx.key, doc))
         out.sync()
         os.replace(work, final_dir)
     _switch(root, name)

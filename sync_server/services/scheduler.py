@@ -43,6 +43,10 @@ class CutScheduler(threading.Thread):
         return max(0, self._next - now) / 1000
 
     def run(self) -> None:
+        try:  # the first cut after a restart reuses rows built now (prep_core/rowcache.py)
+            cuts.warm_rows(self.ctx)
+        except Exception:  # a cut builds its rows itself
+            log.exception("filas del primer corte no preparadas / rows not prepared")
         while not self.closed and not self._halt.wait(self.delay_s()):
             try:
                 self._cut()

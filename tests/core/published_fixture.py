@@ -48,7 +48,16 @@ def _state(clave, status, reading=None, cause=None, minute=0, cotejada=1):
     )
 
 
+CUT_TIME = datetime(2024, 6, 3, 4, 30, tzinfo=UTC)
+
+
 def cut() -> Cut:
+    cat, states = catalog_and_states()
+    return build_cut(cat, "DIP_LOC", states, CUT_TIME)
+
+
+def catalog_and_states() -> tuple[Catalog, list[ActaState]]:
+    """The catalog and the acta states of :func:`cut`."""
     cat = catalog()
     e = cat.election("DIP_LOC")
     actas = cat.expected_actas("DIP_LOC")
@@ -96,4 +105,4 @@ def cut() -> Cut:
         _state("039999B01006", Status.VERIFICADA, reading(10), minute=9),
         _state(actas[6].clave_acta, Status.DISCREPANCIA),  # not published yet
     ]
-    return build_cut(cat, "DIP_LOC", states, datetime(2024, 6, 3, 4, 30, tzinfo=UTC))
+    return cat, states

@@ -246,23 +246,51 @@ def test_cut_during_concurrent_ingest_is_a_consistent_snapshot(live, night) -> N
         folder = root / "cortes" / made[0]["published"]
         doc = json.loads((folder / NAME).read_text())["manifiesto"]
         seen.add(doc["eventos_hasta"])
-        with live.store.read() as conn:
-            rows = conn.execute(select(events.c.body, events.c.hash, events.c.ingest_seq)
-                                .where(events.c.ingest_seq <= doc["eventos_hasta"])).all()
-            policy = policy_of(conn)
-        by_acta: dict[str, list] = {}
-        for body, digest, _ in rows:
-            ev = event_from_stored(body, digest)
-            by_acta.setdefault(ev.clave_acta, []).append(ev)
-        loaded = Loaded(by_acta, {d: r for _, d, r in rows})
-        states = [loaded.derive(c, policy) for c in by_acta]
-        at = datetime.fromtimestamp(doc["at"] / 1000, UTC)
-        cut = build_cut(live.ctx.catalog, "DIP_LOC", states, at)
-        assert (folder / "DIP_LOC.csv").read_bytes() == cut.csv_bytes
+        assert (folder / "DIP_LOC.csv").read_bytes() == _rebuilt(live, doc)
         pub = open_publication(str(folder))
         rep = verify_cut(pub.read, pub.cut_dir, present=pub.present, images=False)
         assert rep.ok, _text(rep)
     assert len(seen) >= 2  # cuts saw different moments of the night
+
+
+def _rebuilt(live, doc) -> bytes:  # type: ignore[no-untyped-def]
+    """The CSV of the cut a manifest names, built from nothing (no kept rows) from the
+    events up to its ``eventos_hasta``."""
+    with live.store.read() as conn:
+        rows = conn.execute(select(events.c.body, events.c.hash, events.c.ingest_seq)
+                            .where(events.c.ingest_seq <= doc["eventos_hasta"])).all()
+        policy = policy_of(conn)
+    by_acta: dict[str, list] = {}
+    for body, digest, _ in rows:
+        ev = event_from_stored(body, digest)
+        by_acta.setdefault(ev.clave_acta, []).append(ev)
+    loaded = Loaded(by_acta, {d: r for _, d, r in rows})
+    states = [loaded.derive(c, policy) for c in by_acta]
+    at = datetime.fromtimestamp(doc["at"] / 1000, UTC)
+    return build_cut(live.ctx.catalog, "DIP_LOC", states, at).csv_bytes
+
+
+def test_rows_prepared_at_start_serve_only_actas_that_did_not_change(live, night) -> None:  # type: ignore[no-untyped-def]
+    """Rows built before the first cut (at start, cuts.warm_rows) are reused by it
+    only for the actas whose state is the same; the actas that changed or arrived
+    since are built anew, and the CSV is the one built from nothing."""
+    enroll_all(live.ctx, night.keys)
+
+    def part(first: bool) -> None:
+        for name, evs in night.events.items():
+            half = evs[: len(evs) * 2 // 3] if first else evs[len(evs) * 2 // 3 :]
+            ingest.ingest(live.ctx, batch(name, half, images_for(half, night.images)))
+
+    part(True)
+    assert cuts.warm_rows(live.ctx) > 0
+    kept = live.ctx.row_caches["DIP_LOC"]
+    part(False)  # more actas, and changes to some of the first ones
+    made = cuts.make_cut(live.ctx, "admin")
+    assert kept.reused > 0 and kept.built > 0
+    folder = live.ctx.settings.publish_path / "cortes" / made[0]["published"]
+    doc = json.loads((folder / NAME).read_text())["manifiesto"]
+    assert (folder / "DIP_LOC.csv").read_bytes() == _rebuilt(live, doc)
+    assert cuts.warm_rows(live.ctx) == 0  # a cut filled the rows: newer than a warm-up
 
 
 def test_site_links_resolve_and_acta_page_names_its_image(published) -> None:  # type: ignore[no-untyped-def]
