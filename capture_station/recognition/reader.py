@@ -21,7 +21,7 @@ from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.identity import WrittenReading, compare, read_written
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
-from capture_station.recognition.register import Registration, homography, register
+from capture_station.recognition.register import Registration, homography, register, to_full
 from capture_station.recognition.sheet import Sheet, find_sheet, whiten_backing
 from capture_station.recognition.templates import Template, load_templates
 from capture_station.recognition.words import load_words_model
@@ -180,7 +180,6 @@ def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
     all_t = list(templates or load_templates())
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     small = to_quality_size(gray)
-    k = small.shape[1] / gray.shape[1]
     unturned = small.shape
     sh = find_sheet(small)
     if sh.portrait and not any(t.page_h > t.page_w for t in all_t):
@@ -197,9 +196,10 @@ def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
     if not r.quality.ok:
         r.reason = r.quality.reasons[0]
         return
-    reg, code = register(whiten_backing(small, sh), k, all_t)
+    reg, code = register(whiten_backing(small, sh), gray.shape[::-1] if r.rotated else gray.shape,
+                         all_t)
     if reg is not None and r.rotated:
-        reg = _unturn(reg, k, unturned, gray.shape)
+        reg = _unturn(reg, unturned, gray.shape)
     if reg is None:
         r.quality.ok = False
         r.quality.reasons.append(REASONS[code])
@@ -273,23 +273,19 @@ def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
     r.status = "ok"
 
 
-def _unturn(reg: Registration, k: float, small_shape: tuple[int, ...],
+def _unturn(reg: Registration, small_shape: tuple[int, ...],
             full_shape: tuple[int, ...]) -> Registration:
     """A registration found on the small page turned 90° clockwise, in the unturned full
-    page's pixels, as an upright scan of the same page would have it: the turned small
-    points are scaled to the turned full page like any page's (each axis by its own factor:
-    the small page's sides are rounded apart), then a turned full pixel (x', y') is the
-    unturned page's (y', h - 1 - x'). Scaling after the turn would put the reversed axis
-    (scale - 1) pixels off (≈ 2 px at 200 dpi), a shift the cells of an upright scan do
-    not have."""
-    assert reg.points is not None
-    turned = reg.points * k  # back to the turned small page (register divided by k)
-    hs, ws = small_shape[:2]
-    h = full_shape[0]
-    pts = np.stack([turned[:, 1] * full_shape[1] / ws,
-                    h - 1 - turned[:, 0] * h / hs], axis=1)
-    reg.points = pts
-    reg.H = homography(reg.template, pts, reg.upside_down)
+    page's pixels: a pixel (x', y') of the turned small page is the unturned small page's
+    (y', hs - 1 - x'), which :func:`register.to_full` takes to the full page like any
+    page's points (pixel centres, each axis its own factor), so that the cells are cut
+    where the same page scanned upright would have them cut."""
+    assert reg.small_points is not None
+    turned = reg.small_points
+    hs = small_shape[0]
+    small = np.stack([turned[:, 1], hs - 1 - turned[:, 0]], axis=1)
+    reg.points = to_full(small, small_shape, full_shape)
+    reg.H = homography(reg.template, reg.points, reg.upside_down)
     return reg
 
 

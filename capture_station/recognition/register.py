@@ -26,11 +26,28 @@ class Registration:
     skew_deg: float
     scores: dict  # template id -> best correlation
     points: np.ndarray | None = None  # fiducial centres in full-resolution pixels
+    small_points: np.ndarray | None = None  # the same centres in the small page's pixels
 
     def for_template(self, t: Template) -> np.ndarray:
         """The homography for another template with the same corner squares."""
         assert self.points is not None
         return homography(t, self.points, self.upside_down)
+
+
+def to_full(pts: np.ndarray, small_shape: tuple[int, ...],
+            full_shape: tuple[int, ...]) -> np.ndarray:
+    """Points (x, y) of the small page → the full page it was area-resized from.
+
+    Pixel centres, not pixel edges, are what scale: a small pixel ``i`` covers full
+    pixels ``i / k`` to ``(i + 1) / k``, so its centre is the full page's
+    ``(i + 0.5) / k - 0.5``; and each axis has its own factor (the small page's sides are
+    rounded apart). Dividing by one ``k`` instead puts a point ``0.5 / k - 0.5`` full
+    pixels up and left (1 px at 200 dpi), plus up to half a small pixel's rounding at the
+    far side: a shift whose direction turns with the scan, so that upright, upside-down
+    and quarter-turned scans had their cells cut a pixel or two apart on the same page."""
+    kx = small_shape[1] / full_shape[1]
+    ky = small_shape[0] / full_shape[0]
+    return (np.asarray(pts, float) + 0.5) / np.array([kx, ky]) - 0.5
 
 
 def find_fiducials(small: np.ndarray) -> np.ndarray | None:
@@ -99,15 +116,16 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6))
 
 
-def register(small: np.ndarray, k: float, templates: list[Template]) -> tuple[Registration | None, str]:
-    """``small`` is the grey page scaled by ``k`` (small px = k * full px).
+def register(small: np.ndarray, full_shape: tuple[int, ...],
+             templates: list[Template]) -> tuple[Registration | None, str]:
+    """``small`` is the grey page area-resized from a full page of ``full_shape``.
 
     Returns a registration against the best-matching template (or None and a reason code).
     """
     pts = find_fiducials(small)
     if pts is None:
         return None, "no_fiducials"
-    page_pts = pts / k
+    page_pts = to_full(pts, small.shape, full_shape)
     best: Registration | None = None
     scores: dict[str, float] = {}
     geometry_seen = False
@@ -134,4 +152,5 @@ def register(small: np.ndarray, k: float, templates: list[Template]) -> tuple[Re
         return None, "skew"
     best.scores = scores
     best.points = page_pts
+    best.small_points = pts
     return best, ""

@@ -75,7 +75,7 @@ def registered_pages(deck: Path):
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
         small = to_quality_size(gray)
         t = template_by_id(rec["template"])
-        reg, _ = register(small, small.shape[1] / gray.shape[1], [t])
+        reg, _ = register(small, gray.shape, [t])
         if reg is not None:
             yield rec, img, reg.H, t
 
