@@ -3,6 +3,8 @@ round, skewed; and the truly bad ones still refused, each with its reason."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import cv2
@@ -42,6 +44,26 @@ def acta():
 
 TURNS = {0: None, 90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
          270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+@contextmanager
+def _registrations() -> Iterator[list]:  # type: ignore[type-arg]
+    """The registrations the reader makes while the block runs, in order."""
+    from capture_station.recognition import reader
+
+    regs = []
+    real = reader.register
+
+    def spy(*a, **kw):  # type: ignore[no-untyped-def]
+        out = real(*a, **kw)
+        regs.append(out[0])
+        return out
+
+    reader.register = spy
+    try:
+        yield regs
+    finally:
+        reader.register = real
 
 
 @pytest.mark.parametrize("turn", sorted(TURNS))
@@ -150,25 +172,12 @@ def test_a_portrait_scan_is_registered_as_the_same_page_scanned_turned(acta, tur
     """A page scanned a quarter turn round is read as the reader turns it (a quarter turn
     clockwise): its cells are cut where they are on that turned page scanned directly, not
     a pixel or two off along the reversed axis (a shift no upright or upside-down scan has)."""
-    from capture_station.recognition import reader
-
     img, _ = acta
     portrait = cv2.rotate(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), TURNS[turn])
     turned = cv2.rotate(portrait, cv2.ROTATE_90_CLOCKWISE)
-    regs = []
-    real = reader.register
-
-    def spy(*a, **kw):
-        out = real(*a, **kw)
-        regs.append(out[0])
-        return out
-
-    reader.register = spy
-    try:
+    with _registrations() as regs:
         r_t = read_acta(cv2.imencode(".png", turned)[1].tobytes())
         r_p = read_acta(cv2.imencode(".png", portrait)[1].tobytes())
-    finally:
-        reader.register = real
     assert r_t.ok and r_p.ok and r_p.rotated == 90 and r_t.upside_down == r_p.upside_down
     reg_t, reg_p = regs
     t = reg_t.template
@@ -187,28 +196,15 @@ def test_the_same_page_at_any_turn_is_cut_at_the_same_place(acta):
     upright, upside down or a quarter turn round has its cells cut at the same place (the
     small page's points divided by one scale put them 0.5 / k - 0.5 px up and left, a
     shift that turns with the page: about a pixel apart at 150 dpi between turns)."""
-    from capture_station.recognition import reader
-
     img, _ = acta
     bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
     h, w = bgr.shape[:2]
     back = {0: lambda x, y: (x, y), 90: lambda x, y: (y, h - 1 - x),
             180: lambda x, y: (w - 1 - x, h - 1 - y), 270: lambda x, y: (w - 1 - y, x)}
-    regs = []
-    real = reader.register
-
-    def spy(*a, **kw):
-        out = real(*a, **kw)
-        regs.append(out[0])
-        return out
-
-    reader.register = spy
-    try:
+    with _registrations() as regs:
         for turn in sorted(TURNS):
             im = bgr if TURNS[turn] is None else cv2.rotate(bgr, TURNS[turn])
             assert read_acta(cv2.imencode(".png", im)[1].tobytes()).ok
-    finally:
-        reader.register = real
     t = regs[0].template
     pts = np.array([[c[0] + c[2] / 2, c[1] + c[3] / 2, 1.0] for f in t.fields for c in f.cells]).T
     where = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from prep_tools.manual import ARGS, CHROMIUM  # the headless Chromium the manual is printed with
 from sync_server.services import ingest, stations
 from tests.server.helpers import (
     ADMIN,
@@ -26,18 +27,8 @@ from tests.server.helpers import (
 )
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 # screenshots go to PREP_SCREENSHOTS when set (e.g. docs/screenshots), else a temp folder
 SHOTS = Path(os.environ.get("PREP_SCREENSHOTS") or tempfile.mkdtemp(prefix="console-shots-"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
