@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prep_core.catalog import Ambito, Catalog, ExpectedActa
 from prep_core.events import Event
@@ -20,6 +21,9 @@ from sync_server.db.store import Store
 from sync_server.services.quota import ImageUsage
 from sync_server.services.refusals import RefusalLog
 from sync_server.services.throttle import LoginThrottle
+
+if TYPE_CHECKING:
+    from sync_server.services.kept import KeptStates
 
 KEY_FORMAT = "prep-server-key/1"
 
@@ -43,6 +47,9 @@ class Context:
     # each election's published rows of the last cut, reused by the next one for the
     # actas whose state did not change (prep_core/rowcache.py); used under the write lock
     row_caches: dict[str, RowCache] = field(default_factory=dict)
+    # every acta's state as of the last cut, caught up by the next one (services/kept.py);
+    # used under the write lock
+    kept: KeptStates | None = None
 
     def remember(self, evs: list[Event]) -> None:
         cache = self.event_cache

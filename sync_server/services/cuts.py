@@ -1,33 +1,28 @@
-"""Publication cuts: a consistent snapshot of every acta, derived again from all
-stored events with the domain function, turned into each election's figures and
-CSV, in the layout profile the settings name, by :func:`prep_core.publication.build_cut`."""
+"""Publication cuts: a consistent snapshot of every acta's state as of the last stored
+event (kept between cuts and caught up under the write lock, see
+:mod:`sync_server.services.kept`), turned into each election's figures and CSV, in the
+layout profile the settings name, by :func:`prep_core.publication.build_cut`."""
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from prep_core.derive import ActaState
-from prep_core.events import Event
 from prep_core.layout import Layout, integrity_code
-from prep_core.publication import Cut, build_cut, ms_to_datetime
-from prep_core.published import format_cut, format_time
+from prep_core.publication import Cut, build_cut
+from prep_core.published import format_cut
 from prep_core.rowcache import RowCache
 from prep_io.layouts import find_layout
-from sync_server.db.tables import cuts, events, images
+from sync_server.db.tables import cuts, images
 from sync_server.services import audit
 from sync_server.services.audit_heads import sign_head
 from sync_server.services.context import Context
 from sync_server.services.errors import not_found
-from sync_server.services.fastevent import from_stored
-from sync_server.services.tally import Loaded, policy_of
-
-CHANGES = {"correccion": "Corrección", "resolucion": "Resolución"}
+from sync_server.services.kept import KeptStates, kept_states
 
 
 def make_cut(
@@ -79,28 +74,6 @@ class Taken:
     ingest_seq: int = 0  # the last event (in arrival order) inside the snapshot
 
 
-def _history(evs: list[Event]) -> dict[str, Any] | None:
-    """The untouched original reading of an acta and every correction made to it."""
-    changes = [e for e in evs if e.kind.value in CHANGES]
-    if not changes:
-        return None
-    captures = sorted((e for e in evs if e.kind.value == "captura"), key=lambda e: (e.at, e.hash))
-    original = dict(captures[0].payload.get("values") or {}) if captures else {}
-    return {
-        "original": original,
-        "cambios": [
-            {
-                "tipo": CHANGES[e.kind.value],
-                "hora": format_time(ms_to_datetime(e.at)),
-                "estacion": e.station,
-                "motivo": str(e.payload.get("reason") or ""),
-                "valores": dict(e.payload.get("values") or {}),
-            }
-            for e in sorted(changes, key=lambda e: (e.at, e.hash))
-        ],
-    }
-
-
 def _complete(cuts_: list[Cut]) -> bool:
     return all(
         c.figures.actas_capturadas >= c.figures.actas_esperadas > 0 for c in cuts_
@@ -135,43 +108,31 @@ def integrity_codes(conn: Connection, layout: Layout) -> dict[str, str] | None:
     return out
 
 
-def _derived(conn: Connection) -> tuple[Loaded, list[ActaState]]:
-    """Every stored event by acta, and each acta's state derived from them."""
-    by_acta = defaultdict(list)
-    ranks: dict[str, int] = {}
-    for body, digest, rank in conn.execute(
-        select(events.c.body, events.c.hash, events.c.ingest_seq)
-    ):
-        ev = from_stored(body, digest)
-        by_acta[ev.clave_acta].append(ev)
-        ranks[digest] = rank
-    loaded = Loaded(by_acta, ranks)
-    policy = policy_of(conn)
-    return loaded, [loaded.derive(c, policy) for c in by_acta]
-
-
 def warm_rows(ctx: Context) -> int:
-    """Build every election's rows from the stored events before the first cut (at
-    start, so that the first cut after a restart reuses them): outside the write
-    lock, on a snapshot of its own. Rows are kept under the key of the state they
-    were built from, so rows built from an older snapshot are only reused for actas
-    whose state is still the same. Installed only while no cut has filled the
-    cache meanwhile. Returns the rows built."""
+    """Derive every acta and build every election's rows from the stored events
+    before the first cut (at start, so that the first cut after a restart only
+    catches up): outside the write lock, on a snapshot of its own. Rows are kept
+    under the key of the state they were built from, so rows built from an older
+    snapshot are only reused for actas whose state is still the same; the states
+    are caught up by the cut from the snapshot's last event. Installed only while
+    no cut has kept states of its own meanwhile. Returns the rows built."""
     layout = find_layout(ctx.settings.publication_layout)
     with ctx.store.read() as conn:
-        _, states = _derived(conn)
+        kept = KeptStates.build(conn)
         codes = integrity_codes(conn, layout)
-    if not states:
+    if not kept.states:
         return 0
     at = datetime.fromtimestamp(ctx.now() // 1000, UTC)
+    states = kept.ordered()
     warm = {}
     for e in ctx.catalog.elections:
         cache = RowCache()
         build_cut(ctx.catalog, e.id, states, at, layout=layout, integrity=codes, cache=cache)
         warm[e.id] = cache
     with ctx.store.write():  # the cuts' lock: no cut is using the caches now
-        if any(c.entries for c in ctx.row_caches.values()):
-            return 0  # a cut came first: its rows are newer
+        if ctx.kept is not None or any(c.entries for c in ctx.row_caches.values()):
+            return 0  # a cut came first: its states and rows are newer
+        ctx.kept = kept
         ctx.row_caches.update(warm)
     return sum(c.built for c in warm.values())
 
@@ -188,11 +149,11 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
     cut_time = datetime.fromtimestamp(now // 60_000 * 60, UTC)  # the minute of the cut
     out = []
     with ctx.store.write() as conn:  # the write lock makes the snapshot consistent
-        loaded, states = _derived(conn)
-        by_acta, ranks = loaded.by_acta, loaded.ranks
+        kept = ctx.kept = kept_states(conn, ctx.kept, ctx.event_cache)
+        states = kept.ordered()
         layout = find_layout(ctx.settings.publication_layout)
         codes = integrity_codes(conn, layout)
-        histories = {c: h for c, evs in by_acta.items() if (h := _history(evs))}
+        histories = dict(kept.histories)  # published after the lock: a copy
         progress = _progress(conn)
         built = [
             build_cut(ctx.catalog, e.id, states, cut_time, final=final, layout=layout,
@@ -238,7 +199,7 @@ def _take_cut(ctx: Context, user: str, final: bool, close_when_complete: bool) -
             )
             out.append((row_id, cut))
         head = sign_head(ctx.key, conn, now, "cut")
-    return Taken(out, head, final, histories, progress, max(ranks.values(), default=0))
+    return Taken(out, head, final, histories, progress, kept.seq)
 
 
 def list_cuts(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
