@@ -99,9 +99,12 @@ def ingest_into(
     backend: str,
     threads: int = 2,
     after: Any = None,
+    hold: float = 0.0,
 ) -> Result:
-    """Ingest the night into a fresh database at ``url``; ``after(ctx)``, when
-    given, runs on the loaded server context before it is closed."""
+    """Ingest the night into a fresh database at ``url``; ``after(ctx, rest)``, when
+    given, runs on the loaded server context before it is closed. ``hold``: the
+    share of the batches (the last ones) kept out of the timed ingest; ``rest()``
+    delivers them (and returns its seconds), for what happens between two cuts."""
     from prep_core.signing import b64
     from sync_server.config import Settings
     from sync_server.db.store import Store
@@ -148,6 +151,8 @@ def ingest_into(
                 }
                 plan.append({"station": n, "events": [se.to_wire() for se in part], "images": imgs})
                 cursors[n] = i + batch_size
+    kept = plan[len(plan) - int(len(plan) * hold) :] if hold else []
+    plan = plan[: len(plan) - len(kept)]
     n_events = sum(len(b["events"]) for b in plan)
     settle()  # as prep-server does once it is set up
     meter = GcMeter()
@@ -162,7 +167,13 @@ def ingest_into(
     cpu = time.process_time() - cpu
     gc.callbacks.remove(meter)
     if after is not None:
-        after(ctx)
+
+        def rest() -> float:
+            t = time.perf_counter()
+            deliver(kept, lambda d: ingest.ingest(ctx, d), threads)
+            return time.perf_counter() - t
+
+        after(ctx, rest)
     store.dispose()
     return Result(backend, n_events, actas, seconds, cpu, meter.total, meter.longest, durability)
 

@@ -3,8 +3,9 @@ checked against its truth.
 
 The simulated night of :mod:`prep_demo.sim` (CATD and CCV stations, every acta's
 signed events) goes through the server's real ingest (signatures, chains, storage,
-derivation, SQLite with durable commits), then a final cut through the real cut
-service, published as on election night. Each election's published header and
+derivation, SQLite with durable commits) and the real cut service, published as on
+election night: a cut with nothing kept, the next one after the last 2 % of the
+batches, and, after a restart and its warm-up, the final cut, each timed by phase. Each election's published header and
 votes are then compared with what the truth table implies, computed by
 :mod:`prep_sim.expected` (written apart from the server's counting), and every
 acta must be published exactly once.
@@ -13,6 +14,7 @@ acta must be published exactly once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -25,6 +27,7 @@ from prep_sim.checks import Published
 from prep_sim.expected import expected_cut
 from prep_sim.truth import Truth, TruthActa
 from prep_tools.bench.ingest import ingest_into, make_night
+from prep_tools.bench.publication import Phases
 
 
 def truth_of(readings: list[SimActa], election_of: dict[str, str]) -> Truth:
@@ -63,20 +66,18 @@ def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout,
           f"events ({time.perf_counter() - t0:.1f} s)", file=out, flush=True)
     found: dict[str, Any] = {}
 
-    def cut(ctx: Any) -> None:
-        from sync_server.services.cuts import cut_csv, make_cut
+    def cuts_of_the_night(ctx: Any, rest: Any) -> None:
+        from sync_server.services.cuts import cut_csv
 
-        t = time.perf_counter()
-        found["cuts"] = make_cut(ctx, "simulacro", final=True)
-        found["cut_s"] = time.perf_counter() - t
+        found["cuts"] = night_cuts(ctx, rest, out)
         found["csv"] = {c["election_id"]: cut_csv(ctx, int(c["id"]))[0] for c in found["cuts"]}
 
     with tempfile.TemporaryDirectory() as d:
         r = ingest_into(f"sqlite:///{d}/national.db", catalog, night, actas, 500, "sqlite",
-                        after=cut)
+                        after=cuts_of_the_night, hold=HELD)
     print(f"ingesta / ingest: {r.events:,} eventos en / events in {r.seconds:.1f} s "
-          f"({r.events_per_s:,.0f}/s, {r.durability})", file=out)
-    print(f"corte final publicado / final cut published: {found['cut_s']:.1f} s", file=out)
+          f"({r.events_per_s:,.0f}/s, {r.durability}; sin el {HELD:.0%} de los lotes que "
+          f"llegan entre dos cortes / without the last {HELD:.0%} of the batches)", file=out)
     problems = 0
     for eid in elections:
         pub = Published.read(found["csv"][eid])
@@ -102,6 +103,67 @@ def run(casillas: int, elections: tuple[str, ...], out: Any = sys.stdout,
           f"{'sin diferencias / no differences' if not problems else f'{problems} diferencias'}",
           file=out)
     return 1 if problems else 0
+
+
+HELD = 0.02  # the batches that arrive between two cuts
+
+
+def night_cuts(ctx: Any, rest: Any, out: Any) -> list[dict[str, Any]]:
+    """The server's cuts as a night takes them, each timed by phase: a cut with no
+    kept states (the first after a start whose warm-up has not ended: every acta
+    derived and every row built under the write lock); the next one after the last
+    2 % of the batches arrived (only what changed); then a restart: the warm-up
+    (outside the lock) and the final cut after it. Returns the final cut."""
+    from sync_server.services import cuts
+    from sync_server.services import publish as pub
+
+    made: list[dict[str, Any]] = []
+    with Phases(pub) as phases:
+        orig = cuts._take_cut
+        cuts._take_cut = phases.timed(orig, "take")
+        try:
+            def one(label: str, **kw: Any) -> None:
+                phases.reset()
+                load = os.getloadavg()[0]
+                t, c = time.perf_counter(), time.process_time()
+                made[:] = cuts.make_cut(ctx, "simulacro", **kw)
+                wall, cpu = time.perf_counter() - t, time.process_time() - c
+                report_cut(label, phases, wall, cpu, load, ctx, out)
+
+            one("un corte sin estados guardados / a cut with nothing kept")
+            print(f"  llegan / arrive {HELD:.0%} de los lotes / of the batches: "
+                  f"{rest():.1f} s", file=out)
+            one("el corte siguiente / the next cut")
+            ctx.kept, ctx.row_caches = None, {}  # the server restarts
+            t = time.perf_counter()
+            rows = cuts.warm_rows(ctx)
+            print(f"reinicio / restart: estados y filas preparados al arrancar / states and "
+                  f"rows prepared at start ({rows:,} filas / rows, fuera del candado / outside "
+                  f"the lock) {time.perf_counter() - t:.1f} s", file=out)
+            one("el corte final tras el reinicio / the final cut after the restart", final=True)
+        finally:
+            cuts._take_cut = orig
+    return made
+
+
+def report_cut(label: str, phases: Any, wall: float, cpu: float, load: float, ctx: Any,
+               out: Any) -> None:
+    """One cut's line: the whole, the part under the write lock, and the publication
+    without images and site (the acceptance figure), then images and site."""
+    t = phases.t
+    kept = ctx.kept
+    caches = ctx.row_caches.values()
+    files = wall - t.get("take", 0) - t.get("images", 0) - t.get("site", 0)
+    print(f"{label}: {wall:.1f} s (CPU {cpu:.1f} s), carga / load {load:.1f}", file=out)
+    print(f"  un corte sin imágenes ni sitio / one cut, images and site aside: "
+          f"{t.get('take', 0) + files:.1f} s (objetivo / target ≤ 10 s) = bajo el candado / "
+          f"under the lock {t.get('take', 0):.1f} s ({kept.derived:,} actas derivadas / "
+          f"derived, filas / rows {sum(c.built for c in caches):,} construidas / built, "
+          f"{sum(c.reused for c in caches):,} reutilizadas / reused) + archivos / files "
+          f"{files:.1f} s (zip {t.get('zip', 0):.1f} s, manifiesto / manifest "
+          f"{t.get('manifest', 0):.1f} s)", file=out)
+    print(f"  imágenes / images {t.get('images', 0):.1f} s, sitio / site "
+          f"{t.get('site', 0):.1f} s", file=out, flush=True)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

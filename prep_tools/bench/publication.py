@@ -41,11 +41,13 @@ def disk_bytes(root: Path) -> int:
 
 
 class Phases:
-    """Wall seconds per phase of a publication: the server's own functions, timed."""
+    """Wall seconds per phase of a publication: the server's own functions, timed
+    (until :meth:`restore`, or the end of a ``with`` block)."""
 
     def __init__(self, pub: Any) -> None:
         self.t: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self._saved: list[tuple[Any, str, Any]] = []
         for mod, name, label in (
             (pub, "package_zip", "zip"),
             (pub, "signed_manifest_bytes", "manifest"),
@@ -54,7 +56,19 @@ class Phases:
             (pub, "_switch", "switch"),
             (FolderWriter, "sync", "sync"),
         ):
+            self._saved.append((mod, name, getattr(mod, name)))
             setattr(mod, name, self.timed(getattr(mod, name), label))
+
+    def __enter__(self) -> Phases:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        for mod, name, fn in reversed(self._saved):
+            setattr(mod, name, fn)
+        self._saved.clear()
 
     def timed(self, fn: Any, label: str) -> Any:
         def run(*a: Any, **kw: Any) -> Any:
