@@ -27,7 +27,7 @@ from prep_sim.checks import Published
 from prep_sim.expected import expected_cut
 from prep_sim.truth import Truth, TruthActa
 from prep_tools.bench.ingest import ingest_into, make_night
-from prep_tools.bench.publication import Phases
+from prep_tools.bench.publication import Phases, rss_mib
 
 
 def truth_of(readings: list[SimActa], election_of: dict[str, str]) -> Truth:
@@ -150,20 +150,25 @@ def report_cut(label: str, phases: Any, wall: float, cpu: float, load: float, ct
                out: Any) -> None:
     """One cut's line: the whole, the part under the write lock, and the publication
     without images and site (the acceptance figure), then images and site."""
-    t = phases.t
+    t, c = phases.t, phases.cpu
     kept = ctx.kept
     caches = ctx.row_caches.values()
-    files = wall - t.get("take", 0) - t.get("images", 0) - t.get("site", 0)
+    aside = ("take", "images", "site")
+    files = wall - sum(t.get(k, 0) for k in aside)
+    files_cpu = cpu - sum(c.get(k, 0) for k in aside)
     print(f"{label}: {wall:.1f} s (CPU {cpu:.1f} s), carga / load {load:.1f}", file=out)
     print(f"  un corte sin imágenes ni sitio / one cut, images and site aside: "
-          f"{t.get('take', 0) + files:.1f} s (objetivo / target ≤ 10 s) = bajo el candado / "
-          f"under the lock {t.get('take', 0):.1f} s ({kept.derived:,} actas derivadas / "
-          f"derived, filas / rows {sum(c.built for c in caches):,} construidas / built, "
-          f"{sum(c.reused for c in caches):,} reutilizadas / reused) + archivos / files "
-          f"{files:.1f} s (zip {t.get('zip', 0):.1f} s, manifiesto / manifest "
-          f"{t.get('manifest', 0):.1f} s)", file=out)
+          f"{t.get('take', 0) + files:.1f} s (CPU {c.get('take', 0) + files_cpu:.1f} s; "
+          f"objetivo / target ≤ 10 s) = bajo el candado / under the lock "
+          f"{t.get('take', 0):.1f} s (CPU {c.get('take', 0):.1f} s; {kept.derived:,} actas "
+          f"derivadas / derived, filas / rows {sum(x.built for x in caches):,} construidas / "
+          f"built, {sum(x.reused for x in caches):,} reutilizadas / reused) + archivos / files "
+          f"{files:.1f} s (CPU {files_cpu:.1f} s; zip {t.get('zip', 0):.1f} s, manifiesto / "
+          f"manifest {t.get('manifest', 0):.1f} s)", file=out)
     print(f"  imágenes / images {t.get('images', 0):.1f} s, sitio / site "
-          f"{t.get('site', 0):.1f} s", file=out, flush=True)
+          f"{t.get('site', 0):.1f} s (CPU del proceso del servidor / server process "
+          f"{c.get('site', 0):.1f} s); memoria / memory (RSS) {rss_mib():,.0f} MiB", file=out,
+          flush=True)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

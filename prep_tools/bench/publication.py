@@ -146,7 +146,7 @@ def main(casillas: int = 170_648) -> None:
     del readings, night
     gc.collect()
     gc.freeze()
-    rss0 = _rss_mib()
+    rss0 = rss_mib()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         workers = int(os.environ.get("PREP_SITE_WORKERS") or os.cpu_count() or 1)
@@ -159,7 +159,7 @@ def main(casillas: int = 170_648) -> None:
                         cache, phases)
         files = sum(1 for _ in (root / "cortes" / first["latest"]["corte"]).rglob("*"))
         disk1 = disk_bytes(root)
-        rss1 = _rss_mib()
+        rss1 = rss_mib()
         # the next cut, five minutes later: 2 % of the actas corrected
         nxt = one_cut(ctx, root, catalog, later_states, datetime(2024, 6, 3, 8, 5, tzinfo=UTC),
                       cache, phases)
@@ -192,7 +192,7 @@ def kept_mib(catalog: Any, states: list[ActaState]) -> float:
     return held / 2**20
 
 
-def _rss_mib() -> float:
+def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
