@@ -30,7 +30,7 @@ from prep_core.published import (
     row_lines,
     write_results_csv,
 )
-from prep_core.rowcache import Entry, RowCache, RowKey, row_fields, row_key
+from prep_core.rowcache import Entry, RowCache, RowKey, row_fields, row_key, unchanged
 from prep_core.values import FieldValue, Mark
 
 # times a published row may carry; anything else is a station's wrong clock that
@@ -175,7 +175,7 @@ def _integrity_code(sha256: str, integrity: Mapping[str, str] | None) -> str | N
     return integrity.get(sha256)  # an image the server does not hold: unknown ("-")
 
 
-def _entry(key: RowKey, row: PublishedRow, line: str) -> Entry:
+def _entry(key: RowKey, row: PublishedRow, line: str, source: ActaState) -> Entry:
     decision = row.decision
     outcome = ActaOutcome(
         decision,
@@ -184,7 +184,7 @@ def _entry(key: RowKey, row: PublishedRow, line: str) -> Entry:
         row.key is not None and row.key.tipo == "S",
     )
     counted = row.votes if decision.counted else None
-    return Entry(key, row, line.encode("utf-8"), outcome, row.sort_key(), counted)
+    return Entry(key, row, line.encode("utf-8"), outcome, row.sort_key(), counted, source)
 
 
 _ORDER = attrgetter("order")
@@ -219,25 +219,31 @@ def build_cut(
         integrity = None
     election = catalog.election(election_id)
     entries = {} if cache is None else cache.scoped(catalog, election, layout)
+    elsewhere: set[str] = set() if cache is None else cache.elsewhere
     fields = row_fields(election)
     kept: dict[str, Entry | None] = {}  # in the order of ``states`` (ties keep it)
-    todo: list[tuple[str, RowKey, PublishedRow]] = []
+    todo: list[tuple[str, RowKey, PublishedRow, ActaState]] = []
     reused = 0
     for st in states:
         clave = st.clave_acta
-        key = row_key(st, fields, integrity) if cache is not None else ()
         entry = entries.get(clave)
-        if entry is not None and entry.key == key:
+        if entry is not None and unchanged(entry, st, fields, integrity):
             kept[clave] = entry
             reused += 1
             continue
-        if not publishable(st, catalog) or not belongs_to(catalog, election, clave):
+        if clave in elsewhere:
             continue
+        if not belongs_to(catalog, election, clave):
+            elsewhere.add(clave)
+            continue
+        if not publishable(st, catalog):
+            continue
+        key = row_key(st, fields, integrity) if cache is not None else ()
         kept[clave] = None
-        todo.append((clave, key, published_row(catalog, election, st, integrity)))
-    new_lines = row_lines([row for _, _, row in todo], layout)
-    for (clave, key, row), line in zip(todo, new_lines, strict=True):
-        kept[clave] = _entry(key, row, line)
+        todo.append((clave, key, published_row(catalog, election, st, integrity), st))
+    new_lines = row_lines([row for _, _, row, _ in todo], layout)
+    for (clave, key, row, st), line in zip(todo, new_lines, strict=True):
+        kept[clave] = _entry(key, row, line, st)
     done = cast(dict[str, Entry], kept)
     ordered = sorted(done.values(), key=_ORDER)
     if cache is not None:

@@ -32,8 +32,8 @@ RowKey = tuple[Hashable, ...]
 
 class Entry(NamedTuple):
     """One acta's row as published, its CSV line (encoded, line end included), what
-    the figures need of it, its order in the CSV, and the votes it adds to the
-    totals (None when it does not count)."""
+    the figures need of it, its order in the CSV, the votes it adds to the totals
+    (None when it does not count), and the state it was built from."""
 
     key: RowKey
     row: PublishedRow
@@ -41,6 +41,7 @@ class Entry(NamedTuple):
     outcome: ActaOutcome
     order: tuple[Any, ...]
     counted: Sequence[FieldValue | None] | None
+    source: ActaState
 
 
 def row_fields(election: Election) -> tuple[str, ...]:
@@ -55,7 +56,7 @@ def row_key(state: ActaState, fields: Sequence[str],
     too: an image whose bytes arrive after its event gets its code at a later cut."""
     reading = state.reading or {}
     image = state.reading_image
-    code = integrity.get(image.sha256) if integrity is not None and image else None
+    code = image_code(state, integrity)
     return (
         state.status,
         state.sin_acta,
@@ -69,6 +70,26 @@ def row_key(state: ActaState, fields: Sequence[str],
     )
 
 
+_CODE = 7  # where row_key puts the image's integrity code
+
+
+def image_code(state: ActaState, integrity: Mapping[str, str] | None) -> str | None:
+    """The integrity code of the image ``state`` is read from, as the key holds it."""
+    image = state.reading_image
+    return integrity.get(image.sha256) if integrity is not None and image else None
+
+
+def unchanged(entry: Entry, state: ActaState, fields: Sequence[str],
+              integrity: Mapping[str, str] | None) -> bool:
+    """Whether ``entry`` is still the row of ``state``. The very state the row was
+    built from (states are frozen, and the server keeps an acta's state object until
+    the acta changes) needs only its image's code compared, the one part of the key
+    that can arrive later; any other state is compared by its whole key."""
+    if entry.source is state:
+        return integrity is None or entry.key[_CODE] == image_code(state, integrity)
+    return entry.key == row_key(state, fields, integrity)
+
+
 class RowCache:
     """Rows of the last cut of one election, by CLAVE_ACTA. Not thread-safe: the
     server takes one cut at a time."""
@@ -76,6 +97,7 @@ class RowCache:
     def __init__(self) -> None:
         self._scope: tuple[Catalog, str, Layout] | None = None
         self.entries: dict[str, Entry] = {}
+        self.elsewhere: set[str] = set()  # actas seen that belong to another election
         self.reused = 0  # rows served from the cache by the last cut
         self.built = 0  # rows built anew by the last cut
 
@@ -87,6 +109,7 @@ class RowCache:
             scope[0] is catalog and scope[1] == election.id and scope[2] == layout
         ):
             self.entries = {}
+            self.elsewhere = set()
             self._scope = (catalog, election.id, layout)
         self.reused = self.built = 0
         return self.entries

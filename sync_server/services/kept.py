@@ -86,11 +86,8 @@ class KeptStates:
         """Derive again the actas with events stored after ``seq``, and those whose
         readers' independence the policy changed for; returns how many."""
         top = int(conn.scalar(select(func.coalesce(func.max(events.c.ingest_seq), 0))) or 0)
-        claves = set(
-            conn.scalars(
-                select(events.c.clave_acta).where(events.c.ingest_seq > self.seq).distinct()
-            )
-        )
+        # no DISTINCT: SQLite would scan the acta index for it instead of the range
+        claves = set(conn.scalars(select(events.c.clave_acta).where(events.c.ingest_seq > self.seq)))
         policy = policy_of(conn)
         changed = policy.self_verify ^ self.policy.self_verify
         if changed:
