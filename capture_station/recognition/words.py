@@ -140,7 +140,7 @@ DISAGREE = 0.5
 # confidence reaches WORDS_AUTO as well as the figure's own threshold: the ``auto``
 # thresholds were chosen for figures read in digits and words together.
 WORDS_SURE = 0.5
-WORDS_AUTO = 0.95
+WORDS_AUTO = 0.90
 
 
 def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,

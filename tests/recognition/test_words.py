@@ -145,10 +145,11 @@ def _field(value, confidence=0.999, auto=True):
 
 def test_words_that_contradict_the_figure_send_it_to_a_person():
     fields = {"PAN": _field(165), "PRI": _field(40), "PT": _field(12), "MC": _field(8),
-              "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999), "PES": _field(31, 0.93)}
+              "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999),
+              "PES": _field(31, words.WORDS_AUTO - 0.02)}
     said = {"PAN": (265, 0.98), "PRI": (40, 0.99), "PT": (13, words.DISAGREE / 2),
             "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999),
-            "PES": (31, 0.93)}
+            "PES": (31, words.WORDS_AUTO - 0.02)}
     words.check_words(fields, said, {"PRD", "PES"})
     assert not fields["PAN"]["auto"] and fields["PAN"]["words_disagree"]
     assert fields["PAN"]["confidence"] == pytest.approx(0.02)
