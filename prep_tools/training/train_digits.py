@@ -387,9 +387,13 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     decks = validation_decks(a, dpis)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
     digits.load_model.cache_clear()
-    rows = [r for d in decks for r in run_deck(d, workers=a.workers)]
-    (a.work / "val-rows.json").write_text(json.dumps(rows, default=str), encoding="utf-8")
-    thr, stats = choose_threshold(rows, target=0.9995, per_writer=0.999)
+    saved = a.work / "val-rows.json"
+    if a.from_rows and saved.exists():  # the same decks read by the same model before
+        rows = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        rows = [r for d in decks for r in run_deck(d, workers=a.workers)]
+        saved.write_text(json.dumps(rows, default=str), encoding="utf-8")
+    thr, stats = choose_threshold(rows, target=0.9995, per_writer=0.999, writer_bound=0.001)
     unchecked, unchecked_stats = choose_unchecked_threshold(rows, thr)
     meta_path = onnx_path.with_suffix(".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -429,6 +433,9 @@ def main(argv=None) -> int:
                          "adopted only if it beats the current model on the validation decks)")
     ap.add_argument("--threshold-only", action="store_true",
                     help="only choose the auto threshold again for the model in --out")
+    ap.add_argument("--from-rows", action="store_true",
+                    help="with --threshold-only: the validation readings saved in --work "
+                         "(val-rows.json) by the last run of this model, not read again")
     a = ap.parse_args(argv)
     dpis = (150, 200, 200, 300)
     if a.threshold_only:

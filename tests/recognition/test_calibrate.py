@@ -44,6 +44,19 @@ def test_checked_threshold_is_the_lowest_that_meets_target_and_every_writer():
     assert choose_threshold([_row("a", [(0.99, 1, 2, True)] * 10)], target=0.9995) == (1.0, {})
 
 
+def test_a_writers_error_bound_raises_the_threshold_the_point_rates_allow():
+    """Writer b: 2 wrong in 5,000 at 0.8 (99.96 % right, so the point rates pass at
+    0.8), but the 95 % bound on 2 in 5,000 is 0.13 % > 0.1 %: the threshold rises above
+    the errors, where b has none."""
+    a = [(0.999, 1, 1, True)] * 20000
+    b = [(0.99, 2, 2, True)] * 4998 + [(0.8, 3, 4, True)] * 2
+    rows = [_row("a", a), _row("b", b)]
+    thr, st = choose_threshold(rows, target=0.9995, per_writer=0.999)
+    assert thr <= 0.8 and st["worst_writer_error_bound"] > 0.001
+    thr, st = choose_threshold(rows, target=0.9995, per_writer=0.999, writer_bound=0.001)
+    assert 0.8 < thr <= 0.99 and st["worst_writer_error_bound"] <= 0.001
+
+
 def test_unchecked_threshold_needs_enough_clean_figures():
     checked = [(0.999, 1, 1, True)] * 500
     few = [_row("a", checked + [(0.99, 5, 5, False)] * 1000)]
