@@ -43,10 +43,10 @@ class CutScheduler(threading.Thread):
         return max(0, self._next - now) / 1000
 
     def run(self) -> None:
-        try:  # the first cut after a restart reuses rows built now (prep_core/rowcache.py)
+        try:  # the first cut after a restart catches up from states and rows prepared now
             cuts.warm_rows(self.ctx)
         except Exception:  # a cut builds its rows itself
-            log.exception("filas del primer corte no preparadas / rows not prepared")
+            log.exception("estados y filas del primer corte no preparados / states and rows not prepared")
         while not self.closed and not self._halt.wait(self.delay_s()):
             try:
                 self._cut()
