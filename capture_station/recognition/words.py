@@ -136,11 +136,15 @@ def combine(cell_p: np.ndarray, line: LineReading, weight: float, top: int = 6) 
 DISAGREE = 0.5
 # A figure whose cells are unreadable (scribbled over) takes the number its words say when
 # the words line reads it at least this surely (more likely than anything else); otherwise
-# a person reads it. Such a figure is ``auto`` only when, after the acta's arithmetic, its
-# confidence reaches WORDS_AUTO as well as the figure's own threshold: the ``auto``
-# thresholds were chosen for figures read in digits and words together.
+# a person reads it, and either way the words' number is its reading. Such a figure is
+# ``auto`` when, after the acta's arithmetic, its confidence reaches a threshold of its own,
+# chosen per words model on validation figures taken from the words
+# (``calibrate.choose_words_threshold``, the sidecar's ``words_auto``): the digit model's
+# thresholds were chosen for figures read in digits and words together. A figure no check
+# covers must reach its own (stricter) threshold as well. WORDS_AUTO, for a model without
+# a choice, is 1.0: never ``auto``.
 WORDS_SURE = 0.5
-WORDS_AUTO = 0.90
+WORDS_AUTO = 1.0
 
 
 def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
@@ -158,19 +162,22 @@ def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
 
 
 def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]],
-                from_words: set[str]) -> None:
+                from_words: set[str], words_auto: float = WORDS_AUTO) -> None:
     """Record what each words line says (``words``, ``words_confidence``) and take
     ``auto`` from a figure its words contradict: a line that reads a number at least
     ``DISAGREE`` surely and another value than the figure's, or any number beside
     unreadable cells (a figure legible in words is not Ilegible). ``from_words``: figures
-    whose value is the words' own (``figure_readings``), marked ``from_words``, stay
-    ``auto`` only from ``WORDS_AUTO``."""
+    whose value is the words' own (``figure_readings``), marked ``from_words``, are
+    ``auto`` from ``words_auto`` (a figure no check covers only if it already was); at
+    1.0, never: they go to a person with the words' value."""
     for n, (v, p) in said.items():
         f = fields[n]
         f["words"], f["words_confidence"] = v, round(p, 6)
         if n in from_words:
             f["from_words"] = True
-            f["auto"] = bool(f["auto"] and f["confidence"] >= WORDS_AUTO)
+            own = f["auto"] or f.get("checked", True)
+            sure = words_auto < 1.0 and f["confidence"] >= words_auto  # 1.0: never
+            f["auto"] = bool(own and isinstance(f["value"], int) and sure)
             continue
         number = isinstance(v, int)
         if number and v != f["value"] and (p >= DISAGREE or f["value"] == "Ilegible"):
@@ -189,6 +196,12 @@ class WordsModel:
     @property
     def name(self) -> str:
         return str(self.meta.get("name", MODEL_NAME))
+
+    @property
+    def words_auto(self) -> float:
+        """The ``auto`` threshold of figures taken from these words alone, as chosen on
+        validation for this model (its sidecar's ``words_auto``), else ``WORDS_AUTO``."""
+        return float(self.meta.get("words_auto", WORDS_AUTO))
 
     def read(self, x: np.ndarray) -> list[LineReading]:
         if len(x) == 0:

@@ -44,6 +44,12 @@ CONDITIONS: dict[str, DeckOptions] = {
 }
 
 
+def deck_seed(seed: int, name: str) -> int:
+    """A condition's deck seed: ``seed`` + 1000 × its place in ``CONDITIONS`` (the same
+    whichever conditions a run reads)."""
+    return seed + 1000 * list(CONDITIONS).index(name)
+
+
 def _rows(deck: Path) -> list[dict]:
     from prep_tools.bench.ocr import run_deck
 
@@ -99,11 +105,11 @@ def run(n: int, seed: int = 20240602, root: str | Path | None = None,
     root = Path(root or f"/tmp/prep-ocr-conditions-{seed}-{n}")
     names = [c for c in CONDITIONS if not only or c in only]
     out = []
-    for i, name in enumerate(names):
+    for name in names:
         d = root / name
         size = n // 2 if name.startswith("bad-") else n
         if not (d / "manifest.jsonl").exists():
-            generate_deck(d, size, seed + 1000 * i, CONDITIONS[name], workers=workers)
+            generate_deck(d, size, deck_seed(seed, name), CONDITIONS[name], workers=workers)
         read_manifest(d / "manifest.jsonl")
         s = summarise(name, _rows(d))
         print(line(s), flush=True)

@@ -46,6 +46,7 @@ def _read_one(args):
                               "confidence": f["confidence"] if f else 0.0,
                               "checked": bool(f and f.get("checked", True)),
                               "auto": bool(f and f["auto"]),
+                              "from_words": bool(f and f.get("from_words")),
                               "words_only": name in rec.get("words_only", ())})
     if with_tess:
         row["tesseract"] = tesseract_fields(data, rec)

@@ -10,13 +10,14 @@ from prep_tools.training.calibrate import (
     auto_stats,
     choose_threshold,
     choose_unchecked_threshold,
+    choose_words_threshold,
     error_upper_bound,
 )
 
 
-def _row(writer, fields):
-    return {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k}
-                                         for c, v, t, k in fields]}
+def _row(writer, fields, from_words=False):
+    return {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k,
+                                          "from_words": from_words} for c, v, t, k in fields]}
 
 
 def test_upper_bound_without_errors_is_the_rule_of_three():
@@ -82,3 +83,28 @@ def test_the_committed_model_carries_both_thresholds():
     assert 0.5 < m.auto_threshold < 1
     assert m.auto_threshold <= m.unchecked_threshold <= 1
     assert m.unchecked_threshold == m.meta.get("unchecked_threshold", DEFAULT_UNCHECKED)
+
+
+def test_words_threshold_counts_only_figures_taken_from_the_words():
+    """Figures read in digits do not vouch for figures taken from the words: 1,000 clean
+    words figures bound the error at 0.3 %, so none is ``auto``; with 3,100 of them and the
+    wrong ones below 0.93, the threshold sits above those."""
+    digits = _row("a", [(0.95, 1, 1, True)] * 20000)
+    few = [digits, _row("a", [(0.95, 5, 5, True)] * 1000, from_words=True)]
+    thr, st = choose_words_threshold(few)
+    assert thr == 1.0 and st["figures"] == 1000
+
+    words_rows = [_row("a", [(0.95, 5, 5, True)] * 3100 + [(0.92, 5, 6, True)] * 3, from_words=True),
+                  _row("b", [(0.99, 5, 5, False)] * 50 + [(0.99, 5, 6, False)] * 50, from_words=True)]
+    thr, st = choose_words_threshold([digits, *words_rows])
+    assert 0.92 < thr <= 0.95 and st["errors"] == 0 and st["error_upper_bound"] <= 0.001
+    assert st["figures"] == 3103  # figures no check covers keep their own, stricter rule
+
+
+def test_words_threshold_holds_every_writer_with_enough_figures():
+    """Writer b: 4 wrong of 400 at 0.96: pooled with a's clean 6,000 the bound is met at
+    0.96, but b is then 99 % right, so the threshold rises above b's errors."""
+    rows = [_row("a", [(0.97, 5, 5, True)] * 6000, from_words=True),
+            _row("b", [(0.97, 5, 5, True)] * 396 + [(0.96, 5, 6, True)] * 4, from_words=True)]
+    thr, st = choose_words_threshold(rows, max_error=0.002)
+    assert 0.96 < thr <= 0.97 and st["per_writer"]["b"] == (396, 0)

@@ -146,11 +146,11 @@ def _field(value, confidence=0.999, auto=True):
 def test_words_that_contradict_the_figure_send_it_to_a_person():
     fields = {"PAN": _field(165), "PRI": _field(40), "PT": _field(12), "MC": _field(8),
               "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999),
-              "PES": _field(31, words.WORDS_AUTO - 0.02)}
+              "PES": _field(31, 0.93)}
     said = {"PAN": (265, 0.98), "PRI": (40, 0.99), "PT": (13, words.DISAGREE / 2),
             "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999),
-            "PES": (31, words.WORDS_AUTO - 0.02)}
-    words.check_words(fields, said, {"PRD", "PES"})
+            "PES": (31, 0.93)}
+    words.check_words(fields, said, {"PRD", "PES"}, words_auto=0.95)
     assert not fields["PAN"]["auto"] and fields["PAN"]["words_disagree"]
     assert fields["PAN"]["confidence"] == pytest.approx(0.02)
     assert fields["PRI"]["auto"]  # words agree
@@ -158,5 +158,25 @@ def test_words_that_contradict_the_figure_send_it_to_a_person():
     assert fields["MC"]["auto"]  # no amount in words: nothing contradicts the digits
     assert not fields["NULOS"]["auto"]  # a number in words beside unreadable digits
     assert fields["PRD"]["auto"] and fields["PRD"]["from_words"]
-    assert not fields["PES"]["auto"] and fields["PES"]["from_words"]  # below WORDS_AUTO
+    assert not fields["PES"]["auto"] and fields["PES"]["from_words"]  # below words_auto
+    assert all(f["words"] == said[n][0] for n, f in fields.items())
+
+
+def test_a_figure_taken_from_the_words_is_auto_by_its_own_threshold():
+    """The digit model's threshold does not bind a figure taken from the words: a checked
+    one is ``auto`` from ``words_auto``; one no check covers needs its own stricter
+    threshold too (``auto`` already), and an Ilegible value never is."""
+    fields = {"PAN": {**_field(120, 0.93, auto=False), "checked": True},
+              "PRI": {**_field(45, 0.93, auto=False), "checked": False},
+              "PT": {**_field(9, 0.995, auto=True), "checked": False},
+              "MC": {**_field("Ilegible", 0.99, auto=False), "checked": True}}
+    said = {n: (f["value"], 0.99) for n, f in fields.items()}
+    words.check_words(fields, said, set(fields), words_auto=0.92)
+    assert fields["PAN"]["auto"] and not fields["PRI"]["auto"] and fields["PT"]["auto"]
+    assert not fields["MC"]["auto"]
+    words.check_words(fields, said, {"PAN"}, words_auto=0.94)
+    assert not fields["PAN"]["auto"]
+    fields["PAN"]["confidence"] = 1.0
+    words.check_words(fields, said, {"PAN"}, words_auto=1.0)  # no threshold qualified: never
+    assert not fields["PAN"]["auto"] and fields["PAN"]["value"] == 120
     assert all(f["words"] == said[n][0] for n, f in fields.items())
