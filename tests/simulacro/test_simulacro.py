@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -67,6 +68,12 @@ def test_night_with_every_fault_equals_the_truth(tmp_path: Path) -> None:
             assert x["scanned"] >= 1 and x["held"] >= 1, x
             relabel = next(d for d in x["identidad_events"] if d["decision"] == "relabel")
             assert relabel["operator"] == "supervisor" and relabel["from"] == x["wrong_key"]
+
+    # every CATD, the clock fault's replacement too, was allowed to verify alone: an acta
+    # sent back at cotejo and captured again only there would otherwise never verify
+    with sqlite3.connect(out / "server" / "server.db") as db:
+        catd = dict(db.execute("SELECT id, self_verify FROM stations WHERE role = 'CATD'").fetchall())
+    assert len(catd) == 4 and all(catd.values()), catd
 
     # the independent path, again here: truth values + counting rules → the final header
     catalog = load_catalog(out / "catalog")
