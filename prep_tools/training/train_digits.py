@@ -371,8 +371,10 @@ def validation_decks(a, dpis: tuple[int, ...]) -> list[Path]:
 
 
 def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
-    """The ``auto`` threshold, chosen with the whole reader on the validation decks only;
-    written into the model's sidecar JSON."""
+    """The ``auto`` thresholds, chosen with the whole reader on the validation decks only;
+    written into the model's sidecar JSON. They hold for the reader with the words model
+    it loads (``PREP_WORDS_MODEL``): with the committed one they are the sidecar's own
+    pair; without words (``PREP_WORDS_MODEL=off``) only ``thresholds_by_words["none"]``."""
     import os
 
     from capture_station.recognition import digits
@@ -387,7 +389,8 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     decks = validation_decks(a, dpis)
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
     digits.load_model.cache_clear()
-    saved = a.work / "val-rows.json"
+    wm = load_words_model()
+    saved = a.work / ("val-rows.json" if wm else "val-rows-nowords.json")
     if a.from_rows and saved.exists():  # the same decks read by the same model before
         rows = json.loads(saved.read_text(encoding="utf-8"))
     else:
@@ -397,19 +400,21 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     unchecked, unchecked_stats = choose_unchecked_threshold(rows, thr)
     meta_path = onnx_path.with_suffix(".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["auto_threshold"] = thr
-    meta["unchecked_threshold"] = unchecked
-    meta["val"]["threshold_deck"] = {"actas": len(rows), "decks": [d.name for d in decks],
-                                     "writers": sorted({r["writer"] for r in rows})}
-    meta["val"]["threshold_choice"] = stats
-    meta["val"]["unchecked_threshold_choice"] = unchecked_stats
-    meta["val"]["auto_with_both_thresholds"] = auto_stats(rows, thr, unchecked)
-    wm = load_words_model()  # the thresholds hold for the reader with these words (or none)
-    meta["val"]["words_model"] = {"name": wm.name, "weight": wm.weight} if wm else None
+    choice = {"threshold_deck": {"actas": len(rows), "decks": [d.name for d in decks],
+                                 "writers": sorted({r["writer"] for r in rows})},
+              "threshold_choice": stats, "unchecked_threshold_choice": unchecked_stats,
+              "auto_with_both_thresholds": auto_stats(rows, thr, unchecked)}
+    if wm is None:
+        meta["val"]["without_words"] = choice
+    else:
+        meta["auto_threshold"] = thr
+        meta["unchecked_threshold"] = unchecked
+        meta["val"].update(choice)
+        meta["val"]["words_model"] = {"name": wm.name, "weight": wm.weight}
     meta.setdefault("thresholds_by_words", {})[wm.name if wm else "none"] = [thr, unchecked]
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"auto threshold {thr} on validation: {stats}; figures no check covers: {unchecked} "
-          f"{unchecked_stats}; both: {meta['val']['auto_with_both_thresholds']}", flush=True)
+          f"{unchecked_stats}; both: {choice['auto_with_both_thresholds']}", flush=True)
 
 
 def main(argv=None) -> int:
