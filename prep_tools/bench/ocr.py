@@ -67,6 +67,16 @@ def run_deck(deck: str | Path, *, limit: int | None = None, with_tesseract: bool
     return [_read_one(j) for j in jobs]
 
 
+def read_decks(decks: list[Path], saved: Path, reuse: bool = False, workers: int = 1) -> list[dict]:
+    """Every deck's rows (``run_deck``), kept in ``saved``; with ``reuse``, the rows a
+    previous run kept there, not read again."""
+    if reuse and saved.exists():
+        return json.loads(saved.read_text(encoding="utf-8"))
+    rows = [r for d in decks for r in run_deck(d, workers=workers)]
+    saved.write_text(json.dumps(rows, default=str), encoding="utf-8")
+    return rows
+
+
 # --------------------------------------------------------------------------- tesseract
 def tesseract_fields(data: bytes, rec: dict) -> dict:
     """Baseline: Tesseract (digits whitelist) on the same three cells of every field.

@@ -142,12 +142,11 @@ def choose_words_threshold(rows: list[dict], max_error: float = 0.001, per_write
     figures for 0.1 % at 95 %), and every writer with ≥ ``min_group`` of them ``auto`` is
     right at least ``per_writer`` of the time. (1.0, stats) when none qualifies: such
     figures then go to a person."""
-    fields = [(f, r["writer"]) for r in rows for f in r["fields"]
-              if f.get("from_words") and f.get("checked", True)]
-    conf = np.array([f["confidence"] for f, _ in fields], dtype=float)
-    ok = np.array([f["value"] == f["truth"] for f, _ in fields], dtype=bool)
-    writer = np.array([w for _, w in fields])
-    base = {"figures": len(fields), "right": int(ok.sum())}
+    taken = [{"writer": r["writer"], "fields": [f for f in r["fields"]
+                                                 if f.get("from_words") and f.get("checked", True)]}
+             for r in rows]
+    conf, ok, writer, _ = _arrays(taken)
+    base = {"figures": len(conf), "right": int(ok.sum())}
     for thr in _grid():
         sel = conf >= thr
         n, e = int(sel.sum()), int((~ok[sel]).sum())

@@ -379,7 +379,7 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
 
     from capture_station.recognition import digits
     from capture_station.recognition.words import load_words_model
-    from prep_tools.bench.ocr import run_deck
+    from prep_tools.bench.ocr import read_decks
     from prep_tools.training.calibrate import (
         auto_stats,
         choose_threshold,
@@ -390,12 +390,9 @@ def choose_auto_threshold(a, onnx_path: Path, dpis: tuple[int, ...]) -> None:
     os.environ["PREP_DIGIT_MODEL"] = str(onnx_path)
     digits.load_model.cache_clear()
     wm = load_words_model()
-    saved = a.work / ("val-rows.json" if wm else "val-rows-nowords.json")
-    if a.from_rows and saved.exists():  # the same decks read by the same model before
-        rows = json.loads(saved.read_text(encoding="utf-8"))
-    else:
-        rows = [r for d in decks for r in run_deck(d, workers=a.workers)]
-        saved.write_text(json.dumps(rows, default=str), encoding="utf-8")
+    # --from-rows: the same decks read by the same model before
+    rows = read_decks(decks, a.work / ("val-rows.json" if wm else "val-rows-nowords.json"),
+                      a.from_rows, a.workers)
     thr, stats = choose_threshold(rows, target=0.9995, per_writer=0.999, writer_bound=0.001)
     unchecked, unchecked_stats = choose_unchecked_threshold(rows, thr)
     meta_path = onnx_path.with_suffix(".json")

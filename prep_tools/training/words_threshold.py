@@ -69,16 +69,11 @@ def main(argv=None) -> int:
                     help="choose again from the readings saved by the last run")
     ap.add_argument("--dry-run", action="store_true", help="print the choice, write nothing")
     a = ap.parse_args(argv)
-    from prep_tools.bench.ocr import run_deck
+    from prep_tools.bench.ocr import read_decks
 
     a.work.mkdir(parents=True, exist_ok=True)
-    saved = a.work / "val-words-rows.json"
     ds = decks(a.work, a.n, a.workers)
-    if a.from_rows and saved.exists():
-        rows = json.loads(saved.read_text(encoding="utf-8"))
-    else:
-        rows = [r for d in ds for r in run_deck(d, workers=a.workers)]
-        saved.write_text(json.dumps(rows, default=str), encoding="utf-8")
+    rows = read_decks(ds, a.work / "val-words-rows.json", a.from_rows, a.workers)
     thr, stats = choose_words_threshold(rows)
     table = [at(rows, t) for t in sorted({*REPORTED, thr})]
     for line in table:
