@@ -145,6 +145,13 @@ DISAGREE = 0.5
 # a choice, is 1.0: never ``auto``.
 WORDS_SURE = 0.5
 WORDS_AUTO = 1.0
+# The words model reads some hands far worse than others (a cursive it never saw). A figure
+# taken from the words alone is ``auto`` only on an acta whose other figures show that the
+# model reads this hand: at least HAND_MIN of them sure in digits with words that agree, and
+# at most a share ``words_hand`` (chosen with ``words_auto``; WORDS_HAND for a model
+# without a choice) of those the words read surely saying another number.
+HAND_MIN = 5
+WORDS_HAND = 0.0
 
 
 def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
@@ -161,29 +168,70 @@ def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
     return combine(cell_p, line, weight), False
 
 
+def hand_read(fields) -> tuple[int, int]:
+    """How the words model reads the hand of an acta, judged on its figures read in digits
+    (field dicts with ``value``, ``auto``, ``words``, ``words_confidence``, ``from_words``):
+    (figures ``auto`` whose words say their number at least ``WORDS_SURE`` surely,
+    figures whose words say another number that surely)."""
+    agree = disagree = 0
+    for f in fields:
+        v, value = f.get("words"), f.get("value")
+        if f.get("from_words") or not isinstance(v, int) or not isinstance(value, int) \
+                or f.get("words_confidence", 0.0) < WORDS_SURE:
+            continue
+        if v != value:
+            disagree += 1
+        elif f.get("auto"):
+            agree += 1
+    return agree, disagree
+
+
+def hand_known(agree: int, disagree: int, most_wrong: float) -> bool:
+    """Whether an acta's hand (``hand_read``) is one the words model is seen to read: at
+    least ``HAND_MIN`` figures agreeing, and at most ``most_wrong`` of those it read
+    saying another number."""
+    return agree >= HAND_MIN and disagree <= most_wrong * (agree + disagree)
+
+
 def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]],
-                from_words: set[str], words_auto: float = WORDS_AUTO) -> None:
+                from_words: set[str], words_auto: float = WORDS_AUTO,
+                words_hand: float = WORDS_HAND) -> None:
     """Record what each words line says (``words``, ``words_confidence``) and take
     ``auto`` from a figure its words contradict: a line that reads a number at least
     ``DISAGREE`` surely and another value than the figure's, or any number beside
     unreadable cells (a figure legible in words is not Ilegible). ``from_words``: figures
     whose value is the words' own (``figure_readings``), marked ``from_words``, are
-    ``auto`` from ``words_auto`` (a figure no check covers only if it already was); at
-    1.0, never: they go to a person with the words' value."""
+    ``auto`` from ``words_auto`` (a figure no check covers only if it already was), and
+    only on an acta whose hand the words model reads (``hand_known`` with ``words_hand``;
+    the count is kept under ``hand``); at ``words_auto`` 1.0, never: they go to a person
+    with the words' value."""
+    for n, (v, p) in said.items():
+        fields[n]["words"], fields[n]["words_confidence"] = v, round(p, 6)
+        if n in from_words:
+            fields[n]["from_words"] = True
+    agree, disagree = hand_read(fields.values())
+    known = hand_known(agree, disagree, words_hand)
     for n, (v, p) in said.items():
         f = fields[n]
-        f["words"], f["words_confidence"] = v, round(p, 6)
         if n in from_words:
-            f["from_words"] = True
+            f["hand"] = [agree, disagree]
             own = f["auto"] or f.get("checked", True)
             sure = words_auto < 1.0 and f["confidence"] >= words_auto  # 1.0: never
-            f["auto"] = bool(own and isinstance(f["value"], int) and sure)
+            f["auto"] = bool(own and isinstance(f["value"], int) and sure and known)
             continue
         number = isinstance(v, int)
         if number and v != f["value"] and (p >= DISAGREE or f["value"] == "Ilegible"):
             f["auto"] = False
             f["words_disagree"] = True
             f["confidence"] = round(min(f["confidence"], 1.0 - p), 6)
+
+
+def _share(meta: dict, key: str, default: float) -> float:
+    """``meta[key]``, a number from 0 to 1 (``default`` when absent)."""
+    v = meta.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
+        raise ValueError(f"words model sidecar: {key} must be a number from 0 to 1, not {v!r}")
+    return float(v)
 
 
 @dataclass
@@ -201,7 +249,14 @@ class WordsModel:
     def words_auto(self) -> float:
         """The ``auto`` threshold of figures taken from these words alone, as chosen on
         validation for this model (its sidecar's ``words_auto``), else ``WORDS_AUTO``."""
-        return float(self.meta.get("words_auto", WORDS_AUTO))
+        return _share(self.meta, "words_auto", WORDS_AUTO)
+
+    @property
+    def words_hand(self) -> float:
+        """The largest share of an acta's figures whose words may disagree with their
+        digits for a figure taken from words to be ``auto`` (``words_hand``)."""
+        return _share(self.meta, "words_hand", WORDS_HAND)
+
 
     def read(self, x: np.ndarray) -> list[LineReading]:
         if len(x) == 0:
@@ -223,4 +278,6 @@ def load_words_model(path: str | None = None) -> WordsModel | None:
     if loaded is None:
         return None
     sess, meta = loaded
-    return WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta)
+    model = WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta)
+    model.words_auto, model.words_hand  # noqa: B018 — a malformed sidecar fails here, at load
+    return model

@@ -47,6 +47,8 @@ def _read_one(args):
                               "checked": bool(f and f.get("checked", True)),
                               "auto": bool(f and f["auto"]),
                               "from_words": bool(f and f.get("from_words")),
+                              "words": f.get("words") if f else None,
+                              "words_confidence": f.get("words_confidence", 0.0) if f else 0.0,
                               "words_only": name in rec.get("words_only", ())})
     if with_tess:
         row["tesseract"] = tesseract_fields(data, rec)

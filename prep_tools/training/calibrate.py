@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from capture_station.recognition.digits import DEFAULT_UNCHECKED
+from capture_station.recognition.words import hand_known, hand_read
 
 
 def _grid() -> list[float]:
@@ -133,18 +134,39 @@ def choose_unchecked_threshold(rows: list[dict], floor: float, max_error: float 
                                            "note": "no threshold met the bound; default kept"}
 
 
+HAND_SHARES = (0.0, 0.05, 0.1)  # of an acta's figures whose words may disagree (words.hand_known)
+
+
 def choose_words_threshold(rows: list[dict], max_error: float = 0.001, per_writer: float = 0.999,
-                           min_group: int = 300, confidence: float = 0.95) -> tuple[float, dict]:
-    """The ``auto`` threshold for figures the reader took from their words alone (digits
-    scribbled over, ``from_words``) that a check covers: the lowest confidence at which
-    those figures' errors have a one-sided Clopper–Pearson upper bound, at ``confidence``,
-    of at most ``max_error`` over all (with no error that takes about 3,000 ``auto``
+                           min_group: int = 300, confidence: float = 0.95,
+                           shares: tuple[float, ...] = HAND_SHARES) -> tuple[float, float, dict]:
+    """The ``auto`` rule for figures the reader took from their words alone (digits
+    scribbled over, ``from_words``) that a check covers: (threshold, share, stats). For
+    each ``share`` (an acta's hand is one the words model reads when at most that share
+    of its figures read surely in words say another number than their digits,
+    ``words.hand_known``), the lowest confidence at which the figures ``auto`` on such
+    actas have errors with a one-sided Clopper–Pearson upper bound, at ``confidence``, of
+    at most ``max_error`` over all (with no error that takes about 3,000 ``auto``
     figures for 0.1 % at 95 %), and every writer with ≥ ``min_group`` of them ``auto`` is
-    right at least ``per_writer`` of the time. (1.0, stats) when none qualifies: such
-    figures then go to a person."""
-    taken = [{"writer": r["writer"], "fields": [f for f in r["fields"]
-                                                 if f.get("from_words") and f.get("checked", True)]}
-             for r in rows]
+    right at least ``per_writer`` of the time; of those, the one that lets most figures
+    through. (1.0, 0.0, stats) when none qualifies: such figures then go to a person."""
+    best: tuple[float, float, dict] | None = None
+    tried = {}
+    for share in shares:
+        taken = [{"writer": r["writer"], "fields": [f for f in r["fields"]
+                                                     if f.get("from_words") and f.get("checked", True)]}
+                 for r in rows if hand_known(*hand_read(r["fields"]), share)]
+        thr, stats = _lowest_words_threshold(taken, max_error, per_writer, min_group, confidence)
+        tried[str(share)] = {"threshold": thr, **stats}
+        if thr < 1.0 and (best is None or stats["auto"] > best[2]["auto"]):
+            best = thr, share, stats
+    if best is None:
+        return 1.0, 0.0, {"note": "no threshold met the bound", "tried": tried}
+    return best[0], best[1], {**best[2], "tried": tried}
+
+
+def _lowest_words_threshold(taken: list[dict], max_error: float, per_writer: float,
+                            min_group: int, confidence: float) -> tuple[float, dict]:
     conf, ok, writer, _ = _arrays(taken)
     base = {"figures": len(conf), "right": int(ok.sum())}
     for thr in _grid():

@@ -6,8 +6,10 @@ words' value (``capture_station.recognition.words``). Such figures are a populat
 their own: the digit model's thresholds were chosen on figures read in digits and words
 together. This chooses theirs on validation decks only (the validation writers: LetraMarcos
 and MNIST-val, and the held-out npm handwriting families; never an evaluation writer), by
-``calibrate.choose_words_threshold``, and writes it into the words model's sidecar
-(``words_auto``), where the reader takes it from.
+``calibrate.choose_words_threshold``, together with the share of an acta's figures whose
+words may disagree with their digits for the acta's hand to count as one the model reads
+(``words.hand_known``), and writes both into the words model's sidecar (``words_auto``,
+``words_hand``), where the reader takes them from.
 
 The decks (generated into ``--work`` when missing) have one figure in ten scribbled over,
 as the conditions bench's ``digits-scribbled`` deck has: how sure such a figure can be
@@ -27,10 +29,11 @@ from capture_station.recognition import words
 from capture_station.recognition.digits import MODELS_DIR
 from prep_tools.decks.deck import DeckOptions, generate_deck
 from prep_tools.training import sources
-from prep_tools.training.calibrate import choose_words_threshold
+from prep_tools.training.calibrate import HAND_SHARES, choose_words_threshold
 
 #: (folder, seed, npm families or None for the split's own writers); seeds used for nothing else
-DECKS = (("val-words-10", 9600, None), ("val-words-fonts-10", 9700, sources.VAL_NPM_FONTS))
+DECKS = (("val-words-10", 9600, None), ("val-words-fonts-10", 9700, sources.VAL_NPM_FONTS),
+         ("val-words-10b", 9800, None), ("val-words-fonts-10b", 9900, sources.VAL_NPM_FONTS))
 P_WORDS_ONLY = 0.1
 REPORTED = (0.90, 0.95, 0.99)
 
@@ -47,13 +50,15 @@ def decks(work: Path, n: int, workers: int) -> list[Path]:
     return out
 
 
-def at(rows: list[dict], thr: float) -> dict:
-    """Figures taken from the words and fields of the whole decks ``auto`` at ``thr``."""
+def at(rows: list[dict], thr: float, share: float) -> dict:
+    """Figures taken from the words and fields of the whole decks ``auto`` at ``thr`` on
+    the actas whose hand the words model reads (``words.hand_known`` with ``share``)."""
     fields = [f for r in rows for f in r["fields"]]
     taken = [f for f in fields if f.get("from_words") and f.get("checked", True)]
-    auto = [f for f in taken if f["confidence"] >= thr]
+    auto = [f for r in rows if words.hand_known(*words.hand_read(r["fields"]), share)
+            for f in r["fields"] if f.get("from_words") and f.get("checked", True) and f["confidence"] >= thr]
     rest = sum(f["auto"] for f in fields if not f.get("from_words"))
-    return {"threshold": thr, "from_words": len(taken), "auto": len(auto),
+    return {"threshold": thr, "hand_share": share, "from_words": len(taken), "auto": len(auto),
             "wrong": sum(f["value"] != f["truth"] for f in auto),
             "fields_auto": round((rest + len(auto)) / max(1, len(fields)), 5)}
 
@@ -74,14 +79,14 @@ def main(argv=None) -> int:
     a.work.mkdir(parents=True, exist_ok=True)
     ds = decks(a.work, a.n, a.workers)
     rows = read_decks(ds, a.work / "val-words-rows.json", a.from_rows, a.workers)
-    thr, stats = choose_words_threshold(rows)
-    table = [at(rows, t) for t in sorted({*REPORTED, thr})]
+    thr, share, stats = choose_words_threshold(rows)
+    table = [at(rows, t, s) for s in HAND_SHARES for t in sorted({*REPORTED, thr})]
     for line in table:
         print(json.dumps(line), flush=True)
-    print(f"words_auto {thr}: {json.dumps(stats)}", flush=True)
+    print(f"words_auto {thr} words_hand {share}: {json.dumps(stats)}", flush=True)
     if not a.dry_run:
         meta = json.loads(a.model.read_text(encoding="utf-8"))
-        meta["words_auto"] = thr
+        meta["words_auto"], meta["words_hand"] = thr, share
         meta["words_auto_choice"] = {"decks": [d.name for d in ds], "actas": len(rows),
                                      "p_words_only": P_WORDS_ONLY, **stats, "table": table}
         a.model.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

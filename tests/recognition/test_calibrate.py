@@ -5,6 +5,7 @@ import math
 import pytest
 
 from capture_station.recognition.digits import load_model
+from capture_station.recognition.words import HAND_MIN
 from prep_tools.training.calibrate import (
     DEFAULT_UNCHECKED,
     auto_stats,
@@ -15,9 +16,17 @@ from prep_tools.training.calibrate import (
 )
 
 
-def _row(writer, fields, from_words=False):
-    return {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k,
-                                          "from_words": from_words} for c, v, t, k in fields]}
+def _row(writer, fields, from_words=False, hand=(HAND_MIN, 0)):
+    """A validation row; one of figures taken from the words comes with ``hand``: (figures
+    sure in digits whose words agree, figures whose words say another number)."""
+    row = {"writer": writer, "fields": [{"confidence": c, "value": v, "truth": t, "checked": k,
+                                         "from_words": from_words} for c, v, t, k in fields]}
+    if from_words:
+        agree, disagree = hand
+        row["fields"] += [{"confidence": 0.999, "value": 7, "truth": 7, "checked": True, "auto": True,
+                           "words": 7 if i < agree else 8, "words_confidence": 0.99}
+                          for i in range(agree + disagree)]
+    return row
 
 
 def test_upper_bound_without_errors_is_the_rule_of_three():
@@ -91,12 +100,12 @@ def test_words_threshold_counts_only_figures_taken_from_the_words():
     wrong ones below 0.93, the threshold sits above those."""
     digits = _row("a", [(0.95, 1, 1, True)] * 20000)
     few = [digits, _row("a", [(0.95, 5, 5, True)] * 1000, from_words=True)]
-    thr, st = choose_words_threshold(few)
-    assert thr == 1.0 and st["figures"] == 1000
+    thr, _, st = choose_words_threshold(few)
+    assert thr == 1.0 and st["tried"]["0.0"]["figures"] == 1000
 
     words_rows = [_row("a", [(0.95, 5, 5, True)] * 3100 + [(0.92, 5, 6, True)] * 3, from_words=True),
                   _row("b", [(0.99, 5, 5, False)] * 50 + [(0.99, 5, 6, False)] * 50, from_words=True)]
-    thr, st = choose_words_threshold([digits, *words_rows])
+    thr, _, st = choose_words_threshold([digits, *words_rows])
     assert 0.92 < thr <= 0.95 and st["errors"] == 0 and st["error_upper_bound"] <= 0.001
     assert st["figures"] == 3103  # figures no check covers keep their own, stricter rule
 
@@ -106,5 +115,22 @@ def test_words_threshold_holds_every_writer_with_enough_figures():
     0.96, but b is then 99 % right, so the threshold rises above b's errors."""
     rows = [_row("a", [(0.97, 5, 5, True)] * 6000, from_words=True),
             _row("b", [(0.97, 5, 5, True)] * 396 + [(0.96, 5, 6, True)] * 4, from_words=True)]
-    thr, st = choose_words_threshold(rows, max_error=0.002)
+    thr, _, st = choose_words_threshold(rows, max_error=0.002)
     assert 0.96 < thr <= 0.97 and st["per_writer"]["b"] == (396, 0)
+
+
+def test_words_threshold_leaves_out_actas_whose_hand_the_model_misreads():
+    """The wrong words figures sit on actas where the words contradict many digits: with
+    no disagreement allowed (share 0) they are left out and 3,100 clean figures qualify
+    at 0.9; a share that lets those actas in lets their errors in, and it is not taken.
+    With the clean ones on actas with one disagreement in twelve, only share 0.1 lets
+    them through."""
+    misread = _row("a", [(0.97, 5, 6, True)] * 5, from_words=True, hand=(9, 1))
+    clean = [_row("a", [(0.9, 5, 5, True)] * 3100, from_words=True)]
+    thr, share, st = choose_words_threshold([*clean, misread])
+    assert thr <= 0.9 and share == 0.0 and st["auto"] == 3100 and st["errors"] == 0
+    assert st["tried"]["0.1"]["threshold"] == 1.0  # the misread acta's 5 errors let in
+    misread = _row("a", [(0.97, 5, 6, True)] * 5, from_words=True, hand=(8, 2))
+    one_in_twelve = [_row("a", [(0.9, 5, 5, True)] * 3100, from_words=True, hand=(11, 1)), misread]
+    thr, share, st = choose_words_threshold(one_in_twelve)
+    assert share == 0.1 and st["auto"] == 3100 and st["tried"]["0.05"]["threshold"] == 1.0

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from capture_station.recognition import words
 from capture_station.recognition.reader import read_acta
 from capture_station.recognition.sheet import find_sheet
 from capture_station.recognition.words import load_words_model
@@ -144,8 +145,8 @@ def test_streak_on_a_skewed_sheet_over_a_dark_backing(acta):
 def test_figures_legible_only_in_words_take_the_words_value():
     """Digits scribbled over, amount in words legible: the figure's reading is the words'
     number (``from_words``), put before a person unless the words model's own threshold
-    (``words_auto``) lets it through; never an ``auto`` Ilegible while the words say a
-    number."""
+    (``words_auto``) lets it through on an acta whose hand the words model is seen to
+    read (``hand``); never an ``auto`` Ilegible while the words say a number."""
     opts = replace(GOOD, p_words_only=0.3, dpis=(200,))
     img, rec = make_acta(0, 41, opts)
     scribbled = rec["words_only"]
@@ -159,8 +160,10 @@ def test_figures_legible_only_in_words_take_the_words_value():
     taken = [n for n in scribbled if r.fields[n].get("from_words")]
     assert len(taken) >= len(scribbled) // 2, [(n, r.fields[n]) for n in scribbled]
     assert sum(r.fields[n]["value"] == rec["fields"][n] for n in taken) >= len(taken) - 1
-    limit = load_words_model().words_auto
-    assert all(r.fields[n]["auto"] == (limit < 1 and r.fields[n]["confidence"] >= limit) for n in taken)
+    wm = load_words_model()
+    assert all(r.fields[n]["auto"] == (wm.words_auto < 1 and r.fields[n]["confidence"] >= wm.words_auto
+                                       and words.hand_known(*r.fields[n]["hand"], wm.words_hand))
+               for n in taken)
 
 
 def test_words_only_figures_do_not_change_the_figures_drawn():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -143,6 +145,12 @@ def _field(value, confidence=0.999, auto=True):
     return {"value": value, "confidence": confidence, "auto": auto}
 
 
+def _known_hand(fields: dict, said: dict, agree: int = words.HAND_MIN) -> None:
+    """Figures sure in digits whose words say the same number: a hand the model reads."""
+    for i in range(agree):
+        fields[f"A{i}"], said[f"A{i}"] = _field(50 + i), (50 + i, 0.99)
+
+
 def test_words_that_contradict_the_figure_send_it_to_a_person():
     fields = {"PAN": _field(165), "PRI": _field(40), "PT": _field(12), "MC": _field(8),
               "NULOS": _field("Ilegible"), "PRD": _field(217, 0.9999),
@@ -150,7 +158,8 @@ def test_words_that_contradict_the_figure_send_it_to_a_person():
     said = {"PAN": (265, 0.98), "PRI": (40, 0.99), "PT": (13, words.DISAGREE / 2),
             "MC": ("Sin dato", 0.99), "NULOS": (3, words.DISAGREE / 2), "PRD": (217, 0.9999),
             "PES": (31, 0.93)}
-    words.check_words(fields, said, {"PRD", "PES"}, words_auto=0.95)
+    _known_hand(fields, said, 2 * words.HAND_MIN)
+    words.check_words(fields, said, {"PRD", "PES"}, words_auto=0.95, words_hand=0.1)
     assert not fields["PAN"]["auto"] and fields["PAN"]["words_disagree"]
     assert fields["PAN"]["confidence"] == pytest.approx(0.02)
     assert fields["PRI"]["auto"]  # words agree
@@ -171,7 +180,9 @@ def test_a_figure_taken_from_the_words_is_auto_by_its_own_threshold():
               "PT": {**_field(9, 0.995, auto=True), "checked": False},
               "MC": {**_field("Ilegible", 0.99, auto=False), "checked": True}}
     said = {n: (f["value"], 0.99) for n, f in fields.items()}
-    words.check_words(fields, said, set(fields), words_auto=0.92)
+    taken = set(fields)
+    _known_hand(fields, said)
+    words.check_words(fields, said, taken, words_auto=0.92)
     assert fields["PAN"]["auto"] and not fields["PRI"]["auto"] and fields["PT"]["auto"]
     assert not fields["MC"]["auto"]
     words.check_words(fields, said, {"PAN"}, words_auto=0.94)
@@ -180,3 +191,35 @@ def test_a_figure_taken_from_the_words_is_auto_by_its_own_threshold():
     words.check_words(fields, said, {"PAN"}, words_auto=1.0)  # no threshold qualified: never
     assert not fields["PAN"]["auto"] and fields["PAN"]["value"] == 120
     assert all(f["words"] == said[n][0] for n, f in fields.items())
+
+
+def test_a_figure_taken_from_the_words_waits_for_a_hand_the_model_reads():
+    """A figure taken from the words is ``auto`` only when the acta's other figures show
+    the model reading this hand: ``HAND_MIN`` agreeing, and no more than the share
+    ``words_hand`` of those read surely saying another number; the count is kept."""
+    def acta(agree: int, disagree: int) -> dict:
+        fields = {"PAN": {**_field(120, 0.99, auto=False), "checked": True}}
+        said = {"PAN": (120, 0.99)}
+        _known_hand(fields, said, agree)
+        for i in range(disagree):
+            fields[f"D{i}"], said[f"D{i}"] = _field(10 + i), (20 + i, 0.9)
+        fields["U"], said["U"] = _field(7), (8, words.WORDS_SURE / 2)  # unsure words: not counted
+        words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1)
+        return fields["PAN"]
+
+    assert acta(10, 0)["auto"] and acta(10, 0)["hand"] == [10, 0]
+    assert acta(9, 1)["auto"]  # one in ten
+    assert not acta(8, 1)["auto"]  # one in nine
+    assert not acta(words.HAND_MIN - 1, 0)["auto"]  # too few figures to judge the hand
+    assert acta(8, 1)["value"] == 120  # a person sees the words' number
+    assert words.hand_known(5, 0, 0.0) and not words.hand_known(50, 1, 0.0)
+
+
+@pytest.mark.parametrize("meta", [{"words_auto": "0.9"}, {"words_auto": 1.5},
+                                  {"words_hand": -0.1}, {"words_hand": True}])
+def test_a_malformed_words_sidecar_is_refused_at_load(tmp_path, meta):
+    src = words.MODELS_DIR / f"{words.MODEL_NAME}.onnx"
+    (tmp_path / "w.onnx").write_bytes(src.read_bytes())
+    (tmp_path / "w.json").write_text(json.dumps({"weight": 0.5, **meta}), encoding="utf-8")
+    with pytest.raises(ValueError, match="words model sidecar"):
+        words.load_words_model(str(tmp_path / "w.onnx"))
