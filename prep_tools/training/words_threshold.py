@@ -16,7 +16,8 @@ as the conditions bench's ``digits-scribbled`` deck has: how sure such a figure 
 depends on how many others of its acta are uncertain too (two figures taken from the
 words can be wrong by one each way and still add up; a first choice on decks with 30 %
 scribbled found exactly that). Every other scanning option is the deck generator's
-default mix.
+default mix. ``PREP_SHARED`` must name the shared folder (its ``handwriting/`` holds the
+validation hand LetraMarcos).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from capture_station.recognition import words
 from capture_station.recognition.digits import MODELS_DIR
 from prep_tools.decks.deck import DeckOptions, generate_deck
+from prep_tools.shared import require_shared
 from prep_tools.training import sources
 from prep_tools.training.calibrate import HAND_SHARES, choose_words_threshold
 
@@ -77,6 +79,8 @@ def main(argv=None) -> int:
     from prep_tools.bench.ocr import read_decks
 
     a.work.mkdir(parents=True, exist_ok=True)
+    if not a.from_rows:
+        require_shared("handwriting")  # without it the validation decks lose LetraMarcos
     ds = decks(a.work, a.n, a.workers)
     rows = read_decks(ds, a.work / "val-words-rows.json", a.from_rows, a.workers)
     thr, share, stats = choose_words_threshold(rows)
