@@ -240,23 +240,17 @@ class WordsModel:
     input_name: str
     weight: float
     meta: dict
+    #: as chosen on validation for this model (its sidecar's ``words_auto`` and
+    #: ``words_hand``, checked at load), else ``WORDS_AUTO`` and ``WORDS_HAND``: the
+    #: ``auto`` threshold of figures taken from these words alone, and the largest share of
+    #: an acta's figures whose words may disagree with their digits for such a figure to be
+    #: ``auto``
+    words_auto: float = WORDS_AUTO
+    words_hand: float = WORDS_HAND
 
     @property
     def name(self) -> str:
         return str(self.meta.get("name", MODEL_NAME))
-
-    @property
-    def words_auto(self) -> float:
-        """The ``auto`` threshold of figures taken from these words alone, as chosen on
-        validation for this model (its sidecar's ``words_auto``), else ``WORDS_AUTO``."""
-        return _share(self.meta, "words_auto", WORDS_AUTO)
-
-    @property
-    def words_hand(self) -> float:
-        """The largest share of an acta's figures whose words may disagree with their
-        digits for a figure taken from words to be ``auto`` (``words_hand``)."""
-        return _share(self.meta, "words_hand", WORDS_HAND)
-
 
     def read(self, x: np.ndarray) -> list[LineReading]:
         if len(x) == 0:
@@ -278,6 +272,5 @@ def load_words_model(path: str | None = None) -> WordsModel | None:
     if loaded is None:
         return None
     sess, meta = loaded
-    model = WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta)
-    model.words_auto, model.words_hand  # noqa: B018 — a malformed sidecar fails here, at load
-    return model
+    return WordsModel(sess, sess.get_inputs()[0].name, float(meta.get("weight", 0.5)), meta,
+                      _share(meta, "words_auto", WORDS_AUTO), _share(meta, "words_hand", WORDS_HAND))

@@ -14,7 +14,6 @@ import pytest
 from capture_station.recognition import words
 from capture_station.recognition.reader import read_acta
 from capture_station.recognition.sheet import find_sheet
-from capture_station.recognition.words import load_words_model
 from prep_tools.decks.deck import DeckOptions, make_acta
 
 LOCAL = ("bcs2024-diploc", "bcs2024-ayun")
@@ -160,7 +159,7 @@ def test_figures_legible_only_in_words_take_the_words_value():
     taken = [n for n in scribbled if r.fields[n].get("from_words")]
     assert len(taken) >= len(scribbled) // 2, [(n, r.fields[n]) for n in scribbled]
     assert sum(r.fields[n]["value"] == rec["fields"][n] for n in taken) >= len(taken) - 1
-    wm = load_words_model()
+    wm = words.load_words_model()
     assert all(r.fields[n]["auto"] == (wm.words_auto < 1 and r.fields[n]["confidence"] >= wm.words_auto
                                        and words.hand_known(*r.fields[n]["hand"], wm.words_hand))
                for n in taken)
