@@ -266,7 +266,8 @@ def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
     in_words, from_words = _read_words(wm, chan, H, t, per_cell, readings)
     r.fields, checks = read_fields(t, readings, *model.thresholds(wm.name if wm else None),
                                    per_cell, per_feat)
-    words.check_words(r.fields, in_words, from_words, *((wm.words_auto, wm.words_hand) if wm else ()))
+    words.check_words(r.fields, in_words, from_words, *((wm.words_auto, wm.words_hand) if wm else
+                                                         (words.WORDS_AUTO, words.WORDS_HAND)), checks)
     r.checks.extend(checks)
     r.written = read_written(chan, H, t, model)
     r.identity = compare(r.written, label if label is not None else ident, catalog)

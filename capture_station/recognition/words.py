@@ -193,9 +193,31 @@ def hand_known(agree: int, disagree: int, most_wrong: float) -> bool:
     return agree >= HAND_MIN and disagree <= most_wrong * (agree + disagree)
 
 
+def pinned(n: str, fields: dict[str, dict], checks) -> bool:
+    """Whether figure ``n`` is pinned by the acta's arithmetic: a check over numbers
+    (``complete``) that holds covers it, and every other figure of that check is ``auto``
+    and read in digits. Its value is then what the digits of the others make it, and its
+    words say so too: two readings that do not share a stroke. Two figures taken from the
+    words in one check pin nothing (each can be wrong by as much as the other)."""
+    return any(c.get("ok") and c.get("complete") and n in c.get("fields", ())
+               and all(fields[m].get("auto") and not fields[m].get("from_words")
+                       for m in c["fields"] if m != n and m in fields)
+               for c in checks)
+
+
+def eligible(fields, share: float) -> list[dict]:
+    """An acta's figures taken from the words (field dicts) that may be ``auto`` when their
+    confidence reaches ``words_auto``: the acta's hand is one the words model reads
+    (``hand_known`` with ``share``), or the arithmetic pins them (``pinned``, kept in the
+    field)."""
+    fields = list(fields)
+    known = hand_known(*hand_read(fields), share)
+    return [f for f in fields if f.get("from_words") and (known or f.get("pinned"))]
+
+
 def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]],
                 from_words: set[str], words_auto: float = WORDS_AUTO,
-                words_hand: float = WORDS_HAND) -> None:
+                words_hand: float = WORDS_HAND, checks=()) -> None:
     """Record what each words line says (``words``, ``words_confidence``) and take
     ``auto`` from a figure its words contradict: a line that reads a number at least
     ``DISAGREE`` surely and another value than the figure's, or any number beside
@@ -203,27 +225,31 @@ def check_words(fields: dict[str, dict], said: dict[str, tuple[int | str, float]
     whose value is the words' own (``figure_readings``), marked ``from_words``, are
     ``auto`` from ``words_auto`` (a figure no check covers only if it already was), and
     only on an acta whose hand the words model reads (``hand_known`` with ``words_hand``;
-    the count is kept under ``hand``); at ``words_auto`` 1.0, never: they go to a person
+    the count is kept under ``hand``) or where the acta's ``checks`` pin them
+    (``pinned``, kept as ``pinned``); at ``words_auto`` 1.0, never: they go to a person
     with the words' value."""
     for n, (v, p) in said.items():
-        fields[n]["words"], fields[n]["words_confidence"] = v, round(p, 6)
-        if n in from_words:
-            fields[n]["from_words"] = True
-    agree, disagree = hand_read(fields.values())
-    known = hand_known(agree, disagree, words_hand)
-    for n, (v, p) in said.items():
         f = fields[n]
+        f["words"], f["words_confidence"] = v, round(p, 6)
         if n in from_words:
-            f["hand"] = [agree, disagree]
-            own = f["auto"] or f.get("checked", True)
-            sure = words_auto < 1.0 and f["confidence"] >= words_auto  # 1.0: never
-            f["auto"] = bool(own and isinstance(f["value"], int) and sure and known)
+            f["from_words"] = True
             continue
         number = isinstance(v, int)
         if number and v != f["value"] and (p >= DISAGREE or f["value"] == "Ilegible"):
             f["auto"] = False
             f["words_disagree"] = True
             f["confidence"] = round(min(f["confidence"], 1.0 - p), 6)
+    agree, disagree = hand_read(fields.values())
+    for n in from_words & said.keys():
+        f = fields[n]
+        f["hand"] = [agree, disagree]
+        f["pinned"] = pinned(n, fields, checks)
+    ok = {id(f) for f in eligible(fields.values(), words_hand)}
+    for n in from_words & said.keys():
+        f = fields[n]
+        own = f["auto"] or f.get("checked", True)
+        sure = words_auto < 1.0 and f["confidence"] >= words_auto  # 1.0: never
+        f["auto"] = bool(own and isinstance(f["value"], int) and sure and id(f) in ok)
 
 
 def _share(meta: dict, key: str, default: float) -> float:

@@ -47,6 +47,7 @@ def _read_one(args):
                               "checked": bool(f and f.get("checked", True)),
                               "auto": bool(f and f["auto"]),
                               "from_words": bool(f and f.get("from_words")),
+                              "pinned": bool(f and f.get("pinned")),
                               "words": f.get("words") if f else None,
                               "words_confidence": f.get("words_confidence", 0.0) if f else 0.0,
                               "words_only": name in rec.get("words_only", ())})

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from capture_station.recognition.digits import DEFAULT_UNCHECKED
-from capture_station.recognition.words import hand_known, hand_read
+from capture_station.recognition.words import eligible
 
 
 def _grid() -> list[float]:
@@ -145,7 +145,7 @@ def choose_words_threshold(rows: list[dict], max_error: float = 0.001, per_write
     each ``share`` (an acta's hand is one the words model reads when at most that share
     of its figures read surely in words say another number than their digits,
     ``words.hand_known``), the lowest confidence at which the figures ``auto`` on such
-    actas have errors with a one-sided Clopper–Pearson upper bound, at ``confidence``, of
+    actas, and those the arithmetic pins on any acta (``words.eligible``), have errors with a one-sided Clopper–Pearson upper bound, at ``confidence``, of
     at most ``max_error`` over all (with no error that takes about 3,000 ``auto``
     figures for 0.1 % at 95 %), and every writer with ≥ ``min_group`` of them ``auto`` is
     right at least ``per_writer`` of the time; of those, the one that lets most figures
@@ -153,9 +153,8 @@ def choose_words_threshold(rows: list[dict], max_error: float = 0.001, per_write
     best: tuple[float, float, dict] | None = None
     tried = {}
     for share in shares:
-        taken = [{"writer": r["writer"], "fields": [f for f in r["fields"]
-                                                     if f.get("from_words") and f.get("checked", True)]}
-                 for r in rows if hand_known(*hand_read(r["fields"]), share)]
+        taken = [{"writer": r["writer"], "fields": [f for f in eligible(r["fields"], share)
+                                                     if f.get("checked", True)]} for r in rows]
         thr, stats = _lowest_words_threshold(taken, max_error, per_writer, min_group, confidence)
         tried[str(share)] = {"threshold": thr, **stats}
         if thr < 1.0 and (best is None or stats["auto"] > best[2]["auto"]):

@@ -54,11 +54,12 @@ def decks(work: Path, n: int, workers: int) -> list[Path]:
 
 def at(rows: list[dict], thr: float, share: float) -> dict:
     """Figures taken from the words and fields of the whole decks ``auto`` at ``thr`` on
-    the actas whose hand the words model reads (``words.hand_known`` with ``share``)."""
+    the actas whose hand the words model reads (``words.hand_known`` with ``share``) or
+    where the arithmetic pins them (``words.eligible``)."""
     fields = [f for r in rows for f in r["fields"]]
     taken = [f for f in fields if f.get("from_words") and f.get("checked", True)]
-    auto = [f for r in rows if words.hand_known(*words.hand_read(r["fields"]), share)
-            for f in r["fields"] if f.get("from_words") and f.get("checked", True) and f["confidence"] >= thr]
+    auto = [f for r in rows for f in words.eligible(r["fields"], share)
+            if f.get("checked", True) and f["confidence"] >= thr]
     rest = sum(f["auto"] for f in fields if not f.get("from_words"))
     return {"threshold": thr, "hand_share": share, "from_words": len(taken), "auto": len(auto),
             "wrong": sum(f["value"] != f["truth"] for f in auto),

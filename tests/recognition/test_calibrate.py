@@ -134,3 +134,17 @@ def test_words_threshold_leaves_out_actas_whose_hand_the_model_misreads():
     one_in_twelve = [_row("a", [(0.9, 5, 5, True)] * 3100, from_words=True, hand=(11, 1)), misread]
     thr, share, st = choose_words_threshold(one_in_twelve)
     assert share == 0.1 and st["auto"] == 3100 and st["tried"]["0.05"]["threshold"] == 1.0
+
+
+def test_words_threshold_counts_figures_the_arithmetic_pins_on_any_hand():
+    """On actas whose hand the words model is not seen to read, the figures the arithmetic
+    pins still count (as the reader lets them through): 3,100 clean pinned figures
+    qualify; unpinned ones on such actas never do."""
+    pinned = _row("a", [(0.95, 5, 5, True)] * 3100, from_words=True, hand=(0, 0))
+    for f in pinned["fields"]:
+        f["pinned"] = True
+    thr, _, st = choose_words_threshold([pinned])
+    assert thr <= 0.95 and st["auto"] == 3100 and st["errors"] == 0
+    loose = _row("a", [(0.95, 5, 5, True)] * 3100, from_words=True, hand=(0, 0))
+    thr, _, st = choose_words_threshold([loose])
+    assert thr == 1.0

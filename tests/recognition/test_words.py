@@ -215,6 +215,47 @@ def test_a_figure_taken_from_the_words_waits_for_a_hand_the_model_reads():
     assert words.hand_known(5, 0, 0.0) and not words.hand_known(50, 1, 0.0)
 
 
+def _pinning_acta(**over):
+    """PAN taken from the words in an acta of unknown hand (too few figures agree); the
+    sum PAN + PRI + PT = TOTAL holds over numbers. ``over``: fields replaced."""
+    fields = {"PAN": {**_field(120, 0.97, auto=False), "checked": True},
+              "PRI": {**_field(45), "checked": True}, "PT": {**_field(9), "checked": True},
+              "TOTAL": {**_field(174), "checked": True}, **over}
+    said = {"PAN": (120, 0.97)}
+    check = {"code": "suma_votos", "ok": True, "complete": True, "fields": ["PAN", "PRI", "PT", "TOTAL"]}
+    return fields, said, check
+
+
+def test_a_figure_the_arithmetic_pins_needs_no_hand():
+    """Its value is what the sure digits of the others make it, and its words say so: two
+    readings that share no stroke, on any hand. Not when the check failed or said nothing,
+    when another figure of it is unsure or taken from the words too, nor below ``words_auto``."""
+    fields, said, check = _pinning_acta()
+    words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[check])
+    assert fields["PAN"]["pinned"] and fields["PAN"]["auto"] and fields["PAN"]["hand"] == [0, 0]
+    words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1)  # no checks
+    assert not fields["PAN"]["pinned"] and not fields["PAN"]["auto"]
+    for bad in ({**check, "ok": False}, {**check, "complete": False}):
+        fields, said, _ = _pinning_acta()
+        words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[bad])
+        assert not fields["PAN"]["auto"]
+    fields, said, check = _pinning_acta(PT={**_field(9, 0.9, auto=False), "checked": True})
+    words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[check])
+    assert not fields["PAN"]["pinned"] and not fields["PAN"]["auto"]
+    fields, said, check = _pinning_acta(PT={**_field(9, 0.99, auto=False), "checked": True})
+    said["PT"] = (9, 0.99)
+    words.check_words(fields, said, {"PAN", "PT"}, words_auto=0.95, words_hand=0.1, checks=[check])
+    assert not fields["PAN"]["auto"] and not fields["PT"]["auto"]  # two from words: nothing pinned
+    fields, said, check = _pinning_acta()
+    words.check_words(fields, said, {"PAN"}, words_auto=0.98, words_hand=0.1, checks=[check])
+    assert fields["PAN"]["pinned"] and not fields["PAN"]["auto"]  # 0.97 < words_auto
+    # a digit figure whose words contradict it is no longer sure: it pins nothing
+    fields, said, check = _pinning_acta()
+    said["PRI"] = (46, 0.99)
+    words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[check])
+    assert fields["PRI"]["words_disagree"] and not fields["PAN"]["auto"]
+
+
 @pytest.mark.parametrize("meta", [{"words_auto": "0.9"}, {"words_auto": 1.5},
                                   {"words_hand": -0.1}, {"words_hand": True}])
 def test_a_malformed_words_sidecar_is_refused_at_load(tmp_path, meta):
