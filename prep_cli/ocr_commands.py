@@ -125,15 +125,15 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def check_line(c: dict) -> str:
-    """``[ok]`` only for a check that held on numbers (a blank cell, Sin dato, is 0); one
-    with Ilegible in it held nothing (``[--]``); ``[!!]`` failed."""
+    """``[ok]`` only for a check that held on numbers; one with Ilegible or Sin dato in
+    it held nothing (``[--]``); ``[!!]`` failed."""
     if not c.get("ok"):
         mark, note = "!!", ""
     elif c.get("complete", True):
         mark, note = "ok", ""
     else:
         mark = "--"
-        note = " (sin comprobar: hay Ilegible / not checked: a figure is Ilegible)"
+        note = " (sin comprobar: hay Ilegible o Sin dato / not checked: Ilegible or Sin dato)"
     return f"  [{mark}] {c.get('es')} / {c.get('en')}{note}"
 
 

@@ -7,10 +7,11 @@ import itertools
 import numpy as np
 
 from capture_station.recognition.digits import BLANK, SCRIBBLE
-from capture_station.recognition.joint import SIN_DATO, Readings, Relation, posteriors
+from capture_station.recognition.joint import Readings, Relation, posteriors
 from capture_station.recognition.templates import EXTRA, FIGURE, TOTAL, VOTE, Template
 
 ILEGIBLE = "Ilegible"
+SIN_DATO = "Sin dato"
 
 
 def _valid(classes: tuple[int, ...]) -> int | str | None:
@@ -94,20 +95,17 @@ def span(t: Template) -> int:
 def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
     """The acta's arithmetic checks on the values read.
 
-    ``complete``: every field involved holds a number, or some are blank (Sin dato, 0 in the
-    sums as in the tally) and it holds with them as 0. A blank that breaks it may be a
-    figure left out, and an Ilegible one hides a figure: then the check can still fail one
-    way, the numbers read adding up to more than the total.
+    ``complete``: every field involved holds a number. When some are Ilegible or Sin dato
+    the check can still fail one way: the numbers read add up to more than the total.
     """
     checks = []
     for rel in relations(t):
         vals = [values.get(n) for n in rel.fields]
+        complete = all(isinstance(v, int) for v in vals)
         left = sum(as_count(values.get(n)) for n in rel.parts)
         right = values.get(rel.whole)
-        holds = left == as_count(right) and all(isinstance(v, int) or v == SIN_DATO for v in vals)
-        complete = holds or all(isinstance(v, int) for v in vals)
         if complete:
-            ok = holds
+            ok = left == right
         elif isinstance(right, int):
             ok = left <= right  # missing figures can only make the sum smaller
         else:
@@ -119,11 +117,6 @@ def cross_checks(t: Template, values: dict[str, int | str]) -> list[dict]:
 
 
 P_INCONSISTENT = 0.02  # prior: an acta whose own arithmetic does not hold as written
-# prior: a relation with a blank cell (Sin dato) that does not hold as written, the blank
-# being a figure left out rather than a 0 (``joint.posteriors``' ``p_blank``). Not chosen on
-# data: the deck generator writes every blank as a figure left out, the three real rows
-# with blanks have them as 0; even odds.
-P_BLANK_BROKEN = 0.5
 # An unfamiliar hand: when the model is unsure of several figures of one acta, its sure
 # readings of the same hand are less trustworthy (on the validation writers, errors among
 # confident fields were ~25x more frequent in such actas). A hand misreads some shapes, not
@@ -187,7 +180,7 @@ def read_fields(t: Template, readings: dict[str, Readings], threshold: float, st
     ``cell_features``: per field, its cells' features, to narrow those to the shapes in doubt.
     ``strict``: the threshold of figures no check covers (``calibrate``).
     """
-    post = posteriors(readings, relations(t), P_INCONSISTENT, span(t), P_BLANK_BROKEN)
+    post = posteriors(readings, relations(t), P_INCONSISTENT, span(t))
     if cell_probs is not None:
         capped = unfamiliar_suspects(readings, cell_probs, cell_features)
     else:

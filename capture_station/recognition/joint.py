@@ -15,14 +15,6 @@ field's marginal of it is what this module computes, exactly, over the candidate
 the fields that appear in a single relation (the votes) by dynamic programming over their
 partial sums, the few shared ones (total, personas, representantes…) by enumeration.
 
-A blank cell (Sin dato) counts as 0 in the sums, as it counts in the tally (PREP-RULES:
-"Ilegible and Sin dato count as 0"): officials leave the cells of parties and coalitions
-without votes blank, and a sum that holds with them is as good a check as any (on real
-actas a blank cell is often such a 0: in the three rows of IEEM 2024's sample with blank
-vote cells, the votes written, the blanks as 0, add up to the votes taken from the boxes
-or to the persons who voted). A blank may also be a figure left out; so a
-relation one of whose fields reads blank gets its own, much larger ε (``p_blank``): when
-it does not hold, nobody else is blamed for it. Ilegible never satisfies a relation.
 A field far surer of itself than the others stays as it was read; a field torn between two
 readings, of which only one makes the arithmetic hold, leans to that one; a reading that
 breaks a relation nobody else can explain loses confidence. Domain logic only: no I/O.
@@ -31,7 +23,9 @@ breaks a relation nobody else can explain loses confidence. Domain logic only: n
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 
@@ -40,7 +34,6 @@ MIN_CANDIDATE = 1e-4  # readings below this probability join OTHER
 MAX_CANDIDATES = 4
 MAX_COMBINATIONS = 20_000  # of the shared fields' candidates; fewer kept beyond that
 OTHER = object()  # any reading not listed: never satisfies a relation
-SIN_DATO = "Sin dato"  # a blank cell: 0 in the sums
 
 
 @dataclass(frozen=True)
@@ -65,13 +58,14 @@ def _candidates(readings: Readings) -> Readings:
     return [*kept, (OTHER, rest)] if rest > 0 else kept
 
 
-def addend(v: object, span: int = RANGE) -> int | None:
-    """What a reading adds to a sum: a figure itself, a blank cell 0, anything else None
-    (never satisfies a relation)."""
-    if v == SIN_DATO:
-        return 0
-    return v if isinstance(v, int) and 0 <= v < span else None
+def _figure_below(span: int) -> Callable[[object], TypeGuard[int]]:
+    def is_figure(v: object) -> TypeGuard[int]:
+        return isinstance(v, int) and 0 <= v < span
 
+    return is_figure
+
+
+_is_figure = _figure_below(RANGE)  # a figure of three cells
 
 def _fold(acc: np.ndarray, cands: Readings, backwards: bool = False) -> np.ndarray:
     """Distribution of (partial sum + this field), partial sums kept below the span
@@ -79,9 +73,8 @@ def _fold(acc: np.ndarray, cands: Readings, backwards: bool = False) -> np.ndarr
     (sum − this field)."""
     span = len(acc)
     out = np.zeros(span)
-    for c, p in cands:
-        v = addend(c, span)
-        if v is not None:
+    for v, p in cands:
+        if isinstance(v, int) and 0 <= v < span:
             if backwards:
                 out[: span - v] += p * acc[v:]
             else:
@@ -90,24 +83,18 @@ def _fold(acc: np.ndarray, cands: Readings, backwards: bool = False) -> np.ndarr
 
 
 def posteriors(readings: dict[str, Readings], relations: list[Relation],
-               p_broken: float, span: int = RANGE, p_blank: float | None = None) -> dict[str, Readings]:
+               p_broken: float, span: int = RANGE) -> dict[str, Readings]:
     """Each field's readings re-weighted by the relations, sorted, OTHER left out.
 
     ``readings``: per field, (value, probability) from the classifier, best first.
     ``span``: how many figures a field's cells can hold (10^cells). Fields that no
-    relation covers keep their readings. ``p_blank``: ε of a relation one of whose fields
-    is read blank first (``p_broken`` when None).
+    relation covers keep their readings.
     """
+    _is_figure = _figure_below(span)
     rels = [r for r in relations if all(n in readings for n in r.fields)]
     if not rels:
         return {n: list(r) for n, r in readings.items()}
-
-    def factor(r: Relation) -> tuple[float, float]:
-        """(1 − ε, ε / span) of relation ``r``."""
-        blank = p_blank is not None and any(readings[n][0][0] == SIN_DATO for n in r.fields)
-        eps = p_blank if blank and p_blank is not None else p_broken
-        return 1.0 - eps, eps / span
-
+    a, b = 1.0 - p_broken, p_broken / span
     cands = {n: _candidates(readings[n]) for r in rels for n in r.fields}
     count = Counter(n for r in rels for n in r.fields)
     main = max(rels, key=lambda r: len(r.parts))
@@ -132,20 +119,15 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
     def along(i: int, x: list[float]) -> np.ndarray:
         return np.array(x).reshape([-1 if k == i else 1 for k in range(len(hubs))])
 
-    def number(v: object) -> float:
-        x = addend(v, span)
-        return np.nan if x is None else float(x)
-
-    value = {n: along(i, [number(v) for v, _ in cands[n]]) for i, n in enumerate(hubs)}
+    value = {n: along(i, [float(v) if _is_figure(v) else np.nan for v, _ in cands[n]])
+             for i, n in enumerate(hubs)}
     w = np.ones(shape)
     for i, n in enumerate(hubs):
         w = w * along(i, [p for _, p in cands[n]])
     for r in rels:
         if r is not main:  # NaN (not a figure) never equals anything
             holds = sum(value[n] for n in r.parts) == value[r.whole]
-            ar, br = factor(r)
-            w = w * (br + ar * holds)
-    a, b = factor(main)
+            w = w * (b + a * holds)
     need = np.broadcast_to(value[main.whole] - sum((value[n] for n in main.parts if n not in leaves),
                                                     np.zeros(1)), shape)
     ok = np.isfinite(need) & (need >= 0) & (need < span)
@@ -171,9 +153,8 @@ def posteriors(readings: dict[str, Readings], relations: list[Relation],
         post = []
         for v, p in cands[n]:
             mass_v = b * w_all
-            x = addend(v, span)
-            if x is not None:
-                mass_v += a * float(np.dot(prefix[i][: span - x], back[i + 1][x:]))
+            if _is_figure(v):
+                mass_v += a * float(np.dot(prefix[i][: span - v], back[i + 1][v:]))
             post.append((v, p * mass_v / z))
         out[n] = _sorted(post)
     return out

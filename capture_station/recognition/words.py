@@ -194,15 +194,19 @@ def hand_known(agree: int, disagree: int, most_wrong: float) -> bool:
 
 
 def pinned(n: str, fields: dict[str, dict], checks) -> bool:
-    """Whether figure ``n`` is pinned by the acta's arithmetic: a check over numbers
-    (``complete``) that holds covers it, and every other figure of that check is ``auto``
+    """Whether figure ``n`` (taken from its words) is pinned by the acta's arithmetic: its
+    value is the words' own first reading, a check over numbers (``complete``: no blank,
+    no Ilegible) that holds covers it, and every other figure of that check is ``auto``
     and read in digits. Its value is then what the digits of the others make it, and its
     words say so too: two readings that do not share a stroke. Two figures taken from the
-    words in one check pin nothing (each can be wrong by as much as the other)."""
-    return any(c.get("ok") and c.get("complete") and n in c.get("fields", ())
-               and all(fields[m].get("auto") and not fields[m].get("from_words")
-                       for m in c["fields"] if m != n and m in fields)
-               for c in checks)
+    words in one check pin nothing (each can be wrong by as much as the other), nor does a
+    value the arithmetic chose among the words' readings."""
+    f = fields[n]
+    return f.get("words") == f["value"] and any(
+        c.get("ok") and c.get("complete") and n in c.get("fields", ())
+        and all(fields[m].get("auto") and not fields[m].get("from_words")
+                for m in c["fields"] if m != n and m in fields)
+        for c in checks)
 
 
 def eligible(fields, share: float) -> list[dict]:

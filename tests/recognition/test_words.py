@@ -254,6 +254,59 @@ def test_a_figure_the_arithmetic_pins_needs_no_hand():
     said["PRI"] = (46, 0.99)
     words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[check])
     assert fields["PRI"]["words_disagree"] and not fields["PAN"]["auto"]
+    # a value the arithmetic chose among the words' readings is not the words' own
+    fields, said, check = _pinning_acta()
+    said["PAN"] = (126, 0.6)
+    words.check_words(fields, said, {"PAN"}, words_auto=0.95, words_hand=0.1, checks=[check])
+    assert not fields["PAN"]["pinned"] and not fields["PAN"]["auto"]
+
+
+def _read(values: dict, taken: str, line: list) -> dict:
+    """The acta ``values`` (bcs2024-diploc) read with every figure sure in digits but
+    ``taken``, whose words line gives ``line`` (its readings) and whose digits are
+    scribbled over, through the reader's own steps (``read_fields``, ``check_words``)."""
+    from capture_station.recognition.fields import read_fields
+    from capture_station.recognition.templates import template_by_id
+
+    t = template_by_id("bcs2024-diploc")
+    readings = {n: [(v, 0.9999)] for n, v in values.items()}
+    readings[taken] = line
+    fields, checks = read_fields(t, readings, 0.953864, 0.983955)
+    said = {taken: line[0]}
+    words.check_words(fields, said, {taken}, words_auto=0.95, words_hand=0.05, checks=checks)
+    return fields[taken]
+
+
+def _values(blank: str | None = None, left_out: int = 0) -> dict:
+    from capture_station.recognition.templates import TOTAL, VOTE, template_by_id
+
+    t = template_by_id("bcs2024-diploc")
+    votes = [f.name for f in t.fields if f.kind == VOTE]
+    values: dict = {f.name: 5 for f in t.fields}
+    for i, n in enumerate(votes):
+        values[n] = i % 7
+    if blank:
+        values[blank] = "Sin dato"
+    total = sum(v for n, v in values.items() if n in votes and isinstance(v, int)) + left_out
+    values[next(f.name for f in t.fields if f.kind == TOTAL)] = total
+    for n in ("TOTAL_VOTOS_SACADOS", "SUMA_PERSONAS_Y_REP"):
+        values[n] = total
+    values["TOTAL_PERSONAS_VOTARON"], values["TOTAL_REP_PARTIDO_CI_VOTARON"] = total - 5, 5
+    return values
+
+
+def test_the_reader_pins_a_words_figure_only_on_a_sum_over_numbers():
+    """End to end through the reader's steps, on an acta whose hand is unknown (no other
+    figure has words): a figure taken from its words that the sum of sure digits confirms
+    is ``auto``; on an acta with a cell the officials left blank (a figure left out, 2
+    votes), the words' second reading that would close the gap is not taken, and the
+    figure goes to a person."""
+    values = _values()
+    f = _read(values, "PRD", [(values["PRD"], 0.9), (values["PRD"] + 2, 0.08)])
+    assert f["value"] == values["PRD"] and f["pinned"] and f["auto"]
+    values = _values(blank="MC", left_out=2)
+    f = _read(values, "PRD", [(values["PRD"], 0.7), (values["PRD"] + 2, 0.25)])
+    assert f["value"] == values["PRD"] and not f["pinned"] and not f["auto"]
 
 
 @pytest.mark.parametrize("meta", [{"words_auto": "0.9"}, {"words_auto": 1.5},
