@@ -35,6 +35,7 @@ from capture_station.recognition.templates import load_templates
 from prep_tools.decks import deck
 from prep_tools.decks import handwriting as hw
 from prep_tools.decks.render import blank_form
+from prep_tools.shared import require_shared
 from prep_tools.training import augment, sources
 
 DPIS = (150, 200, 300)
@@ -272,6 +273,7 @@ def main(argv=None) -> int:
     ap.add_argument("--val", default="val,val-fonts,val-fonts2",
                     help="validation decks under --work whose words lines are reported")
     a = ap.parse_args(argv)
+    require_shared("handwriting")  # the train split's handwriting fonts live there
     a.out.mkdir(parents=True, exist_ok=True)
     fonts = train_fonts(a.work)
     print(f"fonts: {len(fonts[0])} train-split, {len(fonts[1])} extra", flush=True)

@@ -148,3 +148,19 @@ def test_words_threshold_counts_figures_the_arithmetic_pins_on_any_hand():
     loose = _row("a", [(0.95, 5, 5, True)] * 3100, from_words=True, hand=(0, 0))
     thr, _, st = choose_words_threshold([loose])
     assert thr == 1.0
+
+
+@pytest.mark.parametrize("tool", ["words_threshold", "train_words"])
+def test_training_tools_refuse_to_run_without_the_shared_handwriting(tool, tmp_path, monkeypatch):
+    """Without ``PREP_SHARED`` the validation decks would lose LetraMarcos and the words
+    model its train-split hands (a first run crashed deep in a worker): each tool stops
+    at once, naming the folder, before writing anything."""
+    import importlib
+
+    from prep_tools.shared import SharedDataMissing
+
+    monkeypatch.delenv("PREP_SHARED", raising=False)
+    mod = importlib.import_module(f"prep_tools.training.{tool}")
+    with pytest.raises(SharedDataMissing, match="PREP_SHARED"):
+        mod.main(["--work", str(tmp_path / "w"), *(["--out", str(tmp_path / "o")] if tool == "train_words" else [])])
+    assert not (tmp_path / "o").exists() and not any((tmp_path / "w").glob("*/manifest.jsonl"))
