@@ -145,9 +145,10 @@ def choose_words_threshold(rows: list[dict], max_error: float = 0.001, per_write
     each ``share`` (an acta's hand is one the words model reads when at most that share
     of its figures read surely in words say another number than their digits,
     ``words.hand_known``), the lowest confidence at which the figures ``auto`` on such
-    actas, and those the arithmetic pins on any acta (``words.eligible``), have errors with a one-sided Clopper–Pearson upper bound, at ``confidence``, of
-    at most ``max_error`` over all (with no error that takes about 3,000 ``auto``
-    figures for 0.1 % at 95 %), and every writer with ≥ ``min_group`` of them ``auto`` is
+    actas, and those the arithmetic pins on any acta (``words.eligible``), have errors
+    with a one-sided Clopper–Pearson upper bound, at ``confidence``, of at most
+    ``max_error`` over all (with no error that takes about 3,000 ``auto`` figures for
+    0.1 % at 95 %), and every writer with ≥ ``min_group`` of them ``auto`` is
     right at least ``per_writer`` of the time; of those, the one that lets most figures
     through. (1.0, 0.0, stats) when none qualifies: such figures then go to a person."""
     best: tuple[float, float, dict] | None = None
