@@ -161,7 +161,8 @@ def test_figures_legible_only_in_words_take_the_words_value():
     assert sum(r.fields[n]["value"] == rec["fields"][n] for n in taken) >= len(taken) - 1
     wm = words.load_words_model()
     assert all(r.fields[n]["auto"] == (wm.words_auto < 1 and r.fields[n]["confidence"] >= wm.words_auto
-                                       and words.hand_known(*r.fields[n]["hand"], wm.words_hand))
+                                       and (words.hand_known(*r.fields[n]["hand"], wm.words_hand)
+                                            or r.fields[n]["pinned"]))
                for n in taken)
 
 
