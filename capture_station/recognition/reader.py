@@ -306,7 +306,8 @@ def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> tupl
         return {}, set()
     x, names = words.extract(img, H, t)
     said, from_words = {}, set()
-    for n, line in zip(names, wm.read(x), strict=True):
+    lines = wm.read(x, steady=[words.unreadable(readings[n]) for n in names])
+    for n, line in zip(names, lines, strict=True):
         readings[n], alone = words.figure_readings(per_cell[n], readings[n], line, wm.weight)
         if alone:
             from_words.add(n)

@@ -317,3 +317,77 @@ def test_a_malformed_words_sidecar_is_refused_at_load(tmp_path, meta):
     (tmp_path / "w.json").write_text(json.dumps({"weight": 0.5, **meta}), encoding="utf-8")
     with pytest.raises(ValueError, match="words model sidecar"):
         words.load_words_model(str(tmp_path / "w.onnx"))
+
+
+def test_shifted_moves_every_line_by_each_shift_and_repeats_its_edges():
+    x = np.zeros((2, 1, 6, 9))
+    x[0, 0, 2, 4] = 1.0
+    x[1, 0, :, 0] = 0.5  # ink along the left edge
+    s = words.shifted(x, ((0, 0), (2, 0), (-2, 0), (0, 1), (0, -1)))
+    assert s.shape == (10, 1, 6, 9)
+    spots = [tuple(np.argwhere(s[2 * k, 0] == 1.0)[0]) for k in range(5)]
+    assert spots == [(2, 4), (2, 6), (2, 2), (3, 4), (1, 4)]  # (row, column): right, left, down, up
+    assert np.all(s[3, 0, :, :3] == 0.5)  # moved right: the edge's ink is repeated, not lost
+
+
+def test_a_steady_reading_is_the_mean_of_its_readings():
+    def logits(value: int, sure: float) -> np.ndarray:
+        line = _line(value, sure)
+        z = np.full(words.N_OUT, np.log((1 - sure) / 9))
+        z[:3] = [np.log(sure), np.log((1 - sure) / 2), np.log((1 - sure) / 2)]
+        for i, d in enumerate((value // 100, (value // 10) % 10, value % 10)):
+            z[3 + 10 * i + d] = np.log(sure)
+        assert line.best() == value
+        return z
+
+    one = logits(14, 0.9)
+    same = words.line_readings(words.mean_reading(np.stack([one] * 5), 5))[0]
+    assert same.sure()[0] == 14 and same.sure()[1] == pytest.approx(words.line_readings(one[None])[0].sure()[1])
+    # two of three readings say 14, one 74: the mean says 14, less surely than either alone
+    mixed = words.line_readings(words.mean_reading(np.stack([one, one, logits(74, 0.9)]), 3))[0]
+    assert mixed.sure()[0] == 14 and mixed.sure()[1] < same.sure()[1]
+
+
+def test_the_model_reads_steadily_only_the_lines_it_is_asked_to():
+    wm = words.load_words_model()
+    if wm is None:
+        pytest.skip("no words model")
+    rng = np.random.default_rng(11)
+    x = (rng.random((3, 1, words.LINE_H, words.LINE_W)) < 0.05).astype(np.float32)
+    plain = wm.read(x)
+    marked = wm.read(x, steady=[False, True, False])
+    for i in (0, 2):
+        assert np.array_equal(marked[i].values, plain[i].values)
+    (z,) = wm.session.run(None, {wm.input_name: words.shifted(x[1:2]).astype(np.float32)})
+    want = words.line_readings(words.mean_reading(z, len(words.STEADY_SHIFTS)))[0]
+    assert np.allclose(marked[1].values, want.values) and not np.allclose(marked[1].values, plain[1].values)
+
+
+def test_the_reader_reads_steadily_the_lines_of_unreadable_figures():
+    """``reader._read_words`` asks for a steady reading of exactly the lines whose cells
+    read Ilegible."""
+    from capture_station.recognition.reader import _read_words
+    from capture_station.recognition.templates import template_by_id
+
+    wm = words.load_words_model()
+    if wm is None:
+        pytest.skip("no words model")
+    asked = []
+
+    class Spy:
+        weight = wm.weight
+
+        def read(self, x, steady=None):
+            asked.append(list(steady or ()))
+            return wm.read(x, steady)
+
+    t = template_by_id("bcs2024-diploc")
+    s = 200 / 72
+    img = np.full((int(t.page_h * s), int(t.page_w * s), 3), 255, np.uint8)
+    scribbled = _cells({SCRIBBLE: 0.95}, {SCRIBBLE: 0.9}, {SCRIBBLE: 0.97})
+    legible = _cells({BLANK: 0.99}, {1: 0.99}, {4: 0.99})
+    per_cell = {f.name: scribbled if f.name in ("PRD", "NULOS") else legible for f in t.fields}
+    readings = {n: decode_field(p) for n, p in per_cell.items()}
+    _read_words(Spy(), img, np.diag([s, s, 1.0]), t, per_cell, readings)
+    names = [f.name for f in t.fields if f.words is not None and len(f.cells) == 3]
+    assert asked == [[n in ("PRD", "NULOS") for n in names]]
