@@ -19,6 +19,7 @@ import numpy as np
 
 from capture_station.recognition import cells
 from capture_station.recognition.digits import BLANK, MODELS_DIR, SCRIBBLE, onnx_model
+from capture_station.recognition.fields import ILEGIBLE
 from capture_station.recognition.templates import Template
 
 MODEL_NAME = "words-v1"
@@ -190,7 +191,7 @@ WORDS_HAND = 0.0
 
 def unreadable(cells_alone: list) -> bool:
     """Whether a figure's cells, read on their own (``fields.decode_field``), are Ilegible."""
-    return bool(cells_alone) and cells_alone[0][0] == "Ilegible"
+    return bool(cells_alone) and cells_alone[0][0] == ILEGIBLE
 
 
 def figure_readings(cell_p: np.ndarray, cells_alone: list, line: LineReading,
@@ -328,9 +329,10 @@ class WordsModel:
         (z,) = self.session.run(None, {self.input_name: x.astype(np.float32)})
         z = np.asarray(z, np.float64)
         idx = [i for i, s in enumerate(steady or ()) if s]
-        if idx:
-            (zs,) = self.session.run(None, {self.input_name: shifted(x[idx]).astype(np.float32)})
-            z[idx] = mean_reading(zs, len(STEADY_SHIFTS))
+        if idx:  # the line as cut (STEADY_SHIFTS[0]) is read above: only the moved ones again
+            moved = shifted(x[idx], STEADY_SHIFTS[1:]).astype(np.float32)
+            (zs,) = self.session.run(None, {self.input_name: moved})
+            z[idx] = mean_reading(np.concatenate([z[idx], zs]), len(STEADY_SHIFTS))
         return line_readings(z)
 
 

@@ -25,7 +25,12 @@ def _cells(*rows: dict[int, float]) -> np.ndarray:
 
 
 def _line(value: int | str, sure: float = 0.99) -> words.LineReading:
-    """The model's output for a line that says ``value`` with probability ``sure`` per head."""
+    """The model's reading of a line that says ``value`` with probability ``sure`` per head."""
+    return words.line_readings(_logits(value, sure)[None])[0]
+
+
+def _logits(value: int | str, sure: float) -> np.ndarray:
+    """The model's output (33 log-probabilities) for such a line."""
     z = np.full(words.N_OUT, 0.0)
 
     def peak(lo: int, n: int, k: int) -> None:
@@ -38,7 +43,7 @@ def _line(value: int | str, sure: float = 0.99) -> words.LineReading:
             peak(3 + 10 * i, 10, d)
     else:
         peak(0, 3, words.EMPTY if value == "Sin dato" else words.SCRAWL)
-    return words.line_readings(z[None])[0]
+    return z
 
 
 def test_cell_value_probs_match_the_field_decoder():
@@ -331,20 +336,11 @@ def test_shifted_moves_every_line_by_each_shift_and_repeats_its_edges():
 
 
 def test_a_steady_reading_is_the_mean_of_its_readings():
-    def logits(value: int, sure: float) -> np.ndarray:
-        line = _line(value, sure)
-        z = np.full(words.N_OUT, np.log((1 - sure) / 9))
-        z[:3] = [np.log(sure), np.log((1 - sure) / 2), np.log((1 - sure) / 2)]
-        for i, d in enumerate((value // 100, (value // 10) % 10, value % 10)):
-            z[3 + 10 * i + d] = np.log(sure)
-        assert line.best() == value
-        return z
-
-    one = logits(14, 0.9)
+    one = _logits(14, 0.9)
     same = words.line_readings(words.mean_reading(np.stack([one] * 5), 5))[0]
     assert same.sure()[0] == 14 and same.sure()[1] == pytest.approx(words.line_readings(one[None])[0].sure()[1])
     # two of three readings say 14, one 74: the mean says 14, less surely than either alone
-    mixed = words.line_readings(words.mean_reading(np.stack([one, one, logits(74, 0.9)]), 3))[0]
+    mixed = words.line_readings(words.mean_reading(np.stack([one, one, _logits(74, 0.9)]), 3))[0]
     assert mixed.sure()[0] == 14 and mixed.sure()[1] < same.sure()[1]
 
 
