@@ -301,12 +301,14 @@ def _partial(sh: Sheet, templates: list[Template]) -> bool:
 def _read_words(wm, img, H, t: Template, per_cell: dict, readings: dict) -> tuple[dict, set[str]]:
     """Joins each figure's words line, when the words model ``wm`` is there, to its cells'
     readings (``words.figure_readings``, in place); returns what each line says on its own
-    (value, probability) and the figures whose value is their words' alone."""
+    (value, probability) and the figures whose value is their words' alone. An acta with
+    a figure whose cells are unreadable has every words line read steadily
+    (``words.steady_lines``)."""
     if wm is None:
         return {}, set()
     x, names = words.extract(img, H, t)
     said, from_words = {}, set()
-    lines = wm.read(x, steady=[words.unreadable(readings[n]) for n in names])
+    lines = wm.read(x, steady=words.steady_lines([readings[n] for n in names]))
     for n, line in zip(names, lines, strict=True):
         readings[n], alone = words.figure_readings(per_cell[n], readings[n], line, wm.weight)
         if alone:

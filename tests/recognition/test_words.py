@@ -9,7 +9,7 @@ import pytest
 
 from capture_station.recognition import words
 from capture_station.recognition.digits import BLANK, SCRIBBLE
-from capture_station.recognition.fields import decode_field
+from capture_station.recognition.fields import ILEGIBLE, decode_field
 from capture_station.recognition.templates import load_templates
 
 
@@ -359,9 +359,19 @@ def test_the_model_reads_steadily_only_the_lines_it_is_asked_to():
     assert np.allclose(marked[1].values, want.values) and not np.allclose(marked[1].values, plain[1].values)
 
 
-def test_the_reader_reads_steadily_the_lines_of_unreadable_figures():
-    """``reader._read_words`` asks for a steady reading of exactly the lines whose cells
-    read Ilegible."""
+def test_an_acta_with_an_unreadable_figure_is_read_steadily_throughout():
+    """``words.steady_lines``: every line of an acta steady when one figure's cells read
+    Ilegible (a figure read as a number, Sin dato, or not at all does not count); none
+    otherwise."""
+    ilegible, number, empty = [(ILEGIBLE, 0.9)], [(14, 0.99)], [("Sin dato", 0.9)]
+    assert words.steady_lines([number, ilegible, empty]) == [True, True, True]
+    assert words.steady_lines([number, empty, [], number]) == [False] * 4
+    assert words.steady_lines([]) == []
+
+
+def test_the_reader_reads_steadily_the_lines_of_actas_with_unreadable_figures():
+    """``reader._read_words`` asks for a steady reading of every line of an acta where
+    some figure's cells read Ilegible, and of none where all read."""
     from capture_station.recognition.reader import _read_words
     from capture_station.recognition.templates import template_by_id
 
@@ -385,5 +395,7 @@ def test_the_reader_reads_steadily_the_lines_of_unreadable_figures():
     per_cell = {f.name: scribbled if f.name in ("PRD", "NULOS") else legible for f in t.fields}
     readings = {n: decode_field(p) for n, p in per_cell.items()}
     _read_words(Spy(), img, np.diag([s, s, 1.0]), t, per_cell, readings)
-    names = [f.name for f in t.fields if f.words is not None and len(f.cells) == 3]
-    assert asked == [[n in ("PRD", "NULOS") for n in names]]
+    clean = {f.name: legible for f in t.fields}
+    _read_words(Spy(), img, np.diag([s, s, 1.0]), t, clean, {n: decode_field(p) for n, p in clean.items()})
+    n_lines = sum(f.words is not None and len(f.cells) == 3 for f in t.fields)
+    assert asked == [[True] * n_lines, [False] * n_lines] and n_lines > 2
