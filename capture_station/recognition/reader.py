@@ -21,7 +21,7 @@ from capture_station.recognition.digits import DigitModel, load_model
 from capture_station.recognition.fields import decode_field, read_fields
 from capture_station.recognition.identity import WrittenReading, compare, read_written
 from capture_station.recognition.quality import REASONS, Quality, Reason, assess, to_quality_size
-from capture_station.recognition.register import Registration, homography, register, to_full
+from capture_station.recognition.register import Registration, covers, homography, register, to_full
 from capture_station.recognition.sheet import Sheet, find_sheet, whiten_backing
 from capture_station.recognition.templates import Template, load_templates
 from capture_station.recognition.words import load_words_model
@@ -246,6 +246,9 @@ def _read(source, catalog, templates, model, r: Reading, label=None) -> None:
             r.checks.append({"code": "fuera_catalogo", "ok": False, **REASONS["fuera_catalogo"].to_json()})
     r.template, r.election = t.id, t.election
     H = reg.H if t.id == reg.template.id else reg.for_template(t)
+    if not covers(H, t, gray.shape):
+        r.reason = REASONS["partial"]
+        return
 
     model = model or load_model()
     if model is None:

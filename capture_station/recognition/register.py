@@ -50,8 +50,39 @@ def to_full(pts: np.ndarray, small_shape: tuple[int, ...],
     return (np.asarray(pts, float) + 0.5) / np.array([kx, ky]) - 0.5
 
 
+# A corner square cut by the scan's edge (a skewed sheet fed a little off the bed) is
+# completed from the other three: the page is rigid, its four marks a rectangle. Only
+# when the three make a right angle to within RIGHT_ANGLE_COS and the fourth falls where
+# a mark is cut by the edge: its centre at most half a mark outside the scan (some of it
+# in) and less than a mark inside. A mark missing from inside the page is not completed.
+RIGHT_ANGLE_COS = 0.035  # |cos| of the angle at a corner, ≈ 2°
+
+
+def fourth_at_edge(near: list, side: float, w: int, h: int) -> np.ndarray | None:
+    """Corner centres (TL, TR, BL, BR) from ``near`` (each corner's square, or None where
+    none was found) when exactly one is missing and it lies across the scan's edge (see
+    ``RIGHT_ANGLE_COS``); ``side``: the found squares' side, pixels. Else None."""
+    missing = [k for k, p in enumerate(near) if p is None]
+    if len(missing) != 1:
+        return None
+    k = missing[0]
+    p = [None if q is None else np.asarray(q, float) for q in near]
+    opposite, beside = 3 - k, (k ^ 1, k ^ 2)  # TL0 TR1 BL2 BR3: TL + BR = TR + BL
+    p[k] = p[beside[0]] + p[beside[1]] - p[opposite]
+    a, b = p[1] - p[0], p[2] - p[0]
+    cos = abs(float(a @ b)) / (float(np.linalg.norm(a) * np.linalg.norm(b)) + 1e-9)
+    x, y = p[k]
+    half = side / 2
+    partly_in = -half <= x <= w - 1 + half and -half <= y <= h - 1 + half
+    at_edge = min(x, y, w - 1 - x, h - 1 - y) < side
+    if cos > RIGHT_ANGLE_COS or not (partly_in and at_edge):
+        return None
+    return np.array(p, float)
+
+
 def find_fiducials(small: np.ndarray) -> np.ndarray | None:
-    """Centres (TL, TR, BL, BR in image orientation) of the corner squares, in ``small`` px."""
+    """Centres (TL, TR, BL, BR in image orientation) of the corner squares, in ``small``
+    px; a fourth cut by the scan's edge completed from the other three (``fourth_at_edge``)."""
     h, w = small.shape
     thr, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     thr = min(thr, 110)
@@ -64,21 +95,22 @@ def find_fiducials(small: np.ndarray) -> np.ndarray | None:
         _x, _y, bw, bh, a = st[i]
         if lo <= bw <= hi and lo <= bh <= hi and 0.7 < bw / bh < 1.4 and a > 0.75 * bw * bh:
             cands.append((cen[i][0], cen[i][1], bw * bh))
-    if len(cands) < 4:
+    if len(cands) < 3:
         return None
     c = np.array(cands)
     corners = np.array([(0, 0), (w, 0), (0, h), (w, h)], float)
-    out = []
+    near: list = []
     for cx, cy in corners:
         d = np.hypot(c[:, 0] - cx, c[:, 1] - cy)
         j = int(np.argmin(d))
-        if d[j] > 0.3 * np.hypot(w, h):
-            return None
-        out.append(c[j, :2])
-    pts = np.array(out, float)
-    if len({tuple(p) for p in pts}) < 4:
+        near.append(j if d[j] <= 0.3 * np.hypot(w, h) else None)
+    found = [j for j in near if j is not None]
+    if len(set(found)) < len(found):
         return None
-    return pts
+    if len(found) == 4:
+        return c[near, :2].astype(float)
+    side = float(np.sqrt(np.median(c[found, 2])))
+    return fourth_at_edge([None if j is None else c[j, :2] for j in near], side, w, h)
 
 
 def _geometry_ok(pts: np.ndarray, t: Template) -> tuple[bool, float]:
@@ -98,6 +130,26 @@ def homography(t: Template, pts_px: np.ndarray, upside_down: bool) -> np.ndarray
     src = np.array(t.fiducials, np.float32)
     dst = pts_px[[3, 2, 1, 0]] if upside_down else pts_px
     return cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+
+
+def read_rects(t: Template) -> list:
+    """Every rectangle the reader reads on template ``t``: digit cells, words lines and
+    the casilla's written identification."""
+    rects = [c for f in t.fields for c in f.cells] + [f.words for f in t.fields if f.words]
+    for v in t.identity.values():
+        rects += list(v.values()) if isinstance(v, dict) else list(v)
+    return rects
+
+
+def covers(H: np.ndarray, t: Template, shape: tuple[int, ...]) -> bool:
+    """Whether everything the reader reads on ``t`` (``read_rects``) lies inside a scan of
+    ``shape`` registered by ``H``: a sheet whose corner mark was completed at the scan's
+    edge may have lost more than the mark."""
+    pts = np.array([(x + dx, y + dy) for x, y, w, h in read_rects(t)
+                    for dx, dy in ((0, 0), (w, 0), (0, h), (w, h))], np.float32)
+    px = cv2.perspectiveTransform(pts[None], H)[0]
+    hh, ww = shape[:2]
+    return bool((px >= 0).all() and (px[:, 0] <= ww - 1).all() and (px[:, 1] <= hh - 1).all())
 
 
 def warp_to_template(img: np.ndarray, H: np.ndarray, t: Template, scale: float) -> np.ndarray:

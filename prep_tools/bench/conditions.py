@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from prep_tools.decks.deck import BAD_KINDS, DeckOptions, generate_deck, read_manifest
+from prep_tools.shared import shared_dir
 
 BASE = DeckOptions(split="eval", dpis=(200,), p_grey=0.0)
 
@@ -128,6 +129,11 @@ def main(n: int, seed: int, root: str | None, only: tuple[str, ...], workers: in
     t0 = time.time()
     print(f"conditions: {n} actas each (bad scans {n // 2}), seed {seed}, evaluation writers; "
           f"read in one warm process, one core", flush=True)
+    if shared_dir("handwriting") is None or shared_dir("forms") is None:
+        print("aviso: sin PREP_SHARED (handwriting/, forms/) los mazos se dibujan con dígitos MNIST y "
+              "los formularios desde sus plantillas: cifras no comparables con RESULTS.md / warning: "
+              "without PREP_SHARED the decks are drawn with MNIST digits and forms from their "
+              "templates: figures not comparable with RESULTS.md", flush=True)
     run(n, seed, root, only, workers)
     print(f"(wall time {time.time() - t0:.0f} s)")
     return 0

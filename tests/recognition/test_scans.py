@@ -221,3 +221,73 @@ def test_the_same_page_at_any_turn_is_cut_at_the_same_place(acta):
         where.append(np.array(back[turn](p[0] / p[2], p[1] / p[2])))
     spread = np.ptp(np.stack(where), axis=0).max()
     assert spread < 0.35, np.round(spread, 2)
+
+
+def _marks(img: np.ndarray) -> np.ndarray:
+    from capture_station.recognition.register import find_fiducials
+
+    pts = find_fiducials(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
+    assert pts is not None
+    return pts
+
+
+def test_a_corner_mark_cut_by_the_scan_edge_is_completed_from_the_other_three(acta):
+    """A sheet fed turned 3° with its top-right mark half off the scan (a light lid: no
+    sheet edge to find) is read as the whole scan is; the mark is completed from the other
+    three, the page being a rectangle."""
+    img, rec = acta
+    turned = _on_backing(img, 245, 3.0)
+    tl, tr = _marks(turned)[:2]
+    assert tl[1] - tr[1] > 60  # the right side rises
+    cut = turned[int(tr[1]):]
+    whole, r = read_acta(_jpeg(turned)), read_acta(_jpeg(cut))
+    assert whole.ok and r.ok, r.reason
+    assert r.qr == rec["qr"] and r.template == rec["template"]
+    assert {n: f["value"] for n, f in r.fields.items()} == {n: f["value"] for n, f in whole.fields.items()}
+
+
+@pytest.mark.parametrize("how", ["inside", "gone"])
+def test_a_missing_corner_mark_is_not_made_up(acta, how):
+    """A mark missing from inside the scan (torn, covered) or wholly off it is not
+    completed: the scan is refused, not read from three marks."""
+    img, _ = acta
+    turned = _on_backing(img, 245, 3.0)
+    tr = _marks(turned)[1]
+    side = 80
+    if how == "inside":
+        x, y = int(tr[0]), int(tr[1])
+        turned = turned.copy()
+        turned[y - side // 2: y + side // 2, x - side // 2: x + side // 2] = 245
+    else:
+        turned = turned[int(tr[1]) + side:]
+    r = read_acta(_jpeg(turned))
+    assert not r.ok and r.reason.code in ("no_fiducials", "page_size", "partial"), r.reason
+
+
+def test_fourth_at_edge_completes_only_a_rectangle_cut_at_the_edge():
+    from capture_station.recognition.register import fourth_at_edge
+
+    tl, tr, bl, br = (50.0, 12.0), (950.0, 2.0), (60.0, 612.0), (960.0, 602.0)
+    got = fourth_at_edge([tl, None, bl, br], 20.0, 1000, 640)
+    assert got is not None and np.allclose(got[1], tr)
+    assert fourth_at_edge([tl, tr, bl, None], 20.0, 1000, 640) is None  # BR well inside the scan
+    assert fourth_at_edge([tl, None, None, br], 20.0, 1000, 640) is None  # two missing
+    sheared = (120.0, 612.0)  # the three make no right angle
+    assert fourth_at_edge([tl, None, sheared, br], 20.0, 1000, 640) is None
+    # TR at y −15, more than half a mark off the scan: none of it was there to be cut
+    assert fourth_at_edge([(50.0, -5.0), None, (60.0, 595.0), (960.0, 585.0)], 20.0, 1000, 640) is None
+    assert fourth_at_edge([(50.0, 5.0), None, (60.0, 605.0), (960.0, 595.0)], 20.0, 1000, 640) is not None
+
+
+def test_a_registration_that_leaves_a_cell_off_the_scan_is_partial():
+    from capture_station.recognition.register import covers, homography
+    from capture_station.recognition.templates import template_by_id
+
+    t = template_by_id("bcs2024-ayun")
+    s = 150 / 72
+    pts = np.array(t.fiducials) * s
+    h, w = int(t.page_h * s), int(t.page_w * s)
+    assert covers(homography(t, pts, False), t, (h, w))
+    low_x = min(x for x, _y, _w, _h in (c for f in t.fields for c in f.cells))
+    moved = pts - [low_x * s + 5, 0]  # the page slid left: its leftmost cell off the scan
+    assert not covers(homography(t, moved, False), t, (h, w))
