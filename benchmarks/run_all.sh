@@ -42,8 +42,8 @@ echo "==> identity: neighbours' labels and mistyped keys, 1,000 actas, seed 2024
 echo "==> recognition per scanning condition: 100 actas each (bad scans 50), seed 20240602"
 "$PREP" bench ocr "$WORK/prep-ocr-conditions-100" --conditions 100 --seed 20240602
 
-echo "==> recognition per scanning condition, the latest figures: 300 actas each (bad scans 150), seed 20261218"
-"$PREP" bench ocr "$WORK/prep-ocr-conditions-20261218-300" --conditions 300 --seed 20261218
+echo "==> recognition per scanning condition, the latest figures: 300 actas each (bad scans 150), seed 20261220"
+"$PREP" bench ocr "$WORK/prep-ocr-conditions-20261220-300" --conditions 300 --seed 20261220
 
 echo "==> capture station pipeline at 300 dpi colour: the conditions bench's deck"
 "$PY" -m prep_tools.bench.pipeline "$WORK/prep-ocr-conditions-100/300dpi-colour"
