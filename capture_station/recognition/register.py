@@ -132,20 +132,11 @@ def homography(t: Template, pts_px: np.ndarray, upside_down: bool) -> np.ndarray
     return cv2.getPerspectiveTransform(src, dst.astype(np.float32))
 
 
-def read_rects(t: Template) -> list:
-    """Every rectangle the reader reads on template ``t``: digit cells, words lines and
-    the casilla's written identification."""
-    rects = [c for f in t.fields for c in f.cells] + [f.words for f in t.fields if f.words]
-    for v in t.identity.values():
-        rects += list(v.values()) if isinstance(v, dict) else list(v)
-    return rects
-
-
 def covers(H: np.ndarray, t: Template, shape: tuple[int, ...]) -> bool:
-    """Whether everything the reader reads on ``t`` (``read_rects``) lies inside a scan of
-    ``shape`` registered by ``H``: a sheet whose corner mark was completed at the scan's
-    edge may have lost more than the mark."""
-    pts = np.array([(x + dx, y + dy) for x, y, w, h in read_rects(t)
+    """Whether everything the reader reads on ``t`` (``Template.read_rects``) lies inside
+    a scan of ``shape`` registered by ``H``: a sheet whose corner mark was completed at the
+    scan's edge may have lost more than the mark."""
+    pts = np.array([(x + dx, y + dy) for x, y, w, h in t.read_rects()
                     for dx, dy in ((0, 0), (w, 0), (0, h), (w, h))], np.float32)
     px = cv2.perspectiveTransform(pts[None], H)[0]
     hh, ww = shape[:2]

@@ -63,6 +63,14 @@ class Template:
     def vote_fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.kind == VOTE)
 
+    def read_rects(self) -> list[Rect]:
+        """Every rectangle the reader reads on this form: digit cells, words lines and the
+        casilla's written identification."""
+        rects = [c for f in self.fields for c in f.cells] + [f.words for f in self.fields if f.words]
+        for v in self.identity.values():
+            rects += list(v.values()) if isinstance(v, dict) else list(v)
+        return rects
+
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
             if f.name == name:
